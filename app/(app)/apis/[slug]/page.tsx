@@ -1,0 +1,143 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { AuthBadges, DataClassBadges, Lifecycle } from "@/components/inventory/labels";
+import { RiskBreakdown } from "@/components/risk/factor-breakdown";
+import { ApiTraffic } from "@/components/traffic/api-traffic";
+import { requireActor } from "@/server/auth/current";
+import { getPrisma } from "@/server/db/client";
+import { DomainError } from "@/server/domain/errors";
+import { SEVERITIES } from "@/server/domain/severity";
+import { openFindingsBySeverity } from "@/server/findings/service";
+import { getApi } from "@/server/inventory/service";
+
+export default async function ApiDetailPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const actor = await requireActor();
+  const api = await getApi(await getPrisma(), actor, slug).catch((error: unknown) => {
+    if (error instanceof DomainError && error.code === "NOT_FOUND") notFound();
+    throw error;
+  });
+  const undeclared = api.endpoints.filter((e) => e.securityMode === "undeclared").length;
+  const openFindings = await openFindingsBySeverity(await getPrisma(), actor, slug);
+  return (
+    <>
+      <h1>{api.name}</h1>
+      <section className="panel" aria-label="About this API">
+        <dl className="kv">
+          <dt>Base URL</dt>
+          <dd className="mono">{api.baseUrl ?? "unknown"}</dd>
+          <dt>Owner</dt>
+          <dd>{api.ownerTeam ? api.ownerTeam.name : <span className="badge bad">ownerless</span>}</dd>
+          {api.contact ? (
+            <>
+              <dt>Contact</dt>
+              <dd>{[api.contact.name, api.contact.email, api.contact.url].filter(Boolean).join(" · ")}</dd>
+            </>
+          ) : null}
+          <dt>Lifecycle</dt>
+          <dd>
+            <Lifecycle value={api.lifecycle} />
+          </dd>
+          <dt>Exposure</dt>
+          <dd>{api.exposure ?? "unknown"}</dd>
+          <dt>Version</dt>
+          <dd>{api.version ?? "—"}</dd>
+          <dt>Auth</dt>
+          <dd>
+            <AuthBadges kinds={api.authKinds} /> {undeclared ? <span className="badge bad">{undeclared} undeclared</span> : null}
+          </dd>
+          <dt>Data classes</dt>
+          <dd>
+            <DataClassBadges classes={api.dataClasses} />
+          </dd>
+          <dt>Repository</dt>
+          <dd>{api.repository ?? "—"}</dd>
+          <dt>Endpoints</dt>
+          <dd>
+            {api.documentedEndpoints} documented · {api.observedEndpoints} observed in traffic
+          </dd>
+          <dt>Sources</dt>
+          <dd>
+            {api.sources.map((s) => (
+              <span key={`${s.format}:${s.fileName}`} className="badge" title={`last seen ${s.seenAt}`}>
+                {s.format}: {s.fileName}
+              </span>
+            ))}
+          </dd>
+        </dl>
+      </section>
+      <RiskBreakdown slug={api.slug} />
+      {openFindings ? (
+        <section aria-label="Open findings by severity">
+          <h2>Open findings by severity</h2>
+          <p>
+            {SEVERITIES.map((s) => (
+              <Link key={s} className="badge" href={`/findings?api=${encodeURIComponent(api.slug)}&severity=${s}&status=active`}>
+                {s}: {openFindings[s]}
+              </Link>
+            ))}
+          </p>
+        </section>
+      ) : null}
+      <ApiTraffic slug={api.slug} />
+      {api.specLint ? (
+        <section aria-label="Spec lint">
+          <h2>Spec lint (Spectral, OWASP API Security rules)</h2>
+          <p className="muted">
+            {api.specLint.total.toLocaleString("en")} results from {api.specLint.failingRules} failing rules, {api.specLint.failingOwaspRules} of them OWASP.
+          </p>
+          <p>
+            {api.specLint.rules.map((r) => (
+              <span key={r.rule} className={`badge${r.severity === "error" ? " warn" : ""}`} title={`${r.severity}: ${r.count} results`}>
+                {r.rule} × {r.count}
+              </span>
+            ))}
+          </p>
+        </section>
+      ) : null}
+      <h2>Endpoints</h2>
+      <div className="panel" style={{ padding: 0, overflowX: "auto" }}>
+        <table aria-label="Endpoints">
+          <thead>
+            <tr>
+              <th>Method</th>
+              <th>Path</th>
+              <th>Summary</th>
+              <th>Auth</th>
+              <th>Data classes</th>
+              <th>Flags</th>
+            </tr>
+          </thead>
+          <tbody>
+            {api.endpoints.map((e) => (
+              <tr key={e.id}>
+                <td className="mono">{e.method}</td>
+                <td className="mono">{e.path}</td>
+                <td>{e.summary ?? <span className="muted">no summary</span>}</td>
+                <td>
+                  <AuthBadges kinds={e.authKinds} mode={e.securityMode} />
+                </td>
+                <td>
+                  <DataClassBadges classes={e.dataClasses} />
+                </td>
+                <td>
+                  {e.documented ? <span className="badge ok">documented</span> : null}
+                  {e.observed ? <span className="badge">observed</span> : null}
+                  {e.deprecated ? <span className="badge warn">deprecated</span> : null}
+                  {e.rateLimited ? <span className="badge">rate-limited</span> : null}
+                </td>
+              </tr>
+            ))}
+            {api.endpoints.length === 0 ? (
+              <tr>
+                <td colSpan={6} className="muted">
+                  No endpoints known: no ingested source described them.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,230 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { AssignApi } from "@/components/findings/assign-api";
+import { SeverityBadge, SlaDue, StatusBadge, statusLabel } from "@/components/findings/labels";
+import { cweUrl, owaspPageUrl, RemediationHint } from "@/components/findings/remediation";
+import { requireActor } from "@/server/auth/current";
+import { seesAllApis } from "@/server/auth/roles";
+import { getPrisma } from "@/server/db/client";
+import { DomainError } from "@/server/domain/errors";
+import { isOwaspApiCategory, owaspApiLabel } from "@/server/domain/owasp";
+import { getFinding } from "@/server/findings/service";
+
+export const metadata = { title: "Finding" };
+
+function eventText(e: { type: string; fromValue: string | null; toValue: string | null }): string {
+  if (e.type === "created") return "first seen";
+  if (e.type === "status") return `status ${statusLabel(e.fromValue ?? "?")} → ${statusLabel(e.toValue ?? "?")}`;
+  if (e.type === "api_assigned") return `mapped to API ${e.toValue ?? "?"}${e.fromValue ? ` (was ${e.fromValue})` : ""}`;
+  return `${e.type}${e.toValue ? `: ${e.toValue}` : ""}`;
+}
+
+export default async function FindingPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const actor = await requireActor();
+  let finding: Awaited<ReturnType<typeof getFinding>>;
+  try {
+    finding = await getFinding(await getPrisma(), actor, id);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === "NOT_FOUND") notFound();
+    if (error instanceof DomainError && error.code === "FORBIDDEN") {
+      return (
+        <>
+          <h1>Finding</h1>
+          <p role="alert" className="error">
+            {error.message}.
+          </p>
+          <Link href="/findings">Back to finding counts</Link>
+        </>
+      );
+    }
+    throw error;
+  }
+  const loc = finding.location;
+  const ev = finding.evidence;
+  const owasp = finding.owaspCategory && isOwaspApiCategory(finding.owaspCategory) ? finding.owaspCategory : null;
+  const owaspUrl = owasp ? owaspPageUrl(owasp) : null;
+
+  return (
+    <>
+      <p className="muted">
+        <Link href="/findings">Findings</Link> / {finding.tool ?? finding.kind} / <span className="mono">{finding.ruleId}</span>
+      </p>
+      <h1>
+        <SeverityBadge severity={finding.severity} /> {finding.title}
+      </h1>
+      <section className="panel" aria-label="What">
+        <dl className="kv">
+          <dt>Status</dt>
+          <dd>
+            <StatusBadge status={finding.status} resolution={finding.resolution} regression={finding.regression} />
+          </dd>
+          <dt>Severity</dt>
+          <dd>
+            {finding.severity}
+            {finding.confidence ? <span className="muted"> · confidence {finding.confidence}</span> : null}
+          </dd>
+          <dt>Rule</dt>
+          <dd className="mono">
+            {finding.tool ? `${finding.tool} ` : ""}
+            {finding.ruleId}
+          </dd>
+          <dt>CWE</dt>
+          <dd>
+            {finding.cwe ? (
+              <a href={cweUrl(finding.cwe)} target="_blank" rel="noreferrer noopener">
+                CWE-{finding.cwe}
+              </a>
+            ) : (
+              "—"
+            )}
+          </dd>
+          <dt>OWASP API 2023</dt>
+          <dd>
+            {owasp && owaspUrl ? (
+              <a href={owaspUrl} target="_blank" rel="noreferrer noopener">
+                {owaspApiLabel(owasp)}
+              </a>
+            ) : (
+              "—"
+            )}
+          </dd>
+          <dt>Team</dt>
+          <dd>{finding.team?.name ?? <span className="muted">none</span>}</dd>
+          <dt>Assignee</dt>
+          <dd>{finding.assignee ? `${finding.assignee.name} (${finding.assignee.email})` : <span className="muted">unassigned</span>}</dd>
+          <dt>SLA due</dt>
+          <dd>
+            <SlaDue dueAt={finding.slaDueAt} overdue={finding.overdue} />
+          </dd>
+          <dt>First / last seen</dt>
+          <dd>
+            {finding.firstSeenAt.slice(0, 16).replace("T", " ")} / {finding.lastSeenAt.slice(0, 16).replace("T", " ")} UTC
+          </dd>
+          <dt>Occurrences</dt>
+          <dd>{finding.occurrences} in the latest scan</dd>
+          {finding.resolvedAt ? (
+            <>
+              <dt>Resolved</dt>
+              <dd>
+                {finding.resolvedAt.slice(0, 16).replace("T", " ")} UTC
+                {finding.resolution ? ` (${finding.resolution.replaceAll("_", " ")})` : ""}
+              </dd>
+            </>
+          ) : null}
+        </dl>
+        {finding.description ? <p style={{ whiteSpace: "pre-wrap" }}>{finding.description}</p> : null}
+      </section>
+
+      <h2>Where</h2>
+      <section className="panel" aria-label="Where">
+        <dl className="kv">
+          <dt>API</dt>
+          <dd>
+            {finding.api ? (
+              <Link href={`/apis/${finding.api.slug}`}>{finding.api.name}</Link>
+            ) : (
+              <span className="badge warn">unmapped</span>
+            )}
+            {finding.api?.baseUrl ? <span className="mono muted"> {finding.api.baseUrl}</span> : null}
+          </dd>
+          <dt>Endpoint</dt>
+          <dd className="mono">{finding.endpoint ? `${finding.endpoint.method} ${finding.endpoint.path}` : "—"}</dd>
+          {loc.url ? (
+            <>
+              <dt>URL</dt>
+              <dd className="mono" style={{ overflowWrap: "anywhere" }}>
+                {loc.method ? `${loc.method} ` : ""}
+                {loc.url}
+              </dd>
+            </>
+          ) : null}
+          {loc.parameter ? (
+            <>
+              <dt>Parameter</dt>
+              <dd className="mono">{loc.parameter}</dd>
+            </>
+          ) : null}
+          {loc.file ? (
+            <>
+              <dt>File</dt>
+              <dd className="mono">
+                {loc.file}
+                {loc.line !== undefined ? `:${loc.line}` : ""}
+              </dd>
+            </>
+          ) : null}
+          {loc.target ? (
+            <>
+              <dt>Scan target</dt>
+              <dd className="mono">{loc.target}</dd>
+            </>
+          ) : null}
+        </dl>
+        {seesAllApis(actor) ? <AssignApi findingId={finding.id} current={finding.api?.slug ?? null} /> : null}
+      </section>
+
+      <h2>Evidence</h2>
+      <section className="panel" aria-label="Evidence" data-testid="finding-evidence">
+        {ev && (ev.request || ev.response || ev.snippet || ev.detail) ? (
+          <>
+            {(["detail", "snippet", "request", "response"] as const).map((k) =>
+              ev[k] ? (
+                <div key={k}>
+                  <h3 style={{ fontSize: 13, margin: "8px 0 4px" }}>{k}</h3>
+                  <pre className="mono" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere", margin: 0 }}>
+                    {ev[k]}
+                  </pre>
+                </div>
+              ) : null,
+            )}
+            <p className="muted">Credentials (Authorization headers, tokens, passwords) were redacted at ingest.</p>
+          </>
+        ) : (
+          <p className="muted">The scanner reported no evidence.</p>
+        )}
+        {ev?.cve ? <p>CVE: {ev.cve}</p> : null}
+        {ev?.references?.length ? (
+          <ul aria-label="References">
+            {ev.references.map((r) => (
+              <li key={r}>
+                <a href={r} target="_blank" rel="noreferrer noopener">
+                  {r}
+                </a>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </section>
+
+      <h2>How to fix</h2>
+      <section className="panel" aria-label="Remediation">
+        <RemediationHint remediation={finding.remediation} owaspCategory={owasp} />
+      </section>
+
+      <h2>History</h2>
+      <div className="panel" style={{ padding: 0 }}>
+        <table aria-label="History">
+          <thead>
+            <tr>
+              <th>When (UTC)</th>
+              <th>What</th>
+              <th>By</th>
+              <th>Note</th>
+            </tr>
+          </thead>
+          <tbody>
+            {finding.history.map((e) => (
+              <tr key={e.id}>
+                <td>{e.createdAt.slice(0, 19).replace("T", " ")}</td>
+                <td>{eventText(e)}</td>
+                <td>{e.actorType}</td>
+                <td className="muted">{e.comment ?? ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

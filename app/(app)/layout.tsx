@@ -1,0 +1,49 @@
+import { cookies } from "next/headers";
+import type { ReactNode } from "react";
+import { Providers } from "@/components/providers";
+import { Nav } from "@/components/shell/nav";
+import { SignOutButton } from "@/components/shell/sign-out";
+import { ThemeToggle } from "@/components/shell/theme-toggle";
+import { requireActor } from "@/server/auth/current";
+import { canIngest } from "@/server/auth/roles";
+
+export const dynamic = "force-dynamic";
+
+export default async function AppLayout({ children }: { children: ReactNode }) {
+  const actor = await requireActor();
+  const theme = (await cookies()).get("postern-theme")?.value === "light" ? "light" : "dark";
+  const items = [
+    { href: "/", label: "Overview", available: true },
+    { href: "/apis", label: "APIs", available: true },
+    { href: "/findings", label: "Findings", available: true },
+    { href: "/attack-signals", label: "Attack signals", available: true },
+    { href: "/secrets", label: "Secrets", available: actor.role !== "executive" },
+    { href: "/my-findings", label: "My findings", available: false },
+    { href: "/reports", label: "Reports", available: false },
+    { href: "/ingest", label: "Ingest", available: canIngest(actor) },
+    { href: "/settings", label: "Settings", available: canIngest(actor) },
+  ];
+  return (
+    <Providers>
+      <a className="skip-link" href="#content">
+        Skip to content
+      </a>
+      <div className="shell">
+        <aside className="sidebar">
+          <div className="brand">Postern</div>
+          <Nav items={items} />
+          <div className="sidebar-footer">
+            <span>
+              {actor.email}
+              <br />
+              role: {actor.role}
+            </span>
+            <ThemeToggle initial={theme} />
+            <SignOutButton />
+          </div>
+        </aside>
+        <main id="content">{children}</main>
+      </div>
+    </Providers>
+  );
+}

@@ -1,0 +1,154 @@
+"use client";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useEffect, useState } from "react";
+import { useTRPC } from "@/components/trpc";
+import { AuthBadges, DataClassBadges, Lifecycle } from "./labels";
+import { Pager } from "@/components/ui/pager";
+import { useUrlFilters } from "@/components/ui/use-url-filters";
+import { FilterSelect } from "@/components/ui/filter-select";
+
+const SORTABLE = [
+  ["name", "Name"],
+  ["baseUrl", "Base URL"],
+  ["owner", "Owner"],
+  ["lifecycle", "Lifecycle"],
+  ["exposure", "Exposure"],
+  ["documentedEndpoints", "Endpoints (doc / obs)"],
+] as const;
+type SortKey = "name" | "baseUrl" | "owner" | "lifecycle" | "exposure" | "documentedEndpoints" | "observedEndpoints" | "riskScore" | "lastSeenAt";
+const LIFECYCLES = ["production", "experimental", "deprecated", "retired"] as const;
+const EXPOSURES = ["internet", "partner", "internal", "unknown"] as const;
+const DATA_CLASSES = ["pii", "financial", "credentials", "health"] as const;
+
+function pick<T extends string>(value: string | null, allowed: readonly T[]): T | undefined {
+  return allowed.find((a) => a === value);
+}
+
+export function ApiTable() {
+  const trpc = useTRPC();
+  const { params, update } = useUrlFilters();
+  const [q, setQ] = useState(params.get("q") ?? "");
+
+  const input = {
+    q: params.get("q") || undefined,
+    team: params.get("team") || undefined,
+    ownerless: params.get("ownerless") === "1" || undefined,
+    sensitive: params.get("sensitive") === "1" || undefined,
+    lifecycle: pick(params.get("lifecycle"), LIFECYCLES),
+    exposure: pick(params.get("exposure"), EXPOSURES),
+    dataClass: pick(params.get("dataClass"), DATA_CLASSES),
+    sort: (pick(params.get("sort"), SORTABLE.map(([k]) => k)) ?? "name") as SortKey,
+    dir: params.get("dir") === "desc" ? ("desc" as const) : ("asc" as const),
+    page: Math.max(1, Number(params.get("page")) || 1),
+    pageSize: 50,
+  };
+  const list = useQuery({ ...trpc.apis.list.queryOptions(input), placeholderData: keepPreviousData });
+  const teams = useQuery(trpc.apis.teams.queryOptions());
+
+
+  // Debounced search box.
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      if ((params.get("q") ?? "") !== q) update({ q: q || undefined });
+    }, 250);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [q]);
+
+  const data = list.data;
+  const pages = data ? Math.max(1, Math.ceil(data.total / data.pageSize)) : 1;
+
+  return (
+    <>
+      <div className="toolbar" role="search">
+        <label>
+          Search
+          <input value={q} onChange={(e) => setQ(e.target.value)} placeholder="name, slug or host" aria-label="Search APIs" />
+        </label>
+        <FilterSelect
+          label="Team"
+          value={input.team}
+          options={teams.data?.map((t) => ({ value: t.slug, label: t.name })) ?? []}
+          onChange={(team) => update({ team })}
+        />
+        <FilterSelect label="Lifecycle" value={input.lifecycle} options={LIFECYCLES} onChange={(lifecycle) => update({ lifecycle })} />
+        <FilterSelect label="Exposure" value={input.exposure} options={EXPOSURES} onChange={(exposure) => update({ exposure })} />
+        <FilterSelect label="Data class" value={input.dataClass} options={DATA_CLASSES} anyLabel="any" onChange={(dataClass) => update({ dataClass })} />
+        <label style={{ flexDirection: "row", alignItems: "center", gap: 6 }}>
+          <input type="checkbox" checked={!!input.ownerless} onChange={(e) => update({ ownerless: e.target.checked ? "1" : undefined })} />
+          Ownerless only
+        </label>
+        <label style={{ flexDirection: "row", alignItems: "center", gap: 6 }}>
+          <input type="checkbox" checked={!!input.sensitive} onChange={(e) => update({ sensitive: e.target.checked ? "1" : undefined })} />
+          Sensitive data
+        </label>
+      </div>
+      {list.error ? (
+        <p role="alert" className="error">
+          {list.error.message}
+        </p>
+      ) : null}
+      <div className="panel" style={{ padding: 0, overflowX: "auto" }}>
+        <table aria-label="APIs" aria-busy={list.isFetching}>
+          <thead>
+            <tr>
+              {SORTABLE.map(([key, label]) => {
+                const active = input.sort === key;
+                return (
+                  <th key={key} aria-sort={active ? (input.dir === "asc" ? "ascending" : "descending") : "none"}>
+                    <button type="button" onClick={() => update({ sort: key, dir: active && input.dir === "asc" ? "desc" : "asc" })}>
+                      {label} {active ? (input.dir === "asc" ? "▲" : "▼") : ""}
+                    </button>
+                  </th>
+                );
+              })}
+              <th>Data classes</th>
+              <th>Auth</th>
+              <th>Sources</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data?.rows.map((api) => (
+              <tr key={api.id}>
+                <td>
+                  <Link href={`/apis/${api.slug}`}>{api.name}</Link>
+                </td>
+                <td className="mono">{api.baseUrl ?? <span className="muted">—</span>}</td>
+                <td>{api.ownerTeam ? api.ownerTeam.name : <span className="badge bad">ownerless</span>}</td>
+                <td>
+                  <Lifecycle value={api.lifecycle} />
+                </td>
+                <td>{api.exposure ?? <span className="muted">unknown</span>}</td>
+                <td>
+                  {api.documentedEndpoints} / {api.observedEndpoints}
+                </td>
+                <td>
+                  <DataClassBadges classes={api.dataClasses} />
+                </td>
+                <td>
+                  {api.documentedEndpoints === 0 && api.authKinds.length === 0 ? (
+                    <span className="muted" title="No source described its endpoints">unknown</span>
+                  ) : (
+                    <AuthBadges kinds={api.authKinds} />
+                  )}
+                </td>
+                <td className="muted" style={{ whiteSpace: "nowrap" }}>
+                  {api.sourceFormats.join(", ")}
+                </td>
+              </tr>
+            ))}
+            {data && data.rows.length === 0 ? (
+              <tr>
+                <td colSpan={9} className="muted">
+                  No APIs match these filters.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+      <Pager page={input.page} pages={pages} total={data?.total} noun="APIs" onPage={(p) => update({ page: String(p) })} />
+    </>
+  );
+}

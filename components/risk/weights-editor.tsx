@@ -1,0 +1,130 @@
+"use client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTRPC } from "@/components/trpc";
+
+const FACTORS = [
+  ["exposure", "Exposure"],
+  ["dataSensitivity", "Data sensitivity"],
+  ["authStrength", "Authentication strength"],
+  ["openFindings", "Open findings"],
+  ["attackSignals", "Active attack signals"],
+  ["secretHygiene", "Secret hygiene"],
+  ["documentation", "Documentation gaps"],
+  ["ownership", "Ownership"],
+] as const;
+const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+
+type Weights = {
+  factors: Record<(typeof FACTORS)[number][0], number>;
+  share: Record<(typeof SEVERITIES)[number], number>;
+  saturation: Record<(typeof SEVERITIES)[number], number>;
+};
+
+/** Risk weights: admins edit and save; admins and the security team preview how the ranking would change. */
+export function RiskWeightsEditor() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const me = useQuery(trpc.me.get.queryOptions());
+  const stored = useQuery(trpc.risk.weights.get.queryOptions());
+  const [edited, setDraft] = useState<Weights | null>(null);
+  const [previewOf, setPreviewOf] = useState<Weights | null>(null);
+  // Until someone edits, the draft is what is stored.
+  const draft = edited ?? ((stored.data?.weights as Weights | undefined) ?? null);
+  const preview = useQuery({ ...trpc.risk.weights.preview.queryOptions(previewOf as Weights), enabled: previewOf !== null });
+  const save = useMutation(
+    trpc.risk.weights.set.mutationOptions({
+      onSuccess: () => {
+        void queryClient.invalidateQueries({ queryKey: trpc.risk.weights.get.queryKey() });
+        setPreviewOf(null);
+      },
+    }),
+  );
+  const canEdit = me.data?.role === "admin";
+  if (!draft) return <p className="muted">Loading risk weights…</p>;
+
+  const set = (group: keyof Weights, key: string, value: number) => setDraft({ ...draft, [group]: { ...draft[group], [key]: value } } as Weights);
+  const total = Object.values(draft.factors).reduce((a, b) => a + b, 0);
+
+  return (
+    <section aria-label="Risk weights">
+      <h2>Risk weights</h2>
+      <p className="muted">
+        An API&apos;s score is the sum of these factors&apos; points (capped at 100). Findings count with diminishing returns: each severity can reach its share of the
+        factor, so any number of low findings stays below one critical. Current total of maxima: {total}.
+      </p>
+      <div className="panel">
+        <fieldset style={{ border: 0, padding: 0, display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(190px, 1fr))", gap: 8 }} disabled={!canEdit}>
+          <legend>Factor maximum points</legend>
+          {FACTORS.map(([key, label]) => (
+            <label key={key} style={{ display: "flex", flexDirection: "column", fontSize: 12 }}>
+              {label}
+              <input type="number" min={0} max={100} step={1} value={draft.factors[key]} onChange={(e) => set("factors", key, Number(e.target.value))} />
+            </label>
+          ))}
+        </fieldset>
+        <fieldset style={{ border: 0, padding: 0, marginTop: 8, display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(190px, 1fr))", gap: 8 }} disabled={!canEdit}>
+          <legend>Severity share of a findings factor (0–1)</legend>
+          {SEVERITIES.map((s) => (
+            <label key={s} style={{ display: "flex", flexDirection: "column", fontSize: 12 }}>
+              {s}
+              <input type="number" min={0} max={1} step={0.01} value={draft.share[s]} onChange={(e) => set("share", s, Number(e.target.value))} />
+            </label>
+          ))}
+        </fieldset>
+        <div className="toolbar" style={{ marginTop: 12 }}>
+          <button type="button" onClick={() => setPreviewOf(draft)}>
+            Preview ranking
+          </button>
+          {canEdit ? (
+            <button type="button" className="primary" disabled={save.isPending} onClick={() => save.mutate(draft)}>
+              Save and rescore
+            </button>
+          ) : (
+            <span className="muted">Only admins can change weights.</span>
+          )}
+          <button type="button" onClick={() => stored.data && setDraft(stored.data.defaults as Weights)} disabled={!canEdit}>
+            Reset to defaults
+          </button>
+        </div>
+        {save.error ? <p className="error" role="alert">{save.error.message}</p> : null}
+        {save.data ? <p role="status">Saved; {save.data.apisRescored} APIs rescored.</p> : null}
+        {preview.error ? <p className="error" role="alert">{preview.error.message}</p> : null}
+        {preview.data ? (
+          <div role="status" aria-label="Ranking preview">
+            <p>
+              {preview.data.bandChanges} of {preview.data.apis} APIs would change band. Bands now →{" "}
+              {(["critical", "high", "medium", "low"] as const).map((b) => `${b} ${preview.data.distribution.before[b]}→${preview.data.distribution.after[b]}`).join(", ")}
+            </p>
+            <table aria-label="Ranking changes">
+              <thead>
+                <tr>
+                  <th>New rank</th>
+                  <th>API</th>
+                  <th>Score now</th>
+                  <th>Score after</th>
+                  <th>Rank move</th>
+                </tr>
+              </thead>
+              <tbody>
+                {preview.data.rows.map((r) => (
+                  <tr key={r.slug}>
+                    <td>{r.after.rank}</td>
+                    <td>{r.name}</td>
+                    <td>
+                      {r.before.score} ({r.before.band})
+                    </td>
+                    <td>
+                      {r.after.score} ({r.after.band})
+                    </td>
+                    <td>{r.before.rank === r.after.rank ? "—" : r.before.rank > r.after.rank ? `▲ ${r.before.rank - r.after.rank}` : `▼ ${r.after.rank - r.before.rank}`}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,22 @@
+import { expect, type Page } from "@playwright/test";
+
+interface Credentials {
+  email: string;
+  password: string;
+}
+
+export const E2E = JSON.parse(process.env.E2E_CONFIG ?? "{}") as {
+  admin: Credentials;
+  victim: Credentials;
+  developer: Credentials;
+};
+
+export const SAMPLES = new URL("../../shared/samples/", import.meta.url).pathname;
+
+export async function signIn(page: Page, who: Credentials) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+}

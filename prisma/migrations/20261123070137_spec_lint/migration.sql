@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "api" ADD COLUMN     "specLint" JSONB;

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// End-to-end run: a fresh embedded database with known users, a production build, then Playwright.
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const dataDir = path.join(root, ".postern", "e2e");
+rmSync(dataDir, { recursive: true, force: true });
+
+export const E2E = {
+  port: "3100",
+  admin: { email: "admin@e2e.postern.local", password: "e2e-admin-password-123" },
+  victim: { email: "lockme@e2e.postern.local", password: "e2e-lockme-password-123" },
+  developer: { email: "dev@e2e.postern.local", password: "e2e-developer-password-123" },
+};
+
+const env = {
+  ...process.env,
+  NEXT_TELEMETRY_DISABLED: "1",
+  DATABASE_URL: `pglite:${path.join(dataDir, "db")}`,
+  POSTERN_HOME: dataDir,
+  POSTERN_ADMIN_EMAIL: E2E.admin.email,
+  POSTERN_ADMIN_PASSWORD: E2E.admin.password,
+  POSTERN_DEMO: "on",
+  POSTERN_DEMO_APIS: "12",
+  PORT: E2E.port,
+  POSTERN_URL: `http://localhost:${E2E.port}`,
+  E2E_CONFIG: JSON.stringify(E2E),
+};
+
+function run(command, args, input) {
+  const result = spawnSync(command, args, { cwd: root, env, stdio: input ? ["pipe", "inherit", "inherit"] : "inherit", input });
+  if (result.status !== 0) {
+    console.error(`e2e: ${command} ${args.join(" ")} failed`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const tsx = path.join(root, "node_modules", ".bin", "tsx");
+run(tsx, ["scripts/setup.ts"]);
+run("node", ["bin/postern.mjs", "user", "create", "--email", E2E.victim.email, "--role", "developer", "--team", "payments", "--password-stdin"], E2E.victim.password);
+run("node", ["bin/postern.mjs", "user", "create", "--email", E2E.developer.email, "--role", "developer", "--team", "payments", "--password-stdin"], E2E.developer.password);
+run(path.join(root, "node_modules", ".bin", "next"), ["build"]);
+run(path.join(root, "node_modules", ".bin", "playwright"), ["test", ...process.argv.slice(2)]);

@@ -1,0 +1,29 @@
+/**
+ * First-run set-up, run by `npm start` before the web server takes the database: applies migrations, creates the
+ * first admin on an empty database, and loads the demo organisation (unless POSTERN_DEMO=off).
+ */
+import { describeTarget } from "../server/db/config";
+import { openDatabase } from "../server/db/client";
+import { loadDemoOrganisation } from "../server/demo/load";
+import { createUser, generatePassword } from "../server/people/service";
+
+const db = await openDatabase();
+try {
+  console.log(`postern: database ready (${describeTarget(db.target)})`);
+  if ((await db.prisma.user.count()) === 0) {
+    const email = process.env.POSTERN_ADMIN_EMAIL ?? "admin@postern.local";
+    const given = process.env.POSTERN_ADMIN_PASSWORD;
+    const password = given ?? generatePassword();
+    await createUser(db.prisma, { email, name: "Administrator", role: "admin", password });
+    console.log(`postern: created admin ${email}`);
+    if (!given) console.log(`postern: admin password (shown once, change it): ${password}`);
+  }
+  const demo = (process.env.POSTERN_DEMO ?? "on").toLowerCase();
+  if (demo !== "off" && (await db.prisma.api.count()) === 0) {
+    const apis = Number(process.env.POSTERN_DEMO_APIS ?? 40);
+    const summary = await loadDemoOrganisation(db.prisma, { apis });
+    console.log(`postern: loaded demo organisation: ${summary}`);
+  }
+} finally {
+  await db.close();
+}

@@ -1,0 +1,11 @@
+import { protectedProcedure, router } from "../trpc";
+
+export const meRouter = router({
+  get: protectedProcedure.query(async ({ ctx }) => {
+    const user = await ctx.prisma.user.findUniqueOrThrow({
+      where: { id: ctx.actor.userId },
+      select: { email: true, name: true, role: true, memberships: { select: { team: { select: { slug: true, name: true } } } } },
+    });
+    return { email: user.email, name: user.name, role: ctx.actor.role, teams: user.memberships.map((m) => m.team) };
+  }),
+});

@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { TOKEN_SCOPES } from "@/server/auth/tokens";
+import { createTokenForActor, listTokens, revokeToken } from "@/server/auth/token-service";
+import { roleProcedure, router } from "../trpc";
+
+// Tokens feed CI jobs and log shippers: the people who ingest manage them.
+const tokenProcedure = roleProcedure("admin", "security");
+
+export const tokensRouter = router({
+  list: tokenProcedure.query(({ ctx }) => listTokens(ctx.prisma, ctx.actor)),
+  create: tokenProcedure
+    .input(
+      z.object({
+        name: z.string().trim().min(1).max(80),
+        scopes: z.array(z.enum(TOKEN_SCOPES)).min(1),
+        expiresInDays: z.number().int().min(1).max(365).default(90),
+      }),
+    )
+    .mutation(({ ctx, input }) => createTokenForActor(ctx.prisma, ctx.actor, input)),
+  revoke: tokenProcedure
+    .input(z.object({ id: z.string().min(1).max(50) }))
+    .mutation(({ ctx, input }) => revokeToken(ctx.prisma, ctx.actor, input.id)),
+});

@@ -1,0 +1,12 @@
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { getPrisma } from "@/server/db/client";
+import type { Actor } from "./roles";
+import { actorFromHeaders } from "./session";
+
+/** For server components: the signed-in person, or a redirect to the sign-in page. */
+export async function requireActor(): Promise<Actor> {
+  const actor = await actorFromHeaders(await getPrisma(), await headers());
+  if (!actor) redirect("/sign-in");
+  return actor;
+}

@@ -1,0 +1,16 @@
+import type { Db } from "@/server/db/client";
+import { getAuth } from "./auth";
+import { type Actor, isRole } from "./roles";
+
+/** The signed-in person for a request's cookies, with their role and teams; null when not signed in. */
+export async function actorFromHeaders(prisma: Db, headers: Headers): Promise<Actor | null> {
+  const auth = await getAuth();
+  const session = await auth.api.getSession({ headers });
+  if (!session) return null;
+  const user = await prisma.user.findUnique({
+    where: { id: session.user.id },
+    select: { id: true, email: true, role: true, lockedUntil: true, memberships: { select: { teamId: true } } },
+  });
+  if (!user || !isRole(user.role)) return null;
+  return { type: "user", userId: user.id, email: user.email, role: user.role, teamIds: user.memberships.map((m) => m.teamId) };
+}

@@ -1,0 +1,46 @@
+import type { Db } from "@/server/db/client";
+import { DomainError, notFound } from "@/server/domain/errors";
+import { type Actor, canAdminister } from "./roles";
+import { createApiToken, type TokenScope } from "./tokens";
+
+export async function listTokens(prisma: Db, actor: Actor) {
+  const rows = await prisma.apiToken.findMany({
+    where: canAdminister(actor) ? {} : { userId: actor.userId },
+    orderBy: { createdAt: "desc" },
+    select: { id: true, name: true, prefix: true, scopes: true, expiresAt: true, revokedAt: true, lastUsedAt: true, createdAt: true, user: { select: { email: true } } },
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    scopes: r.scopes,
+    owner: r.user.email,
+    expiresAt: r.expiresAt.toISOString(),
+    revokedAt: r.revokedAt?.toISOString() ?? null,
+    lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+    createdAt: r.createdAt.toISOString(),
+  }));
+}
+
+export async function createTokenForActor(
+  prisma: Db,
+  actor: Actor,
+  input: { name: string; scopes: TokenScope[]; expiresInDays: number },
+) {
+  if (actor.type !== "user") throw new DomainError("FORBIDDEN", "tokens cannot create tokens");
+  const created = await createApiToken(prisma, { userId: actor.userId, ...input });
+  await prisma.auditLog.create({
+    data: { actorType: "user", actorId: actor.userId, action: "token.create", targetType: "api_token", targetId: created.id, details: { name: input.name, scopes: input.scopes } },
+  });
+  return { id: created.id, token: created.token, expiresAt: created.expiresAt.toISOString() };
+}
+
+export async function revokeToken(prisma: Db, actor: Actor, id: string) {
+  const token = await prisma.apiToken.findUnique({ where: { id }, select: { userId: true, revokedAt: true } });
+  if (!token || (token.userId !== actor.userId && !canAdminister(actor))) throw notFound("Token");
+  if (!token.revokedAt) {
+    await prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+    await prisma.auditLog.create({ data: { actorType: actor.type, actorId: actor.userId, action: "token.revoke", targetType: "api_token", targetId: id } });
+  }
+  return { ok: true };
+}

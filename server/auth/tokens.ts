@@ -1,0 +1,54 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Db } from "@/server/db/client";
+import { type Actor, isRole } from "./roles";
+
+export const TOKEN_SCOPES = ["ingest", "read"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+const PREFIX = "pst_";
+
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** Creates a token; the plain value is returned once and never stored. */
+export async function createApiToken(
+  prisma: Db,
+  input: { userId: string; name: string; scopes: TokenScope[]; expiresInDays: number },
+): Promise<{ id: string; token: string; expiresAt: Date }> {
+  const token = PREFIX + randomBytes(32).toString("base64url");
+  const expiresAt = new Date(Date.now() + input.expiresInDays * 86_400_000);
+  const row = await prisma.apiToken.create({
+    data: {
+      name: input.name,
+      prefix: token.slice(0, PREFIX.length + 6),
+      hash: hashToken(token),
+      scopes: [...new Set(input.scopes)],
+      userId: input.userId,
+      expiresAt,
+    },
+  });
+  return { id: row.id, token, expiresAt };
+}
+
+/** The actor behind a bearer token, or null when it is unknown, expired, revoked or lacks the scope. */
+export async function authenticateToken(prisma: Db, token: string, scope: TokenScope): Promise<Actor | null> {
+  if (!token.startsWith(PREFIX) || token.length > 200) return null;
+  const hash = hashToken(token);
+  const row = await prisma.apiToken.findUnique({
+    where: { hash },
+    include: { user: { include: { memberships: { select: { teamId: true } } } } },
+  });
+  if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash))) return null;
+  if (row.revokedAt || row.expiresAt <= new Date() || !row.scopes.includes(scope)) return null;
+  if (!isRole(row.user.role) || (row.user.lockedUntil && row.user.lockedUntil > new Date())) return null;
+  await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  return {
+    type: "token",
+    userId: row.userId,
+    tokenId: row.id,
+    email: row.user.email,
+    role: row.user.role,
+    teamIds: row.user.memberships.map((m) => m.teamId),
+    scopes: row.scopes,
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * What every CLI command shares: its streams, its errors (mapped to exit codes by main.ts), argument parsing with
+ * one-line messages, and opening/closing the database.
+ */
+import type { Db } from "@/server/db/client";
+
+/** A writable the CLI prints to (process.stdout/stderr, or a collector in tests). */
+export interface OutStream {
+  write(chunk: string): boolean;
+  once?(event: "drain", listener: () => void): unknown;
+  isTTY?: boolean;
+}
+
+export interface CliIO {
+  stdout: OutStream;
+  stderr: OutStream;
+  /** Only read by commands that need it (`user create --password-stdin`). */
+  stdin?: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
+  /** Environment (DATABASE_URL, POSTERN_DEBUG); defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  /** Aborted on SIGINT/SIGTERM: long commands stop between steps and clean up. */
+  signal?: AbortSignal;
+}
+
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  /** Bad usage, or the embedded database is held by another process. */
+  usage: 2,
+  interrupted: 130,
+} as const;
+
+/** Wrong arguments: exit 2, one line. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** An expected failure whose message is safe and complete: exit 1 (or the given code), one line. */
+export class CliError extends Error {
+  override name = "CliError";
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failure,
+  ) {
+    super(message);
+  }
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  help: string;
+  run(args: string[], io: CliIO): Promise<number>;
+}
+
+/** Writes text, waiting for the stream to drain when its buffer is full (large exports). */
+export async function write(stream: OutStream, text: string): Promise<void> {
+  if (!stream.write(text) && stream.once) {
+    const once = stream.once.bind(stream);
+    await new Promise<void>((resolve) => once("drain", resolve));
+  }
+}
+
+export function line(stream: OutStream, text = ""): Promise<void> {
+  return write(stream, `${text}\n`);
+}
+
+/** The `--help`/`-h` option every command takes. */
+export const HELP = { help: { type: "boolean", short: "h" } } as const;
+
+/** Runs node:util parseArgs (strict) and turns its errors into one-line usage errors. */
+export function parseOrThrow<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(usageMessage(error));
+  }
+}
+
+function usageMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  // parseArgs messages can run to several sentences; keep the first, which names the problem.
+  const first = message.split(/\.\s|\n/)[0]?.replace(/\.$/, "") ?? message;
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return first.replace(/^Unknown option/, "unknown option");
+  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return first.replace(/^Unexpected argument/, "unexpected argument");
+  return first.charAt(0).toLowerCase() + first.slice(1);
+}
+
+/** Opens the database (applying migrations, taking the PGlite lock), runs `fn`, and always closes it. */
+export async function withDatabase<T>(io: CliIO, fn: (prisma: Db, describe: string) => Promise<T>): Promise<T> {
+  // Loaded lazily so that `--help` and argument errors do not pay for Prisma and PGlite.
+  const [{ openDatabase }, { resolveDatabaseTarget, describeTarget }] = await Promise.all([
+    import("@/server/db/client"),
+    import("@/server/db/config"),
+  ]);
+  const env = io.env ?? process.env;
+  let target;
+  try {
+    target = resolveDatabaseTarget(env.DATABASE_URL || undefined);
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error), EXIT.usage);
+  }
+  const db = await openDatabase(target);
+  try {
+    return await fn(db.prisma, describeTarget(target));
+  } finally {
+    await db.close();
+  }
+}
+
+/** Reads all of stdin as UTF-8. */
+export async function readAll(input: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of input) parts.push(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk));
+  return Buffer.concat(parts).toString("utf8");
+}
+
+export function checkAborted(io: CliIO): void {
+  if (io.signal?.aborted) throw new CliError("interrupted", EXIT.interrupted);
+}

@@ -1,0 +1,7 @@
+import type { Rule } from "../../rule";
+import { overSharedSecret } from "./over-shared-secret";
+import { secretAccessDeniedBurst } from "./secret-access-denied-burst";
+import { staleSecret } from "./stale-secret";
+
+/** Secret-hygiene rules evaluated on vault audit rollups. */
+export const secretRules: Rule[] = [staleSecret, overSharedSecret, secretAccessDeniedBurst];

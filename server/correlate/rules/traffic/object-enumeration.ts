@@ -1,0 +1,92 @@
+/**
+ * object-enumeration (BOLA signal, DESIGN.md §3): one client touched ≥ enumerationDistinctValues distinct values of one
+ * path parameter of one endpoint within an hour (hourly buckets of traffic_param_values, within the lookback). One
+ * finding per Api/scope × endpoint × client × parameter, with the worst hour.
+ */
+import type { DerivedFinding, Rule } from "../../rule";
+import { evidence, iso, loadSamples, lookback, n } from "./shared";
+
+interface Row {
+  scopeKey: string;
+  method: string;
+  pathTemplate: string;
+  clientKey: string;
+  paramName: string;
+  maxDistinct: number;
+  hours: number;
+  worstHour: Date;
+  first: Date;
+  last: Date;
+  endpointId: string | null;
+  requests: number;
+  s2: number;
+  s4: number;
+}
+
+const HOUR = 3_600_000;
+
+export const objectEnumeration: Rule = {
+  id: "object-enumeration",
+  kind: "traffic",
+  description: "One client touched many distinct values of one path parameter of one endpoint within an hour.",
+  async evaluate(ctx) {
+    const w = lookback(ctx);
+    const threshold = ctx.settings.enumerationDistinctValues;
+    const rows = await ctx.tx.$queryRaw<Row[]>`
+      WITH hot AS (
+        SELECT p."scopeKey", p.method, p."pathTemplate", p."clientKey", p."paramName", p."hourStart", cardinality(p."valueHashes") AS distinct_values
+        FROM traffic_param_values p
+        WHERE p."hourStart" >= date_trunc('hour', ${iso(w.from)}::timestamp) AND p."hourStart" < ${iso(w.to)}::timestamp
+          AND cardinality(p."valueHashes") >= ${threshold}::float8
+          AND (${ctx.apiIds}::text[] IS NULL OR p."scopeKey" = ANY(${ctx.apiIds}::text[]))
+      ), g AS (
+        SELECT "scopeKey", method, "pathTemplate", "clientKey", "paramName", max(distinct_values)::int AS "maxDistinct",
+          count(*)::int AS hours, (array_agg("hourStart" ORDER BY distinct_values DESC, "hourStart"))[1] AS "worstHour",
+          min("hourStart") AS first, max("hourStart") AS last
+        FROM hot GROUP BY 1, 2, 3, 4, 5
+      )
+      SELECT g.*, e.id AS "endpointId", coalesce(c.requests, 0)::int AS requests, coalesce(c.s2, 0)::int AS s2, coalesce(c.s4, 0)::int AS s4
+      FROM g
+      LEFT JOIN endpoint e ON e."apiId" = g."scopeKey" AND e.method = g.method AND e.path = g."pathTemplate"
+      LEFT JOIN LATERAL (
+        SELECT sum(r.requests) AS requests, sum(r."status2xx") AS s2, sum(r."status4xx") AS s4 FROM traffic_rollup r
+        WHERE r."scopeKey" = g."scopeKey" AND r.method = g.method AND r."pathTemplate" = g."pathTemplate" AND r."clientKey" = g."clientKey"
+          AND r."bucketStart" >= g."worstHour" AND r."bucketStart" < g."worstHour" + interval '1 hour'
+      ) c ON true
+      ORDER BY g."scopeKey", g."pathTemplate", g."clientKey"`;
+    const samples = await loadSamples(
+      ctx.tx,
+      rows.map((r) => ({
+        scopeKey: r.scopeKey,
+        method: r.method,
+        pathTemplate: r.pathTemplate,
+        clientKey: r.clientKey,
+        window: { from: r.worstHour, to: new Date(r.worstHour.getTime() + HOUR) },
+      })),
+    );
+    return rows.map((r, i): DerivedFinding => {
+      const apiId = r.scopeKey.startsWith("host:") ? null : r.scopeKey;
+      const hour = { from: r.worstHour, to: new Date(r.worstHour.getTime() + HOUR) };
+      return {
+        ruleId: "object-enumeration",
+        kind: "traffic",
+        apiId,
+        endpointId: r.endpointId,
+        subject: `${r.clientKey} ${r.method} ${r.pathTemplate} {${r.paramName}}`,
+        title: `Object enumeration: ${r.clientKey} walked ${n(r.maxDistinct)}${n(r.maxDistinct) >= 2 * threshold ? "+" : ""} values of {${r.paramName}} on ${r.method} ${r.pathTemplate}`,
+        description: `Client ${r.clientKey} requested at least ${n(r.maxDistinct)} distinct values of path parameter {${r.paramName}} within one hour (threshold ${threshold}) in ${n(r.hours)} hour(s).`,
+        severity: "high",
+        owaspCategory: "API1",
+        cwe: 639,
+        evidence: evidence(
+          hour,
+          { distinctValues: n(r.maxDistinct), threshold, hoursOverThreshold: n(r.hours), requests: n(r.requests), status2xx: n(r.s2), status4xx: n(r.s4) },
+          samples[i] ?? [],
+          { client: r.clientKey, endpoint: { method: r.method, path: r.pathTemplate }, parameter: r.paramName, ...(apiId ? {} : { scope: r.scopeKey }) },
+        ),
+        observedFrom: r.first,
+        observedTo: new Date(r.last.getTime() + HOUR),
+      };
+    });
+  },
+};

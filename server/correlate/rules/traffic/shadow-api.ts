@@ -1,0 +1,72 @@
+/**
+ * shadow-api (DESIGN.md §3): served traffic (a status other than 404/410) within the lookback to a host/base path that
+ * no inventory knows (rollup scope "host:<host>"), unless an Api with that host exists by now. Findings have no Api,
+ * so they are produced only when every Api is evaluated (apiIds = null).
+ */
+import type { DerivedFinding, Rule } from "../../rule";
+import { evidence, iso, loadSamples, lookback, n } from "./shared";
+
+interface Row {
+  scopeKey: string;
+  host: string | null;
+  requests: number;
+  served: number;
+  clients: number;
+  templates: number;
+  topPaths: string[];
+  first: Date;
+  last: Date;
+}
+
+export const shadowApi: Rule = {
+  id: "shadow-api",
+  kind: "traffic",
+  description: "Traffic to a host or base path that no inventory knows.",
+  async evaluate(ctx) {
+    if (ctx.apiIds !== null) return [];
+    const w = lookback(ctx);
+    const rows = await ctx.tx.$queryRaw<Row[]>`
+      WITH g AS (
+        SELECT r."scopeKey", max(r.host) AS host, sum(r.requests)::int AS requests,
+          sum(r.requests - r."status404" - r."status410")::int AS served, count(DISTINCT r."clientKey")::int AS clients,
+          count(DISTINCT r.method || ' ' || r."pathTemplate")::int AS templates,
+          min(r."bucketStart") AS first, max(r."bucketStart") AS last
+        FROM traffic_rollup r
+        WHERE r."apiId" IS NULL AND r."scopeKey" LIKE 'host:%' AND r."scopeKey" <> 'host:unknown'
+          AND r."bucketStart" >= ${iso(w.from)}::timestamp AND r."bucketStart" < ${iso(w.to)}::timestamp
+        GROUP BY r."scopeKey"
+        HAVING sum(r.requests - r."status404" - r."status410") > 0
+      )
+      SELECT g.*, (
+        SELECT array_agg(p ORDER BY c DESC) FROM (
+          SELECT r.method || ' ' || r."pathTemplate" AS p, sum(r.requests) AS c FROM traffic_rollup r
+          WHERE r."scopeKey" = g."scopeKey" AND r."bucketStart" >= ${iso(w.from)}::timestamp AND r."bucketStart" < ${iso(w.to)}::timestamp
+          GROUP BY 1 ORDER BY 2 DESC LIMIT 10) t
+      ) AS "topPaths"
+      FROM g
+      WHERE NOT EXISTS (SELECT 1 FROM api a WHERE a.host IS NOT NULL AND lower(a.host) = g.host)
+      ORDER BY g."scopeKey"`;
+    const samples = await loadSamples(ctx.tx, rows.map((r) => ({ scopeKey: r.scopeKey, window: w })));
+    return rows.map((r, i): DerivedFinding => {
+      const host = r.host ?? r.scopeKey.slice("host:".length);
+      return {
+        ruleId: "shadow-api",
+        kind: "traffic",
+        apiId: null,
+        endpointId: null,
+        subject: r.scopeKey,
+        title: `Shadow API: traffic to unknown host ${host}`,
+        description: `${n(r.served)} of ${n(r.requests)} requests to ${host} were served (${n(r.templates)} path template(s), ${n(r.clients)} client(s)); no inventory lists this host.`,
+        severity: "high",
+        owaspCategory: "API9",
+        cwe: 1059,
+        evidence: evidence(w, { requests: n(r.requests), served: n(r.served), clients: n(r.clients), pathTemplates: n(r.templates) }, samples[i] ?? [], {
+          host,
+          topPaths: r.topPaths ?? [],
+        }),
+        observedFrom: r.first,
+        observedTo: r.last,
+      };
+    });
+  },
+};

@@ -1,0 +1,46 @@
+/**
+ * Rule thresholds (DESIGN.md §3 defaults), overridable by admins: stored as JSON in the `setting` table under
+ * "rules.thresholds" and merged over the defaults, key by key.
+ */
+import { z } from "zod";
+import type { Db } from "@/server/db/client";
+import type { Tx } from "@/server/db/types";
+
+export const DEFAULT_RULE_SETTINGS = {
+  zombieWindowDays: 30,
+  unusedWindowDays: 30,
+  enumerationDistinctValues: 100,
+  enumerationWindowMinutes: 60,
+  credentialStuffingFailures: 20,
+  credentialStuffingWindowMinutes: 10,
+  rateLimitRequestsPerMinute: 600,
+  rateLimitSustainedMinutes: 3,
+  exfiltrationMultiplier: 10,
+  exfiltrationMinBytes: 10_000_000,
+  exfiltrationBaselineDays: 7,
+  exfiltrationMinBaselineDays: 3,
+  errorLeakageRatio: 0.05,
+  errorLeakageMinRequests: 100,
+  staleSecretDays: 90,
+  overSharedIdentities: 5,
+  overSharedWindowDays: 30,
+  deniedBurstEvents: 10,
+  deniedBurstWindowMinutes: 60,
+  /** How far back traffic and secret signals are looked for when evaluating (an "active" signal). */
+  signalLookbackDays: 30,
+} as const;
+
+export type RuleSettings = { -readonly [K in keyof typeof DEFAULT_RULE_SETTINGS]: number };
+
+export const ruleSettingsSchema = z
+  .object(Object.fromEntries(Object.keys(DEFAULT_RULE_SETTINGS).map((k) => [k, z.number().positive().max(1e12)])))
+  .partial()
+  .strict();
+
+export const RULE_SETTINGS_KEY = "rules.thresholds";
+
+export async function loadRuleSettings(db: Db | Tx): Promise<RuleSettings> {
+  const row = await db.setting.findUnique({ where: { key: RULE_SETTINGS_KEY } });
+  const parsed = ruleSettingsSchema.safeParse(row?.value ?? {});
+  return { ...DEFAULT_RULE_SETTINGS, ...(parsed.success ? parsed.data : {}) } as RuleSettings;
+}

@@ -1,0 +1,119 @@
+/**
+ * The one way to open Postern's database. `pglite:` URLs open an embedded PostgreSQL (PGlite) owned by this
+ * process; `postgresql://` URLs use a server through @prisma/adapter-pg. Migrations are applied on open.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "@/generated/prisma/client";
+import { type DatabaseTarget, describeTarget, resolveDatabaseTarget } from "./config";
+import { applyMigrations } from "./migrate";
+import { pgliteRunner, pgRunner } from "./sql-runner";
+
+export type Db = InstanceType<typeof PrismaClient>;
+
+export interface Database {
+  prisma: Db;
+  target: DatabaseTarget;
+  close(): Promise<void>;
+}
+
+export class DatabaseBusyError extends Error {
+  constructor(dataDir: string, pid: number) {
+    super(
+      `The embedded database ${dataDir} is in use by another Postern process (pid ${pid}), probably the server. ` +
+        `Stop it first, or point DATABASE_URL at a PostgreSQL server so that several processes can share it.`,
+    );
+    this.name = "DatabaseBusyError";
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** A PGlite data directory belongs to one process: a PID lock file next to it says which. */
+function lockDataDir(dataDir: string): () => void {
+  mkdirSync(path.dirname(dataDir), { recursive: true });
+  const lockFile = `${dataDir}.lock`;
+  if (existsSync(lockFile)) {
+    const pid = Number(readFileSync(lockFile, "utf8").trim());
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) throw new DatabaseBusyError(dataDir, pid);
+  }
+  writeFileSync(lockFile, String(process.pid));
+  const removeLock = () => {
+    try {
+      if (readFileSync(lockFile, "utf8").trim() === String(process.pid)) rmSync(lockFile);
+    } catch {
+      // already gone
+    }
+  };
+  process.once("exit", removeLock);
+  return () => {
+    process.off("exit", removeLock);
+    removeLock();
+  };
+}
+
+export async function openDatabase(target: DatabaseTarget = resolveDatabaseTarget()): Promise<Database> {
+  if (target.kind === "pglite") {
+    const release = target.dataDir ? lockDataDir(target.dataDir) : () => undefined;
+    try {
+      const db = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
+      await db.waitReady;
+      await applyMigrations(pgliteRunner(db));
+      const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+      return {
+        prisma,
+        target,
+        async close() {
+          await prisma.$disconnect();
+          await db.close();
+          release();
+        },
+      };
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+  const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+  try {
+    await applyMigrations(pgRunner(pool));
+  } catch (error) {
+    await pool.end();
+    throw new Error(`Cannot prepare ${describeTarget(target)}: ${error instanceof Error ? error.message : error}`);
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    target,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+// One database per process for the web server (Next.js may evaluate modules more than once in development).
+const globalForDb = globalThis as unknown as { posternDb?: Promise<Database> };
+
+export function getDatabase(): Promise<Database> {
+  globalForDb.posternDb ??= openDatabase().catch((error: unknown) => {
+    globalForDb.posternDb = undefined;
+    throw error;
+  });
+  return globalForDb.posternDb;
+}
+
+export async function getPrisma(): Promise<Db> {
+  return (await getDatabase()).prisma;
+}

@@ -1,0 +1,394 @@
+/**
+ * Writes parsed scanner results (DESIGN.md §3 "Scan findings map to Apis…"): maps each finding to an Api and endpoint,
+ * dedupes by fingerprint, and applies rescan semantics per scope. Runs inside the ingest transaction.
+ *
+ * Mapping
+ * - Web findings (a URL, or a URL-like target when the finding has no URL): host + path through the base matcher
+ *   (Apis of that host, longest base path on segment boundaries; "host:port" falls back to the bare host), then the
+ *   path below the base through that Api's endpoint matcher (literal segments beat `{params}`). A finding without a
+ *   method matches any method (GET first). Apis known without a host are not used: scanner URLs always carry a host,
+ *   and a hostless Api would otherwise swallow every unknown host. Host aliases are not tried either (an alias is a
+ *   name, not a host); map such findings with the ingest `--api` option or `assignApi`.
+ * - Code findings (a file, no URL): the Api whose repository equals the report's target, both normalised
+ *   (normaliseTarget: scheme, credentials, ".git", trailing slash and case dropped).
+ * - Otherwise the ingest option `api` (slug or alias) when given, else unmapped: stored with apiId null, scope by
+ *   tool + target, visible as "unmapped".
+ *
+ * Rescan: every scope (tool + Api, or tool + target) present in the import — or named by a report target that maps to
+ * an Api — is a full scan of that scope. Open/triaged/in-progress findings of those scopes that the import does not
+ * contain are resolved as "not seen in rescan"; a resolved finding that comes back reopens with regression = true.
+ * Findings closed by a person as false_positive / risk_accepted / duplicate are updated (last seen, occurrences) but
+ * never reopened. Findings of other scopes are never touched.
+ *
+ * Batched: one query for the Apis, one for their endpoints, existing findings by fingerprint in chunks of 5,000, one
+ * INSERT … SELECT FROM unnest(column arrays) per 5,000 new findings and events (a fixed parameter count: Prisma's
+ * createMany binds every value and was ~10× slower on PGlite), one UPDATE … FROM unnest(…) per 5,000 seen findings, and
+ * one statement that resolves the absent ones and records their events.
+ */
+import { randomUUID } from "node:crypto";
+import type { Prisma } from "@/generated/prisma/client";
+import { createBaseMatcher, createMatcher, type PathMatcher, splitUrl } from "@/server/correlate/path-matcher";
+import type { Tx } from "@/server/db/types";
+import { owaspApiCategoryForCwe } from "@/server/domain/owasp";
+import { severityRank } from "@/server/domain/severity";
+import type { ScanFinding } from "@/server/ingest/contract";
+import { findingFingerprint, normaliseTarget, scopeKey, toolKey } from "./fingerprint";
+import { slaDays, slaDueAt } from "./sla";
+
+export interface ScanCounts {
+  findingsCreated: number;
+  findingsUpdated: number;
+  findingsReopened: number;
+  findingsResolved: number;
+  findingsUnmapped: number;
+}
+
+export const NOT_SEEN_IN_RESCAN = "not_seen_in_rescan";
+/** Statuses a rescan may resolve. */
+const RESOLVABLE = ["open", "triaged", "in_progress"];
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"];
+const CHUNK = 5000;
+
+interface ApiRow {
+  id: string;
+  host: string | null;
+  basePath: string;
+  repository: string | null;
+  ownerTeamId: string | null;
+  slug: string;
+  aliases: string[];
+}
+
+/** One finding of this import after mapping and in-file dedupe. */
+interface Prepared {
+  fingerprint: string;
+  scopeKey: string;
+  record: ScanFinding;
+  apiId: string | null;
+  endpointId: string | null;
+  teamId: string | null;
+  occurrences: number;
+  severity: ScanFinding["severity"];
+  location: Record<string, unknown>;
+  evidence: Record<string, unknown> | null;
+}
+
+function isWebUrl(value: string | undefined): value is string {
+  return !!value && /^https?:\/\//i.test(value.trim());
+}
+
+function bareHost(host: string): string {
+  const c = host.lastIndexOf(":");
+  return c > 0 && !host.startsWith("[") ? host.slice(0, c) : host;
+}
+
+export async function persistScanFindings(
+  tx: Tx,
+  records: ScanFinding[],
+  source: { runId: string; format: string; fileName: string; now: Date; options: { api?: string } },
+): Promise<{ counts: ScanCounts; apiIds: string[] }> {
+  const counts: ScanCounts = { findingsCreated: 0, findingsUpdated: 0, findingsReopened: 0, findingsResolved: 0, findingsUnmapped: 0 };
+  const now = source.now;
+  // Timestamps go to SQL as UTC ISO text cast to timestamp(3), the way Prisma stores DateTime (UTC, no zone).
+  const nowIso = now.toISOString();
+
+  // 1. The Apis this file can map onto, in one query: by host, by repository (code findings), by the `api` option.
+  const hosts = new Set<string>();
+  let hasCode = false;
+  for (const r of records) {
+    for (const u of [r.url, r.target]) {
+      if (!isWebUrl(u)) continue;
+      const host = splitUrl(u).host;
+      if (host) {
+        hosts.add(host);
+        hosts.add(bareHost(host));
+      }
+    }
+    if (r.file && !isWebUrl(r.url)) hasCode = true;
+  }
+  const option = source.options.api?.trim().toLowerCase();
+  const or: Prisma.ApiWhereInput[] = [];
+  if (hosts.size) or.push({ host: { in: [...hosts] } });
+  if (hasCode) or.push({ repository: { not: null } });
+  if (option) or.push({ slug: option }, { aliases: { has: option } });
+  const apis: ApiRow[] = or.length
+    ? await tx.api.findMany({ where: { OR: or }, select: { id: true, host: true, basePath: true, repository: true, ownerTeamId: true, slug: true, aliases: true } })
+    : [];
+  const apiById = new Map(apis.map((a) => [a.id, a]));
+  const hosted = apis.filter((a) => a.host && hosts.has(a.host));
+  const baseMatcher = createBaseMatcher(hosted.map((a) => ({ id: a.id, host: a.host, basePath: a.basePath })));
+  const byRepository = new Map<string, string>();
+  for (const a of apis) {
+    const repo = normaliseTarget(a.repository);
+    if (repo && !byRepository.has(repo)) byRepository.set(repo, a.id);
+  }
+  const optionApi = option ? apis.find((a) => a.slug === option) ?? apis.find((a) => a.aliases.includes(option)) : undefined;
+
+  // Endpoint matchers per Api, built lazily from one query.
+  const endpointRows = hosted.length
+    ? await tx.endpoint.findMany({ where: { apiId: { in: hosted.map((a) => a.id) } }, select: { id: true, apiId: true, method: true, path: true } })
+    : [];
+  const endpointsByApi = new Map<string, typeof endpointRows>();
+  for (const e of endpointRows) {
+    const list = endpointsByApi.get(e.apiId);
+    if (list) list.push(e);
+    else endpointsByApi.set(e.apiId, [e]);
+  }
+  const endpointPath = new Map(endpointRows.map((e) => [e.id, `${e.method} ${e.path}`]));
+  const matchers = new Map<string, PathMatcher>();
+  const matchEndpoint = (apiId: string, method: string | undefined, path: string): string | null => {
+    let matcher = matchers.get(apiId);
+    if (!matcher) {
+      matcher = createMatcher(endpointsByApi.get(apiId) ?? []);
+      matchers.set(apiId, matcher);
+    }
+    if (method) return matcher.match(method, path)?.id ?? null;
+    for (const m of METHODS) {
+      const hit = matcher.match(m, path);
+      if (hit) return hit.id;
+    }
+    return null;
+  };
+
+  // 2. Map, fingerprint and dedupe within the file.
+  const prepared = new Map<string, Prepared>();
+  const scopes = new Set<string>();
+  for (const record of records) {
+    const target = normaliseTarget(record.target);
+    const web = isWebUrl(record.url) ? record.url : !record.file && isWebUrl(record.target) ? record.target : undefined;
+    let apiId: string | null = null;
+    let endpointId: string | null = null;
+    let path: string | undefined;
+    if (web) {
+      const parts = splitUrl(web);
+      const base = parts.host ? baseMatcher.match(parts.host, parts.path) : null;
+      if (base) {
+        apiId = base.apiId;
+        endpointId = matchEndpoint(base.apiId, record.method, base.relativePath);
+        path = endpointId ? endpointPath.get(endpointId)?.split(" ")[1] : base.relativePath;
+      } else {
+        path = `${parts.host ?? ""}${parts.path}`;
+      }
+    }
+    if (!apiId && !web && target) apiId = byRepository.get(target) ?? null;
+    if (!apiId && optionApi) apiId = optionApi.id;
+
+    const fingerprint = findingFingerprint({
+      tool: record.tool.name,
+      ruleId: record.ruleId,
+      title: record.title,
+      apiId,
+      target,
+      method: path ? (record.method ?? (endpointId ? endpointPath.get(endpointId)?.split(" ")[0] : undefined)) : undefined,
+      path,
+      parameter: record.parameter,
+      file: record.file,
+      line: record.line,
+    });
+    const existing = prepared.get(fingerprint);
+    if (existing) {
+      // Many instances of one alert on one endpoint: one finding with occurrences, the worst severity.
+      existing.occurrences += Math.max(1, record.occurrences);
+      if (severityRank(record.severity) > severityRank(existing.severity)) existing.severity = record.severity;
+      continue;
+    }
+    const scope = scopeKey(record.tool.name, apiId, target);
+    scopes.add(scope);
+    const evidence = { ...(record.evidence ?? {}), ...(record.references?.length ? { references: record.references } : {}), ...(record.cve ? { cve: record.cve } : {}) };
+    prepared.set(fingerprint, {
+      fingerprint,
+      scopeKey: scope,
+      record,
+      apiId,
+      endpointId,
+      teamId: apiId ? (apiById.get(apiId)?.ownerTeamId ?? null) : null,
+      occurrences: Math.max(1, record.occurrences),
+      severity: record.severity,
+      location: {
+        ...(record.url ? { url: record.url } : {}),
+        ...(record.method ? { method: record.method } : {}),
+        ...(path ? { path } : {}),
+        ...(record.parameter ? { parameter: record.parameter } : {}),
+        ...(record.file ? { file: record.file } : {}),
+        ...(record.line !== undefined ? { line: record.line } : {}),
+        ...(record.target ? { target: record.target } : {}),
+        ...(record.tool.version ? { toolVersion: record.tool.version } : {}),
+        format: source.format,
+      },
+      evidence: Object.keys(evidence).length ? evidence : null,
+    });
+  }
+  // A report whose target maps to an Api scanned that Api, even where it found nothing there any more.
+  for (const r of records) {
+    if (!isWebUrl(r.target) || r.file) continue;
+    const parts = splitUrl(r.target);
+    const base = parts.host ? baseMatcher.match(parts.host, parts.path) : null;
+    if (base) scopes.add(scopeKey(r.tool.name, base.apiId, null));
+  }
+
+  // 3. Which fingerprints exist already.
+  const fingerprints = [...prepared.keys()];
+  const existing = new Map<string, { id: string; status: string; apiId: string | null }>();
+  for (let i = 0; i < fingerprints.length; i += CHUNK) {
+    const rows = await tx.finding.findMany({
+      where: { fingerprint: { in: fingerprints.slice(i, i + CHUNK) } },
+      select: { id: true, fingerprint: true, status: true, apiId: true },
+    });
+    for (const row of rows) existing.set(row.fingerprint, row);
+  }
+
+  // 4. New findings and their "created" events.
+  const creates: NewFinding[] = [];
+  const events: NewEvent[] = [];
+  const seen: { id: string; p: Prepared; reopen: boolean }[] = [];
+  const apiIds = new Set<string>();
+  for (const p of prepared.values()) {
+    if (!p.apiId) counts.findingsUnmapped += 1;
+    else apiIds.add(p.apiId);
+    const found = existing.get(p.fingerprint);
+    if (found) {
+      seen.push({ id: found.id, p, reopen: found.status === "resolved" });
+      if (found.apiId) apiIds.add(found.apiId);
+      continue;
+    }
+    const id = randomUUID();
+    creates.push({ id, p });
+    events.push({ findingId: id, type: "created", fromValue: null, toValue: "open", comment: `first seen in ${source.fileName}` });
+  }
+  for (let i = 0; i < creates.length; i += CHUNK) {
+    counts.findingsCreated += await insertFindings(tx, creates.slice(i, i + CHUNK), nowIso);
+  }
+
+  // 5. Seen again: one UPDATE for all of them; resolved ones reopen as regressions.
+  for (let i = 0; i < seen.length; i += CHUNK) {
+    const batch = seen.slice(i, i + CHUNK);
+    await tx.$executeRaw`
+      UPDATE finding f SET
+        "lastSeenAt" = ${nowIso}::timestamp,
+        occurrences = u.occurrences,
+        severity = u.severity,
+        title = u.title,
+        evidence = CASE WHEN u.evidence IS NULL THEN f.evidence ELSE u.evidence::jsonb END,
+        location = u.location::jsonb,
+        "apiId" = coalesce(u.api_id, f."apiId"),
+        "endpointId" = coalesce(u.endpoint_id, f."endpointId"),
+        "teamId" = coalesce(f."teamId", u.team_id),
+        "slaDueAt" = CASE WHEN u.sla_days IS NULL THEN NULL ELSE f."firstSeenAt" + u.sla_days * interval '1 day' END,
+        status = CASE WHEN u.reopen THEN 'open' ELSE f.status END,
+        resolution = CASE WHEN u.reopen THEN NULL ELSE f.resolution END,
+        "resolvedAt" = CASE WHEN u.reopen THEN NULL ELSE f."resolvedAt" END,
+        regression = f.regression OR u.reopen,
+        "updatedAt" = ${nowIso}::timestamp
+      FROM unnest(
+        ${batch.map((s) => s.id)}::text[],
+        ${batch.map((s) => s.p.occurrences)}::int[],
+        ${batch.map((s) => s.p.severity)}::text[],
+        ${batch.map((s) => s.p.record.title)}::text[],
+        ${batch.map((s) => (s.p.evidence ? JSON.stringify(s.p.evidence) : null))}::text[],
+        ${batch.map((s) => JSON.stringify(s.p.location))}::text[],
+        ${batch.map((s) => s.p.apiId)}::text[],
+        ${batch.map((s) => s.p.endpointId)}::text[],
+        ${batch.map((s) => s.p.teamId)}::text[],
+        ${batch.map((s) => slaDays(s.p.severity))}::int[],
+        ${batch.map((s) => s.reopen)}::boolean[]
+      ) AS u(id, occurrences, severity, title, evidence, location, api_id, endpoint_id, team_id, sla_days, reopen)
+      WHERE f.id = u.id`;
+  }
+  for (const s of seen) {
+    if (s.reopen) {
+      counts.findingsReopened += 1;
+      events.push({ findingId: s.id, type: "status", fromValue: "resolved", toValue: "open", comment: `seen again in ${source.fileName}: regression` });
+    } else counts.findingsUpdated += 1;
+  }
+  for (let i = 0; i < events.length; i += CHUNK) await insertEvents(tx, events.slice(i, i + CHUNK), nowIso);
+
+  // 6. Absent from this full scan of their scope: resolved as "not seen in rescan", with an event each.
+  const seenIds = [...seen.map((s) => s.id), ...creates.map((c) => c.id)];
+  const scopeList = [...scopes];
+  if (scopeList.length) {
+    const resolved = await tx.$queryRaw<{ apiId: string | null; n: number }[]>`
+      WITH gone AS (
+        SELECT id, status, "apiId" FROM finding
+        WHERE kind = 'scan' AND "scopeKey" = ANY(${scopeList}::text[]) AND status = ANY(${RESOLVABLE}::text[])
+          AND NOT EXISTS (SELECT 1 FROM unnest(${seenIds}::text[]) AS s(id) WHERE s.id = finding.id)
+        FOR UPDATE
+      ), upd AS (
+        UPDATE finding f SET status = 'resolved', resolution = ${NOT_SEEN_IN_RESCAN}, "resolvedAt" = ${nowIso}::timestamp, "updatedAt" = ${nowIso}::timestamp
+        FROM gone WHERE f.id = gone.id
+        RETURNING f.id
+      ), ev AS (
+        INSERT INTO finding_event (id, "findingId", "actorType", type, "fromValue", "toValue", comment, "createdAt")
+        SELECT gen_random_uuid()::text, gone.id, 'system', 'status', gone.status, 'resolved', ${`not seen in rescan (${source.fileName})`}, ${nowIso}::timestamp
+        FROM gone
+        RETURNING 1
+      )
+      SELECT "apiId", count(*)::int AS n FROM gone GROUP BY 1`;
+    for (const row of resolved) {
+      counts.findingsResolved += row.n;
+      if (row.apiId) apiIds.add(row.apiId);
+    }
+  }
+
+  return { counts, apiIds: [...apiIds] };
+}
+
+interface NewFinding {
+  id: string;
+  p: Prepared;
+}
+
+interface NewEvent {
+  findingId: string;
+  type: string;
+  fromValue: string | null;
+  toValue: string | null;
+  comment: string | null;
+}
+
+/** One INSERT … SELECT FROM unnest(column arrays) per chunk: a fixed number of parameters whatever the row count. */
+async function insertFindings(tx: Tx, rows: NewFinding[], nowIso: string): Promise<number> {
+  const col = <T>(f: (p: Prepared, r: ScanFinding) => T): T[] => rows.map((row) => f(row.p, row.p.record));
+  const cwe = col((_, r) => r.cwe ?? null);
+  return tx.$executeRaw`
+    INSERT INTO finding (id, kind, "ruleId", tool, title, description, severity, confidence, cwe, "owaspCategory", fingerprint,
+      "scopeKey", "apiId", "endpointId", "teamId", location, evidence, remediation, occurrences, status, "slaDueAt",
+      "firstSeenAt", "lastSeenAt", "createdAt", "updatedAt")
+    SELECT u.id, 'scan', u.rule_id, u.tool, u.title, u.description, u.severity, u.confidence, u.cwe, u.owasp, u.fingerprint,
+      u.scope_key, u.api_id, u.endpoint_id, u.team_id, u.location::jsonb, u.evidence::jsonb, u.remediation, u.occurrences, 'open',
+      u.sla_due_at::timestamp, ${nowIso}::timestamp, ${nowIso}::timestamp, ${nowIso}::timestamp, ${nowIso}::timestamp
+    FROM unnest(
+      ${rows.map((r) => r.id)}::text[],
+      ${col((_, r) => r.ruleId.slice(0, 300))}::text[],
+      ${col((_, r) => toolKey(r.tool.name))}::text[],
+      ${col((_, r) => r.title)}::text[],
+      ${col((_, r) => r.description ?? null)}::text[],
+      ${col((p) => p.severity)}::text[],
+      ${col((_, r) => r.confidence ?? null)}::text[],
+      ${cwe}::int[],
+      ${cwe.map((c) => (c ? (owaspApiCategoryForCwe(c) ?? null) : null))}::text[],
+      ${col((p) => p.fingerprint)}::text[],
+      ${col((p) => p.scopeKey)}::text[],
+      ${col((p) => p.apiId)}::text[],
+      ${col((p) => p.endpointId)}::text[],
+      ${col((p) => p.teamId)}::text[],
+      ${col((p) => JSON.stringify(p.location))}::text[],
+      ${col((p) => (p.evidence ? JSON.stringify(p.evidence) : null))}::text[],
+      ${col((_, r) => r.remediation ?? null)}::text[],
+      ${col((p) => p.occurrences)}::int[],
+      ${col((p) => slaDueAt(p.severity, new Date(nowIso))?.toISOString() ?? null)}::text[]
+    ) AS u(id, rule_id, tool, title, description, severity, confidence, cwe, owasp, fingerprint, scope_key, api_id, endpoint_id,
+      team_id, location, evidence, remediation, occurrences, sla_due_at)`;
+}
+
+async function insertEvents(tx: Tx, rows: NewEvent[], nowIso: string): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO finding_event (id, "findingId", "actorType", type, "fromValue", "toValue", comment, "createdAt")
+    SELECT gen_random_uuid()::text, u.finding_id, 'system', u.type, u.from_value, u.to_value, u.comment, ${nowIso}::timestamp
+    FROM unnest(
+      ${rows.map((r) => r.findingId)}::text[],
+      ${rows.map((r) => r.type)}::text[],
+      ${rows.map((r) => r.fromValue)}::text[],
+      ${rows.map((r) => r.toValue)}::text[],
+      ${rows.map((r) => r.comment)}::text[]
+    ) AS u(finding_id, type, from_value, to_value, comment)`;
+}

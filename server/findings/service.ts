@@ -1,0 +1,333 @@
+/**
+ * Reading findings: the list (filters, sort and paging in the database), facet counts (groupBy in the database), one
+ * finding with its history, open counts per Api, and mapping an unmapped finding to an Api.
+ *
+ * Object-level access (DESIGN.md §7):
+ * - admin / security: every finding, including unmapped ones;
+ * - developer: findings of their teams' Apis (Finding.teamId in their teams, or the Api's owner team is one of
+ *   theirs); never unmapped findings;
+ * - executive: counts only (summary, open counts per Api); the list and a finding's detail/evidence are FORBIDDEN.
+ */
+import { z } from "zod";
+import type { Prisma } from "@/generated/prisma/client";
+import { type Actor, seesAllApis, seesDetail } from "@/server/auth/roles";
+import type { Db } from "@/server/db/client";
+import { DomainError, forbidden, notFound } from "@/server/domain/errors";
+import { OWASP_API_CATEGORIES } from "@/server/domain/owasp";
+import { SEVERITIES, type Severity } from "@/server/domain/severity";
+import { apiScope } from "@/server/inventory/access";
+import { ACTIVE_STATUSES, isOverdue } from "./sla";
+
+export const FINDING_STATUSES = ["open", "triaged", "in_progress", "resolved", "risk_accepted", "false_positive", "duplicate"] as const;
+export const FINDING_KINDS = ["scan", "posture", "traffic", "secret"] as const;
+export const FINDING_SORTS = ["severity", "lastSeenAt", "firstSeenAt", "slaDueAt", "title", "occurrences"] as const;
+
+export const findingFilterInput = z.object({
+  severity: z.enum(SEVERITIES as [Severity, ...Severity[]]).optional(),
+  /** A status, or "active" (open, triaged, in progress). */
+  status: z.enum([...FINDING_STATUSES, "active"]).optional(),
+  kind: z.enum(FINDING_KINDS).optional(),
+  tool: z.string().trim().min(1).max(100).optional(),
+  ruleId: z.string().trim().min(1).max(300).optional(),
+  api: z.string().trim().min(1).max(120).optional(),
+  team: z.string().trim().min(1).max(100).optional(),
+  owasp: z.enum(OWASP_API_CATEGORIES as [string, ...string[]]).optional(),
+  cwe: z.number().int().min(1).max(1_000_000).optional(),
+  overdue: z.boolean().optional(),
+  unmapped: z.boolean().optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+});
+
+export const findingListInput = findingFilterInput.extend({
+  sort: z.enum(FINDING_SORTS).default("severity"),
+  dir: z.enum(["asc", "desc"]).default("desc"),
+  page: z.number().int().min(1).max(100_000).default(1),
+  pageSize: z.number().int().min(1).max(200).default(50),
+});
+export type FindingFilterInput = z.input<typeof findingFilterInput>;
+export type FindingListInput = z.input<typeof findingListInput>;
+type Filters = z.output<typeof findingFilterInput>;
+
+/** Row-level scope of findings an actor may count. Detail access additionally requires seesDetail(). */
+export function findingScope(actor: Actor): Prisma.FindingWhereInput {
+  if (seesAllApis(actor) || actor.role === "executive") return {};
+  return {
+    apiId: { not: null },
+    OR: [{ teamId: { in: actor.teamIds } }, { api: { ownerTeamId: { in: actor.teamIds } } }],
+  };
+}
+
+function requireDetail(actor: Actor): void {
+  if (!seesDetail(actor)) throw forbidden("Executives see finding counts and reports, not individual findings or their evidence");
+}
+
+type Facet = "severity" | "status" | "tool" | "owasp";
+
+function filterWhere(input: Filters, now: Date, omit?: Facet): Prisma.FindingWhereInput[] {
+  const out: Prisma.FindingWhereInput[] = [];
+  if (input.severity && omit !== "severity") out.push({ severity: input.severity });
+  if (input.status && omit !== "status") {
+    out.push(input.status === "active" ? { status: { in: [...ACTIVE_STATUSES] } } : { status: input.status });
+  }
+  if (input.tool && omit !== "tool") out.push({ tool: input.tool.toLowerCase() });
+  if (input.owasp && omit !== "owasp") out.push({ owaspCategory: input.owasp });
+  if (input.kind) out.push({ kind: input.kind });
+  if (input.ruleId) out.push({ ruleId: input.ruleId });
+  if (input.api) out.push({ api: { slug: input.api } });
+  if (input.team) out.push({ team: { slug: input.team } });
+  if (input.cwe) out.push({ cwe: input.cwe });
+  if (input.overdue) out.push({ slaDueAt: { lt: now }, status: { in: [...ACTIVE_STATUSES] } });
+  if (input.unmapped) out.push({ apiId: null });
+  if (input.q) out.push({ title: { contains: input.q, mode: "insensitive" } });
+  return out;
+}
+
+export interface FindingFacets {
+  severity: Record<string, number>;
+  status: Record<string, number>;
+  tool: Record<string, number>;
+  owasp: Record<string, number>;
+}
+
+function tally(rows: { key: string | null; n: number }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) out[r.key ?? "none"] = (out[r.key ?? "none"] ?? 0) + r.n;
+  return out;
+}
+
+/** Facet counts: each facet is counted under every filter except its own (so the other choices stay visible). */
+async function facets(prisma: Db, scope: Prisma.FindingWhereInput, input: Filters, now: Date): Promise<FindingFacets> {
+  const where = (omit: Facet): Prisma.FindingWhereInput => ({ AND: [scope, ...filterWhere(input, now, omit)] });
+  const [severity, status, tool, owasp] = await Promise.all([
+    prisma.finding.groupBy({ by: ["severity"], where: where("severity"), _count: { _all: true } }),
+    prisma.finding.groupBy({ by: ["status"], where: where("status"), _count: { _all: true } }),
+    prisma.finding.groupBy({ by: ["tool"], where: where("tool"), _count: { _all: true } }),
+    prisma.finding.groupBy({ by: ["owaspCategory"], where: where("owasp"), _count: { _all: true } }),
+  ]);
+  return {
+    severity: tally(severity.map((r) => ({ key: r.severity, n: r._count._all }))),
+    status: tally(status.map((r) => ({ key: r.status, n: r._count._all }))),
+    tool: tally(tool.map((r) => ({ key: r.tool, n: r._count._all }))),
+    owasp: tally(owasp.map((r) => ({ key: r.owaspCategory, n: r._count._all }))),
+  };
+}
+
+/** Counts for everyone who may see findings at all (executives included): total and facets. */
+export async function summarizeFindings(prisma: Db, actor: Actor, rawInput: FindingFilterInput = {}, now = new Date()) {
+  const input = findingFilterInput.parse(rawInput);
+  const f = await facets(prisma, findingScope(actor), input, now);
+  const total = input.severity ? (f.severity[input.severity] ?? 0) : Object.values(f.severity).reduce((a, b) => a + b, 0);
+  return { total, facets: f };
+}
+
+const ROW_SELECT = {
+  id: true,
+  kind: true,
+  title: true,
+  severity: true,
+  status: true,
+  resolution: true,
+  tool: true,
+  ruleId: true,
+  cwe: true,
+  owaspCategory: true,
+  occurrences: true,
+  regression: true,
+  slaDueAt: true,
+  firstSeenAt: true,
+  lastSeenAt: true,
+  location: true,
+  api: { select: { slug: true, name: true } },
+  endpoint: { select: { method: true, path: true } },
+  team: { select: { slug: true, name: true } },
+} satisfies Prisma.FindingSelect;
+
+type Row = Prisma.FindingGetPayload<{ select: typeof ROW_SELECT }>;
+
+/** A short "where" for lists: the endpoint, else the path or URL, else file:line. */
+function whereLabel(row: { location: unknown; endpoint: { method: string; path: string } | null }): string | null {
+  if (row.endpoint) return `${row.endpoint.method} ${row.endpoint.path}`;
+  const loc = (row.location ?? {}) as { method?: string; path?: string; url?: string; file?: string; line?: number };
+  if (loc.path) return `${loc.method ? `${loc.method} ` : ""}${loc.path}`;
+  if (loc.url) return loc.url;
+  if (loc.file) return loc.line !== undefined ? `${loc.file}:${loc.line}` : loc.file;
+  return null;
+}
+
+function toRow(row: Row, now: Date) {
+  const { location: _location, ...rest } = row;
+  return {
+    ...rest,
+    where: whereLabel(row),
+    overdue: isOverdue(row, now),
+    slaDueAt: row.slaDueAt?.toISOString() ?? null,
+    firstSeenAt: row.firstSeenAt.toISOString(),
+    lastSeenAt: row.lastSeenAt.toISOString(),
+  };
+}
+
+export async function listFindings(prisma: Db, actor: Actor, rawInput: FindingListInput = {}, now = new Date()) {
+  requireDetail(actor);
+  const input = findingListInput.parse(rawInput);
+  const scope = findingScope(actor);
+  const f = await facets(prisma, scope, input, now);
+  const total = input.severity ? (f.severity[input.severity] ?? 0) : Object.values(f.severity).reduce((a, b) => a + b, 0);
+  const skip = (input.page - 1) * input.pageSize;
+  const base = filterWhere(input, now);
+  let rows: Row[];
+  if (input.sort === "severity") {
+    // Severity is a word, not a rank: page through the severity buckets in rank order using the facet counts, so
+    // that each page is at most two indexed queries.
+    rows = [];
+    const order = input.dir === "desc" ? SEVERITIES : [...SEVERITIES].reverse();
+    let offset = skip;
+    for (const severity of order) {
+      if (input.severity && severity !== input.severity) continue;
+      const n = f.severity[severity] ?? 0;
+      if (offset >= n) {
+        offset -= n;
+        continue;
+      }
+      const want = input.pageSize - rows.length;
+      rows.push(
+        ...(await prisma.finding.findMany({
+          where: { AND: [scope, ...base, { severity }] },
+          orderBy: [{ lastSeenAt: "desc" }, { id: "asc" }],
+          skip: offset,
+          take: want,
+          select: ROW_SELECT,
+        })),
+      );
+      offset = 0;
+      if (rows.length >= input.pageSize) break;
+    }
+  } else {
+    const primary: Prisma.FindingOrderByWithRelationInput =
+      input.sort === "slaDueAt" ? { slaDueAt: { sort: input.dir, nulls: "last" } } : { [input.sort]: input.dir };
+    rows = await prisma.finding.findMany({
+      where: { AND: [scope, ...base] },
+      orderBy: [primary, { id: "asc" }],
+      skip,
+      take: input.pageSize,
+      select: ROW_SELECT,
+    });
+  }
+  return { total, page: input.page, pageSize: input.pageSize, facets: f, rows: rows.map((r) => toRow(r, now)) };
+}
+
+export interface FindingLocation {
+  url?: string;
+  method?: string;
+  path?: string;
+  parameter?: string;
+  file?: string;
+  line?: number;
+  target?: string;
+  toolVersion?: string;
+  format?: string;
+}
+
+export interface FindingEvidence {
+  request?: string;
+  response?: string;
+  snippet?: string;
+  detail?: string;
+  references?: string[];
+  cve?: string;
+}
+
+export async function getFinding(prisma: Db, actor: Actor, id: string, now = new Date()) {
+  requireDetail(actor);
+  const finding = await prisma.finding.findFirst({
+    where: { AND: [findingScope(actor), { id }] },
+    include: {
+      api: { select: { slug: true, name: true, baseUrl: true } },
+      endpoint: { select: { method: true, path: true } },
+      team: { select: { slug: true, name: true } },
+      assignee: { select: { name: true, email: true } },
+      events: { orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: 500 },
+    },
+  });
+  if (!finding) throw notFound("Finding");
+  return {
+    id: finding.id,
+    kind: finding.kind,
+    ruleId: finding.ruleId,
+    tool: finding.tool,
+    title: finding.title,
+    description: finding.description,
+    severity: finding.severity,
+    confidence: finding.confidence,
+    cwe: finding.cwe,
+    owaspCategory: finding.owaspCategory,
+    status: finding.status,
+    resolution: finding.resolution,
+    regression: finding.regression,
+    occurrences: finding.occurrences,
+    remediation: finding.remediation,
+    api: finding.api,
+    endpoint: finding.endpoint,
+    team: finding.team,
+    assignee: finding.assignee,
+    location: (finding.location ?? {}) as FindingLocation,
+    evidence: (finding.evidence ?? null) as FindingEvidence | null,
+    overdue: isOverdue(finding, now),
+    slaDueAt: finding.slaDueAt?.toISOString() ?? null,
+    firstSeenAt: finding.firstSeenAt.toISOString(),
+    lastSeenAt: finding.lastSeenAt.toISOString(),
+    resolvedAt: finding.resolvedAt?.toISOString() ?? null,
+    history: finding.events.map((e) => ({
+      id: e.id,
+      type: e.type,
+      actorType: e.actorType,
+      fromValue: e.fromValue,
+      toValue: e.toValue,
+      comment: e.comment,
+      createdAt: e.createdAt.toISOString(),
+    })),
+  };
+}
+
+export const assignApiInput = z.object({ id: z.string().min(1).max(64), api: z.string().trim().min(1).max(120) });
+
+/** Admin/security: maps a finding (typically an unmapped one) to an Api; the owning team follows the Api. */
+export async function assignFindingApi(prisma: Db, actor: Actor, raw: z.input<typeof assignApiInput>) {
+  if (!seesAllApis(actor)) throw forbidden("Only admins and the security team map findings to APIs");
+  const input = assignApiInput.parse(raw);
+  return prisma.$transaction(async (tx) => {
+    const finding = await tx.finding.findUnique({ where: { id: input.id }, select: { id: true, apiId: true, api: { select: { slug: true } } } });
+    if (!finding) throw notFound("Finding");
+    const api = await tx.api.findUnique({ where: { slug: input.api }, select: { id: true, slug: true, ownerTeamId: true } });
+    if (!api) throw new DomainError("BAD_REQUEST", `No API with slug "${input.api}"`);
+    if (finding.apiId === api.id) return { id: finding.id, api: api.slug, changed: false };
+    await tx.finding.update({ where: { id: finding.id }, data: { apiId: api.id, endpointId: null, teamId: api.ownerTeamId } });
+    await tx.findingEvent.create({
+      data: { findingId: finding.id, actorType: actor.type, actorId: actor.userId, type: "api_assigned", fromValue: finding.api?.slug ?? null, toValue: api.slug },
+    });
+    await tx.auditLog.create({
+      data: {
+        actorType: actor.type,
+        actorId: actor.userId,
+        action: "finding.assign_api",
+        targetType: "finding",
+        targetId: finding.id,
+        details: { from: finding.api?.slug ?? null, to: api.slug },
+      },
+    });
+    return { id: finding.id, api: api.slug, changed: true };
+  });
+}
+
+/** Open (active) findings of one Api by severity, for the Api page; null when the actor may not see the Api. */
+export async function openFindingsBySeverity(prisma: Db, actor: Actor, slug: string): Promise<Record<Severity, number> | null> {
+  const api = await prisma.api.findFirst({ where: { AND: [apiScope(actor), { slug }] }, select: { id: true } });
+  if (!api) return null;
+  const rows = await prisma.finding.groupBy({
+    by: ["severity"],
+    where: { apiId: api.id, status: { in: [...ACTIVE_STATUSES] } },
+    _count: { _all: true },
+  });
+  const out = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const r of rows) if (r.severity in out) out[r.severity as Severity] = r._count._all;
+  return out;
+}

@@ -1,0 +1,255 @@
+/**
+ * The parser contract. Every input format is one parser: it detects its format from the first bytes of a file and
+ * turns the file into normalised records of its family. Parsers are pure: they never touch the database, the
+ * network or the clock (times come from the input). The pipeline (server/ingest/pipeline.ts) is the only writer.
+ */
+
+import type { SpecLintSummary } from "./spec-lint";
+
+export type Family = "inventory" | "scan" | "traffic" | "vault";
+
+/** A file being ingested. Reading is lazy so that large logs can be streamed with bounded memory. */
+export interface SourceFile {
+  /** Original file name ("" when unknown, e.g. a raw HTTP body). Only a hint: detection is by content. */
+  readonly name: string;
+  /** Size in bytes when known up front, else null. */
+  readonly size: number | null;
+  /** The first HEAD_BYTES of the content decoded as UTF-8 (BOM stripped). */
+  head(): Promise<string>;
+  /** The whole content as text. Throws ParseError when it is larger than `maxBytes`. */
+  text(maxBytes?: number): Promise<string>;
+  /** The content line by line (without line terminators), streamed. Line numbers start at 1. */
+  lines(): AsyncIterable<string>;
+}
+
+export const HEAD_BYTES = 64 * 1024;
+/** Default ceiling for formats that must be read whole (specs, JSON/XML reports). */
+export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
+
+export interface ParseContext {
+  /**
+   * Options given at ingest time. `api` attributes a whole file (e.g. an NGINX log without hosts) to one Api.
+   * `specLint: false` skips the Spectral lint of OpenAPI/Swagger specs (~0.1-0.4 s per spec; for bulk loads).
+   */
+  readonly options: Readonly<{ api?: string; specLint?: boolean }>;
+  /** A file-level note that does not stop the ingest (e.g. "external $ref not fetched"). */
+  warn(message: string, line?: number): void;
+  /** A record that could not be parsed: counted, the first 100 kept with their line numbers; the rest of the file ingests. */
+  lineError(line: number, message: string): void;
+  /** Set when the ingest was cancelled; long-running parsers check it between records. */
+  readonly signal?: AbortSignal;
+}
+
+/** The whole file is rejected (not this format, truncated, too large, unsafe). Nothing is written. */
+export class ParseError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(message);
+    this.name = "ParseError";
+  }
+}
+
+export interface Parser<F extends Family = Family, R = RecordOf<F>> {
+  /** Stable format id used by the CLI (`--format`), the API and ingest runs, e.g. "openapi", "zap-json". */
+  readonly id: string;
+  readonly family: F;
+  /** Human label, e.g. "OWASP ZAP (JSON)". */
+  readonly label: string;
+  /**
+   * How sure this parser is that `head` (the first 64 KiB) is its format: 0 = not mine, 1 = certain.
+   * Content decides; the file name may only break ties (return e.g. 0.3 for a bare extension match).
+   */
+  detect(head: string, fileName: string): number;
+  /** Normalised records of the file. Throws ParseError to reject the whole file. */
+  parse(file: SourceFile, ctx: ParseContext): AsyncIterable<R>;
+}
+
+export type RecordOf<F extends Family> = F extends "inventory"
+  ? InventoryApi
+  : F extends "scan"
+    ? ScanFinding
+    : F extends "traffic"
+      ? TrafficEvent
+      : F extends "vault"
+        ? VaultEvent
+        : never;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inventory
+
+export type Lifecycle = "production" | "experimental" | "deprecated" | "retired";
+export type Exposure = "internet" | "partner" | "internal";
+export type DataClass = "pii" | "financial" | "credentials" | "health";
+export type HttpMethod = "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "TRACE";
+
+/** Kinds of authentication a security requirement can name (DESIGN.md §2). */
+export type AuthKind = "basic" | "apiKey" | "bearer" | "oauth2" | "openIdConnect" | "mutualTLS";
+
+export interface AuthScheme {
+  /** Scheme name as the source calls it (e.g. "petstore_auth", "key-auth"). */
+  name: string;
+  kind: AuthKind;
+  /** For apiKey: where the key travels. Query-string keys are weak auth. */
+  in?: "header" | "query" | "cookie";
+}
+
+/**
+ * An endpoint's security statement:
+ * - "public": explicitly no auth (`security: []` on the operation);
+ * - "undeclared": nothing on the operation and nothing global;
+ * - "required": at least one of `schemes` is required (alternatives).
+ */
+export type EndpointSecurity =
+  | { mode: "public" }
+  | { mode: "undeclared" }
+  | { mode: "required"; schemes: AuthScheme[] };
+
+export interface ResponseField {
+  /** Dotted path inside the 2xx response body, e.g. "user.email" or "items[].card_number". */
+  path: string;
+  dataClass: DataClass;
+}
+
+export interface InventoryEndpoint {
+  method: HttpMethod;
+  /** Path template relative to the Api's base path, always starting with "/", params as `{name}`. */
+  path: string;
+  operationId?: string;
+  summary?: string;
+  hasDescription: boolean;
+  tags: string[];
+  deprecated: boolean;
+  security: EndpointSecurity;
+  parameters: { name: string; in: "path" | "query" | "header" | "cookie" | "body" }[];
+  /** A 2xx response with a schema is documented. */
+  hasSuccessSchema: boolean;
+  hasExamples: boolean;
+  /** Classified fields of 2xx response schemas. */
+  responseFields: ResponseField[];
+  /** Rate limit configured for this endpoint by a gateway config (Kong rate-limiting plugins). */
+  rateLimited?: boolean;
+}
+
+export interface InventoryApi {
+  /** Display name: catalog name, spec title, service name… */
+  name: string;
+  /** Catalog identity (Backstage entity name, CSV name) when the source is a catalog. */
+  catalogName?: string;
+  /**
+   * Base URLs including scheme and base path, e.g. "https://api.example.com/v2". Relative server URLs stay as
+   * given ("/api/v3"). Template variables are substituted with their defaults.
+   */
+  baseUrls: string[];
+  version?: string;
+  description?: string;
+  /** Owning team (Backstage spec.owner, x-owner, Kong owner tag, CSV column). Never info.contact. */
+  owner?: string;
+  contact?: { name?: string; email?: string; url?: string };
+  lifecycle?: Lifecycle;
+  exposure?: Exposure;
+  /** Source repository URL (Backstage source-location, x-repository, CSV column): maps code-scanner findings. */
+  repository?: string;
+  /** Secret paths/ARNs/safes explicitly linked to this Api (Backstage annotation, CSV column). */
+  secrets?: string[];
+  /** Other Apis this entry provides or merges with (Backstage Component.providesApis, API entity references). */
+  providesApis?: string[];
+  /** API style per Backstage spec.type ("openapi", "graphql"…). */
+  type?: string;
+  /** Whether the source describes endpoints at all (a CSV row or a Backstage entity may not). */
+  describesEndpoints: boolean;
+  endpoints: InventoryEndpoint[];
+  /** Gateway-level rate limit for the whole Api (Kong plugin on the service or globally). */
+  rateLimited?: boolean;
+  /**
+   * Spectral lint of the spec (`spectral:oas` + OWASP API Security rulesets), summarised and bounded
+   * (server/ingest/spec-lint.ts). Set by the OpenAPI and Swagger 2.0 parsers only.
+   */
+  specLint?: SpecLintSummary;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scan results
+
+export type Severity = "critical" | "high" | "medium" | "low" | "info";
+
+export interface ScanFinding {
+  tool: { name: string; version?: string };
+  /** What was scanned: the site/base URL for DAST, the repository/project for code scanners. Defines rescan scope. */
+  target?: string;
+  /** The tool's rule/plugin/template id. */
+  ruleId: string;
+  title: string;
+  description?: string;
+  severity: Severity;
+  confidence?: "high" | "medium" | "low";
+  cwe?: number;
+  cve?: string;
+  /** Web location (absolute URL when the tool gives one). */
+  url?: string;
+  method?: string;
+  parameter?: string;
+  /** Code location. */
+  file?: string;
+  line?: number;
+  /** Excerpts, already redacted of credentials (use server/ingest/redact.ts). */
+  evidence?: { request?: string; response?: string; snippet?: string; detail?: string };
+  remediation?: string;
+  references?: string[];
+  /** How many instances the tool reported for this (rule, location). */
+  occurrences: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Gateway traffic
+
+export interface TrafficEvent {
+  /** Epoch milliseconds (UTC). */
+  time: number;
+  host?: string;
+  /** Gateway service/route/api id when the log carries one. */
+  service?: string;
+  route?: string;
+  apiId?: string;
+  method: string;
+  /** Path without query string. */
+  path: string;
+  /** Raw query string without "?", if any (parameter names matter for weak-auth; values are not kept). */
+  query?: string;
+  status: number;
+  responseBytes?: number;
+  latencyMs?: number;
+  /** First X-Forwarded-For hop when present, else the peer address. */
+  clientIp?: string;
+  /** Authenticated principal (consumer, IAM caller, remote_user, JWT sub) or undefined. */
+  principal?: string;
+  userAgent?: string;
+  scheme?: "http" | "https";
+  /** The response carried RateLimit-* / X-RateLimit-* headers. */
+  rateLimitHeaders?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Vault audits
+
+export type VaultOperation = "read" | "write" | "rotate" | "delete" | "list" | "login" | "other";
+
+export interface VaultEvent {
+  /** Epoch milliseconds (UTC). */
+  time: number;
+  source: "vault" | "cloudtrail" | "cyberark";
+  /** The secret: Vault path, Secrets Manager ARN/name, CyberArk "safe/account". */
+  secret: string;
+  operation: VaultOperation;
+  /** Raw action name from the source (e.g. "read", "GetSecretValue", "Retrieve SSH Key"). */
+  action: string;
+  /** Vault entity_id else display_name; CloudTrail userIdentity.arn; CyberArk Issuer. */
+  identity?: string;
+  remoteAddress?: string;
+  denied: boolean;
+  /** Error text, with any secret values left out. */
+  error?: string;
+  /** Source request id (Vault request.id, CloudTrail eventID), used to pair and dedupe. */
+  requestId?: string;
+}

@@ -1,0 +1,283 @@
+/**
+ * The one ingest pipeline (DESIGN.md §1): hash → dedupe → detect → parse (pure) → validate → persist in one
+ * transaction → recompute what the new evidence touches → record the run. The UI upload, POST /api/v1/ingest,
+ * the CLI and the demo loader all come through here; nothing else writes ingested data.
+ */
+import { createHash } from "node:crypto";
+import type { Prisma } from "@/generated/prisma/client";
+import type { Db } from "@/server/db/client";
+import type { Tx } from "@/server/db/types";
+import { correlate } from "@/server/correlate/engine";
+import { persistScanFindings } from "@/server/findings/persist";
+import { persistInventory } from "@/server/inventory/persist";
+import { persistVaultEvents } from "@/server/secrets/persist";
+import { persistTraffic } from "@/server/traffic/persist";
+import { type Family, type InventoryApi, type ParseContext, ParseError, type ScanFinding, type SourceFile, type TrafficEvent, type VaultEvent } from "./contract";
+import { type AnyParser, detectParser, parserById } from "./registry";
+
+export type IngestChannel = "ui" | "api" | "cli" | "demo";
+export type IngestStatus = "succeeded" | "failed" | "duplicate" | "cancelled";
+
+export interface IngestRequest {
+  file: SourceFile;
+  channel: IngestChannel;
+  actor: { type: "user" | "token" | "system"; id?: string };
+  options?: { format?: string; api?: string };
+  signal?: AbortSignal;
+  /** false: skip the post-ingest correlation (bulk loads of many files run one `correlate` at the end). Default true. */
+  correlate?: boolean;
+  /** false: skip the Spectral lint of OpenAPI/Swagger specs (~0.1 s per spec), e.g. for bulk loads. Default true. */
+  specLint?: boolean;
+  /** Progress of large streamed files (gateway logs): called every ~50k records. */
+  onProgress?: (p: { records: number; bytes?: number }) => void;
+}
+
+export interface LineError {
+  line: number;
+  message: string;
+}
+
+export interface IngestResult {
+  runId: string;
+  status: IngestStatus;
+  fileName: string;
+  family: Family | null;
+  format: string | null;
+  /** What was read and written, e.g. { records, apisCreated, endpointsCreated }. */
+  counts: Record<string, number>;
+  warnings: { message: string; line?: number }[];
+  /** The first MAX_LINE_ERRORS line-level errors; errorCount has them all. */
+  lineErrors: LineError[];
+  errorCount: number;
+  /** Why the whole file was rejected (failed) or why it was skipped (duplicate). */
+  message: string | null;
+  durationMs: number;
+}
+
+export const MAX_LINE_ERRORS = 100;
+const MAX_WARNINGS = 100;
+
+export interface PersistSource {
+  runId: string;
+  format: string;
+  fileName: string;
+  now: Date;
+  options: { api?: string };
+  signal?: AbortSignal;
+  /** Streaming persisters report the records written so far (→ IngestRequest.onProgress). */
+  progress?: (records: number) => void;
+}
+
+/**
+ * A family's writer, run inside the ingest transaction. Batch families (inventories, scan reports) get every
+ * record of the file at once; streaming families (gateway logs, vault audits) get the parser's records as they
+ * come, so memory does not grow with the file, and aggregate as they go. Either way a failure rolls back all.
+ */
+type Persister =
+  | { mode: "batch"; write(tx: Tx, records: unknown[], source: PersistSource): Promise<{ counts: object; apiIds: string[] }> }
+  | {
+      mode: "stream";
+      write(tx: Tx, records: AsyncIterable<unknown>, source: PersistSource): Promise<{ counts: object; apiIds: string[]; records: number }>;
+    };
+
+const PERSISTERS: Partial<Record<Family, Persister>> = {
+  inventory: { mode: "batch", write: (tx, records, source) => persistInventory(tx, records as InventoryApi[], source) },
+  scan: { mode: "batch", write: (tx, records, source) => persistScanFindings(tx, records as ScanFinding[], source) },
+  traffic: { mode: "stream", write: (tx, records, source) => persistTraffic(tx, records as AsyncIterable<TrafficEvent>, source) },
+  vault: { mode: "stream", write: (tx, records, source) => persistVaultEvents(tx, records as AsyncIterable<VaultEvent>, source) },
+};
+
+const FAMILY_LABEL: Record<Family, string> = {
+  inventory: "API inventories",
+  scan: "scanner results",
+  traffic: "gateway logs",
+  vault: "vault audit logs",
+};
+
+export async function hashContent(file: SourceFile): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const line of file.lines()) hash.update(line).update("\n");
+  return hash.digest("hex");
+}
+
+function cancelled(signal?: AbortSignal): boolean {
+  return signal?.aborted ?? false;
+}
+
+export async function ingest(prisma: Db, request: IngestRequest): Promise<IngestResult> {
+  const started = Date.now();
+  const fileName = request.file.name || "upload";
+  const options = { ...(request.options?.api ? { api: request.options.api } : {}) };
+  const warnings: IngestResult["warnings"] = [];
+  const lineErrors: LineError[] = [];
+  let errorCount = 0;
+
+  const contentHash = await hashContent(request.file);
+  const run = await prisma.ingestRun.create({
+    data: {
+      channel: request.channel,
+      fileName,
+      contentHash,
+      sizeBytes: BigInt(request.file.size ?? 0),
+      status: "running",
+      options: { ...options, ...(request.options?.format ? { format: request.options.format } : {}) },
+      actorType: request.actor.type,
+      actorId: request.actor.id ?? null,
+    },
+    select: { id: true },
+  });
+
+  let parser: AnyParser | null = null;
+  const finish = async (
+    status: IngestStatus,
+    message: string | null,
+    counts: Record<string, number> = {},
+  ): Promise<IngestResult> => {
+    const durationMs = Date.now() - started;
+    await prisma.ingestRun.update({
+      where: { id: run.id },
+      data: {
+        status,
+        family: parser?.family ?? null,
+        format: parser?.id ?? null,
+        counts: counts as Prisma.InputJsonValue,
+        warnings: warnings as unknown as Prisma.InputJsonValue,
+        lineErrors: lineErrors as unknown as Prisma.InputJsonValue,
+        errorCount,
+        error: message,
+        durationMs,
+        finishedAt: new Date(),
+      },
+    });
+    return {
+      runId: run.id,
+      status,
+      fileName,
+      family: parser?.family ?? null,
+      format: parser?.id ?? null,
+      counts,
+      warnings,
+      lineErrors,
+      errorCount,
+      message,
+      durationMs,
+    };
+  };
+
+  try {
+    // 1. Detect.
+    const head = await request.file.head();
+    if (request.options?.format) {
+      parser = parserById(request.options.format) ?? null;
+      if (!parser) return await finish("failed", `unknown format "${request.options.format}"`);
+    } else {
+      parser = detectParser(head, fileName);
+      if (!parser) {
+        return await finish("failed", head.trim() ? "not a format Postern reads (no parser recognised its content)" : "the file is empty");
+      }
+    }
+
+    // 2. Identical content of the same format already ingested: a no-op that says so.
+    const previous = await prisma.ingestRun.findFirst({
+      where: { contentHash, status: "succeeded", format: parser.id, id: { not: run.id } },
+      orderBy: { startedAt: "desc" },
+      select: { id: true, fileName: true, startedAt: true, options: true },
+    });
+    if (previous && JSON.stringify(previous.options ?? {}) === JSON.stringify({ ...options, ...(request.options?.format ? { format: request.options.format } : {}) })) {
+      return await finish(
+        "duplicate",
+        `identical content was already ingested from ${previous.fileName} at ${previous.startedAt.toISOString()}; nothing changed`,
+      );
+    }
+
+    const persist = PERSISTERS[parser.family];
+    if (!persist) {
+      return await finish(
+        "failed",
+        `${parser.label} was recognised, but storing ${FAMILY_LABEL[parser.family]} is not available in this version of Postern`,
+      );
+    }
+
+    // 3. Parse (pure) and 4. persist in one transaction: all of the file or nothing.
+    const ctx: ParseContext = {
+      options: request.specLint === false ? { ...options, specLint: false } : options,
+      warn: (message, line) => {
+        if (warnings.length < MAX_WARNINGS) warnings.push({ message, ...(line === undefined ? {} : { line }) });
+      },
+      lineError: (line, message) => {
+        errorCount += 1;
+        if (lineErrors.length < MAX_LINE_ERRORS) lineErrors.push({ line, message });
+      },
+      ...(request.signal ? { signal: request.signal } : {}),
+    };
+    const noRecords = `no ${FAMILY_LABEL[parser.family]} records found in the file`;
+    const onProgress = request.onProgress;
+    const source: PersistSource = {
+      runId: run.id,
+      format: parser.id,
+      fileName,
+      now: new Date(),
+      options,
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(onProgress ? { progress: (records: number) => onProgress({ records }) } : {}),
+    };
+    const parsed = parser.parse(request.file, ctx);
+    let batch: unknown[] | null = null;
+    if (persist.mode === "batch") {
+      batch = [];
+      for await (const record of parsed) {
+        batch.push(record);
+        if (cancelled(request.signal)) return await finish("cancelled", "cancelled before anything was written");
+      }
+      if (batch.length === 0) return await finish("failed", `${noRecords}; nothing was written`);
+    }
+    const format = parser.id;
+    const outcome = await prisma.$transaction(
+      async (tx) => {
+        let result: { counts: object; apiIds: string[]; records: number };
+        if (persist.mode === "batch" && batch) {
+          result = { ...(await persist.write(tx, batch, source)), records: batch.length };
+        } else if (persist.mode === "stream") {
+          result = await persist.write(tx, parsed, source);
+          if (result.records === 0) throw new ParseError(noRecords);
+        } else {
+          throw new Error("unreachable");
+        }
+        if (cancelled(request.signal)) throw new CancelledError();
+        return result;
+      },
+      { maxWait: 60_000, timeout: 6 * 3600_000 },
+    );
+    const counts = { records: outcome.records, ...(outcome.counts as Record<string, number>), apisTouched: outcome.apiIds.length };
+    // 5. Recompute correlation and risk for the touched Apis, outside the ingest transaction: the file is stored
+    // whatever happens here; a failure becomes a warning (`postern correlate` recomputes everything).
+    try {
+      if (request.correlate !== false) await correlate(prisma, { apiIds: outcome.apiIds });
+    } catch (error) {
+      console.error(`ingest ${run.id}: correlation failed:`, error instanceof Error ? error.message : error);
+      if (warnings.length < MAX_WARNINGS) warnings.push({ message: "stored, but recomputing findings and risk failed; run `postern correlate`" });
+    }
+    await prisma.auditLog.create({
+      data: {
+        actorType: request.actor.type,
+        actorId: request.actor.id ?? null,
+        action: "ingest",
+        targetType: "ingest_run",
+        targetId: run.id,
+        details: { fileName, format, channel: request.channel, counts },
+      },
+    });
+    return await finish("succeeded", null, counts);
+  } catch (error) {
+    // Cancelled: our own marker, or whatever a parser threw because the signal was aborted mid-read.
+    if (error instanceof CancelledError || request.signal?.aborted) return finish("cancelled", "cancelled; nothing was written");
+    if (error instanceof ParseError) {
+      return finish("failed", error.line ? `${error.message} (line ${error.line}); nothing was written` : `${error.message}; nothing was written`);
+    }
+    // Unexpected: keep the detail out of the run record (it may hold SQL or data); log it server-side.
+    console.error(`ingest ${run.id} failed:`, error instanceof Error ? error.message : error);
+    return finish("failed", "internal error while storing the file; nothing was written");
+  }
+}
+
+class CancelledError extends Error {}

@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "@/server/db/client";
+import { ingest } from "@/server/ingest/pipeline";
+import { bufferSource } from "@/server/ingest/source";
+import { sample } from "@/server/ingest/test-utils";
+import { TEST_DATABASES } from "@/server/test/databases";
+import { correlate } from "@/server/correlate/engine";
+import { isKvMetadataPath, normaliseSecretRef, secretsManagerName } from "./ref";
+
+const system = { type: "system" as const };
+const HOUR = 3600_000;
+const hourOf = (ms: number) => new Date(Math.floor(ms / HOUR) * HOUR);
+
+describe("secret references", () => {
+  it("normalise KV v2 segments, slashes and backslashes; keep ARNs", () => {
+    expect(normaliseSecretRef("/secret/metadata/apps/db/")).toBe("secret/data/apps/db");
+    expect(normaliseSecretRef("secret/data/apps/db")).toBe("secret/data/apps/db");
+    expect(normaliseSecretRef("PSM\\Root\\acct")).toBe("PSM/Root/acct");
+    expect(normaliseSecretRef("arn:aws:secretsmanager:us-east-2:1:secret:x-a1b2c3")).toBe("arn:aws:secretsmanager:us-east-2:1:secret:x-a1b2c3");
+    expect(isKvMetadataPath("secret/metadata/apps/db")).toBe(true);
+    expect(isKvMetadataPath("secret/data/apps/db")).toBe(false);
+    expect(secretsManagerName("arn:aws:secretsmanager:us-east-2:1:secret:prod/db-a1b2c3")).toBe("prod/db");
+    expect(secretsManagerName("prod/db")).toBe("prod/db");
+  });
+});
+
+describe.each(TEST_DATABASES)("vault audit persister on $name", (kind) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await kind.open();
+    // Apis to link to: one by slug (a segment of the Vault path), one by an explicit mapping naming a CyberArk safe.
+    await db.prisma.api.create({ data: { slug: "home-assistant", name: "Home Assistant", aliases: [] } });
+    await db.prisma.api.create({ data: { slug: "bastion", name: "Bastion", aliases: [], explicitSecrets: ["PSM/Root"] } });
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("HashiCorp Vault audit file: secrets, hourly rollups, denied events, slug links; sys/ paths skipped", async () => {
+    const result = await ingest(db.prisma, { file: await sample("vault-audit/hashicorp-vault-audit-file.log"), channel: "cli", actor: system });
+    expect(result.message).toBeNull();
+    expect(result).toMatchObject({ status: "succeeded", format: "vault-audit" });
+    expect(result.counts).toMatchObject({ records: 5, eventsSkipped: 1, secretsCreated: 4, secretsUpdated: 0, rollupRows: 4, kmsDeduplicated: 0, secretLinks: 1, apisTouched: 1 });
+
+    const secrets = await db.prisma.secret.findMany({ where: { source: "vault" }, orderBy: { ref: "asc" } });
+    expect(secrets.map((s) => s.ref)).toEqual([
+      "ca/roles/example",
+      "internal-ca/issue/internal-server",
+      "secret/data/apps/continuous-delivery/aws-bucket-sse-c",
+      "secret/data/apps/home-assistant/secrets_yaml",
+    ]);
+    const ha = secrets.find((s) => s.ref.includes("home-assistant"))!;
+    expect(ha).toMatchObject({ displayName: "secret/data/apps/home-assistant/secrets_yaml", lastRotatedAt: null });
+    expect(ha.firstSeenAt.getTime()).toBe(1624989689545);
+    expect(ha.lastEventAt.getTime()).toBe(1624989689545);
+    // A denied write is no rotation.
+    const ca = secrets.find((s) => s.ref === "internal-ca/issue/internal-server")!;
+    expect(ca.lastRotatedAt).toBeNull();
+
+    const rollups = await db.prisma.secretAccessRollup.findMany({ where: { secretId: { in: secrets.map((s) => s.id) } } });
+    const haRollup = rollups.find((r) => r.secretId === ha.id)!;
+    expect(haRollup).toMatchObject({
+      identity: "token-c1d6c089-2f46-ff11-5988-38636bddf8d9-homeassistant",
+      operation: "read",
+      count: 1,
+      denied: 0,
+      sourceAddresses: ["10.6.8.34"],
+      ingestRunId: result.runId,
+    });
+    expect(haRollup.hourStart.getTime()).toBe(hourOf(1624989689545).getTime());
+    expect(rollups.find((r) => r.secretId === ca.id)).toMatchObject({ identity: "unknown", operation: "write", count: 1, denied: 1, sourceAddresses: ["10.6.8.34"] });
+    expect(rollups.find((r) => r.operation === "other")).toMatchObject({ identity: "e4f5c67a-6f7e-789d-ae56-a1fe3ae23046", count: 1 });
+
+    const links = await db.prisma.secretApiLink.findMany({ include: { secret: true } });
+    expect(links.map((l) => [l.secret.ref, l.via])).toEqual([["secret/data/apps/home-assistant/secrets_yaml", "slug"]]);
+  });
+
+  it("CyberArk PAS: one secret, three hourly rows, linked by an explicit safe mapping", async () => {
+    const result = await ingest(db.prisma, { file: await sample("vault-audit/cyberark-pas-vault-audit-retrieve-ssh-key.log"), channel: "cli", actor: system });
+    expect(result).toMatchObject({ status: "succeeded", format: "cyberark" });
+    expect(result.counts).toMatchObject({ records: 3, secretsCreated: 1, rollupRows: 3, secretLinks: 1 });
+    const secret = await db.prisma.secret.findUniqueOrThrow({
+      where: { ref: "PSM/Root/Operating System-UnixSSHKeys-67.43.156.15-adrian" },
+      include: { apiLinks: true },
+    });
+    expect(secret).toMatchObject({ source: "cyberark", lastRotatedAt: null });
+    expect(secret.firstSeenAt.getTime()).toBe(1615484624000);
+    expect(secret.lastEventAt.getTime()).toBe(1615814332000);
+    const bastion = await db.prisma.api.findUniqueOrThrow({ where: { slug: "bastion" } });
+    expect(secret.apiLinks).toEqual([{ secretId: secret.id, apiId: bastion.id, via: "explicit" }]);
+    const rows = await db.prisma.secretAccessRollup.findMany({ where: { secretId: secret.id }, orderBy: { hourStart: "asc" } });
+    expect(rows.map((r) => [r.hourStart.getTime(), r.identity, r.operation, r.count, r.denied, r.sourceAddresses])).toEqual(
+      [1615484624000, 1615496928000, 1615814332000].map((t) => [hourOf(t).getTime(), "Administrator", "read", 1, 0, ["127.0.0.1"]]),
+    );
+  });
+
+  it("CloudTrail KMS Decrypt on behalf of Secrets Manager alone counts as one read", async () => {
+    const result = await ingest(db.prisma, { file: await sample("vault-audit/cloudtrail-kms-Decrypt-by-secretsmanager.json"), channel: "cli", actor: system });
+    expect(result).toMatchObject({ status: "succeeded", format: "cloudtrail" });
+    expect(result.counts).toMatchObject({ records: 1, secretsCreated: 1, rollupRows: 1, kmsDeduplicated: 0, secretLinks: 0 });
+    const secret = await db.prisma.secret.findUniqueOrThrow({ where: { ref: "arn:aws:secretsmanager:us-east-2:111122223333:secret:test-secret-a1b2c3" } });
+    expect(secret).toMatchObject({ source: "cloudtrail", displayName: "test-secret-a1b2c3" });
+    expect(secret.firstSeenAt.toISOString()).toBe("2018-05-31T23:36:09.000Z");
+    const [row] = await db.prisma.secretAccessRollup.findMany({ where: { secretId: secret.id } });
+    expect(row).toMatchObject({ identity: "arn:aws:sts::111122223333:assumed-role/Admin/user01", operation: "read", count: 1, denied: 0, sourceAddresses: ["secretsmanager.amazonaws.com"] });
+  });
+
+  it("CloudTrail GetSecretValue without a secret id (docs excerpt) counts as a read of the account's unnamed secret", async () => {
+    const result = await ingest(db.prisma, { file: await sample("vault-audit/cloudtrail-secretsmanager-GetSecretValue-vpce.json"), channel: "cli", actor: system });
+    expect(result).toMatchObject({ status: "succeeded", format: "cloudtrail", errorCount: 0 });
+    expect(result.counts).toMatchObject({ records: 1, secretsCreated: 1 });
+    const secret = await db.prisma.secret.findUniqueOrThrow({ where: { ref: "arn:aws:secretsmanager:us-west-2:123456789012:secret:(unnamed)" } });
+    expect(secret).toMatchObject({ source: "cloudtrail", lastRotatedAt: null });
+    expect(secret.firstSeenAt.toISOString()).toBe("2018-01-16T05:46:57.000Z");
+    const row = await db.prisma.secretAccessRollup.findFirstOrThrow({ where: { secretId: secret.id } });
+    expect(row).toMatchObject({ identity: "arn:aws:iam::123456789012:user/Anika", operation: "read", count: 1, denied: 0, sourceAddresses: ["172.01.01.001"] });
+  });
+
+  it("drops a KMS Decrypt paired with the caller's GetSecretValue; rotations set lastRotatedAt; flushes in batches", async () => {
+    const arn = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/home-assistant/db-AbC123";
+    const who = "arn:aws:iam::111122223333:user/app";
+    const sm = (name: string, time: string, extra: object = {}) =>
+      JSON.stringify({ eventVersion: "1.08", userIdentity: { arn: who }, eventTime: time, eventSource: "secretsmanager.amazonaws.com", eventName: name, sourceIPAddress: "10.0.0.9", requestParameters: { secretId: arn }, eventID: `${name}-${time}`, ...extra });
+    const kms = (time: string) =>
+      JSON.stringify({ eventVersion: "1.08", userIdentity: { arn: who, invokedBy: "secretsmanager.amazonaws.com" }, eventTime: time, eventSource: "kms.amazonaws.com", eventName: "Decrypt", sourceIPAddress: "secretsmanager.amazonaws.com", requestParameters: { encryptionContext: { SecretARN: arn } }, eventID: `kms-${time}` });
+    const lines = [
+      kms("2024-05-01T10:00:00Z"), // before its GetSecretValue: held, then dropped
+      sm("GetSecretValue", "2024-05-01T10:00:01Z"),
+      sm("GetSecretValue", "2024-05-01T10:20:00Z"),
+      kms("2024-05-01T10:20:02Z"), // after: dropped at once
+      kms("2024-05-01T12:00:00Z"), // no partner: counted
+      sm("PutSecretValue", "2024-05-02T08:00:00Z"),
+      sm("PutSecretValue", "2024-05-03T08:00:00Z", { errorCode: "AccessDenied", errorMessage: "not authorized" }),
+    ];
+    const { persistVaultEvents } = await import("./persist");
+    const { parser } = await import("@/server/ingest/parsers/vault/cloudtrail/parser");
+    const ctx = { options: {}, warn: () => undefined, lineError: () => undefined };
+    const run = await db.prisma.ingestRun.create({ data: { channel: "cli", fileName: "t.jsonl", contentHash: "x", status: "running", actorType: "system" } });
+    const outcome = await db.prisma.$transaction((tx) =>
+      persistVaultEvents(tx, parser.parse(bufferSource(lines.join("\n"), "t.jsonl"), ctx), { runId: run.id, now: new Date() }, { flushEvery: 2 }),
+    );
+    expect(outcome.records).toBe(7);
+    expect(outcome.counts).toMatchObject({ kmsDeduplicated: 2, secretsCreated: 1, secretLinks: 1 });
+    const secret = await db.prisma.secret.findUniqueOrThrow({ where: { ref: arn }, include: { apiLinks: true } });
+    expect(secret.lastRotatedAt?.toISOString()).toBe("2024-05-02T08:00:00.000Z");
+    expect(secret.lastEventAt.toISOString()).toBe("2024-05-03T08:00:00.000Z");
+    expect(secret.apiLinks.map((l) => l.via)).toEqual(["slug"]);
+    const rows = await db.prisma.secretAccessRollup.findMany({ where: { secretId: secret.id }, orderBy: [{ hourStart: "asc" }, { operation: "asc" }] });
+    expect(rows.map((r) => [r.hourStart.toISOString(), r.operation, r.count, r.denied])).toEqual([
+      ["2024-05-01T10:00:00.000Z", "read", 2, 0],
+      ["2024-05-01T12:00:00.000Z", "read", 1, 0],
+      ["2024-05-02T08:00:00.000Z", "write", 1, 0],
+      ["2024-05-03T08:00:00.000Z", "write", 1, 1],
+    ]);
+    expect(rows[0]?.sourceAddresses).toEqual(["10.0.0.9"]);
+  });
+
+  it("links a secret to an Api inventoried after it, at correlation time", async () => {
+    const secret = await db.prisma.secret.findUniqueOrThrow({ where: { ref: "secret/data/apps/continuous-delivery/aws-bucket-sse-c" }, include: { apiLinks: true } });
+    expect(secret.apiLinks).toEqual([]);
+    const api = await db.prisma.api.create({ data: { slug: "continuous-delivery", name: "Continuous Delivery", aliases: [] } });
+    const summary = await correlate(db.prisma, { apiIds: [api.id] });
+    expect(summary.secretLinksChanged).toBe(1);
+    expect(await db.prisma.secretApiLink.findMany({ where: { secretId: secret.id } })).toEqual([{ secretId: secret.id, apiId: api.id, via: "slug" }]);
+  });
+});

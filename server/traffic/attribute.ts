@@ -1,0 +1,225 @@
+/**
+ * Attributes a gateway event to an Api and endpoint (DESIGN.md §3 "Traffic maps to an Api…", "Logs without a host"):
+ *
+ * 1. by host: Apis declared with that host (exact host:port, then the bare host), longest base-path prefix;
+ * 2. by the gateway's own id of the Api: the event's apiId / service / route equal to an Api's slug, alias, name or
+ *    catalog name (case-insensitive; Kong decK services become Apis named after the service);
+ * 3. by base-path prefix among Apis known without a host, or, when the event has no host, among all Apis (unique
+ *    longest prefix; a root base path "/" only counts when the event carries no host);
+ * 4. for events without a host, the ingest option `api` (slug, alias or name) that attributes the whole file;
+ * 5. else the scope "host:<host>" (a shadow API candidate), path grouped under an inferred template.
+ *
+ * Under an Api, the path below the base path goes through the Api's endpoint matcher (literal segments beat params);
+ * an unmatched path gets an inferred template and matched = false.
+ */
+import {
+  type BaseMatcher,
+  createBaseMatcher,
+  createMatcher,
+  inferTemplate,
+  isIdentifierSegment,
+  normaliseBasePath,
+  normaliseHost,
+  type PathMatcher,
+  rawSegments,
+} from "@/server/correlate/path-matcher";
+import { slugify } from "@/server/domain/slug";
+import type { TrafficEvent } from "@/server/ingest/contract";
+import type { Attribution } from "./aggregate";
+
+export interface ApiRef {
+  id: string;
+  slug: string;
+  name: string;
+  catalogName: string | null;
+  aliases: string[];
+  host: string | null;
+  basePath: string;
+}
+
+export interface EndpointRef {
+  id: string;
+  apiId: string;
+  method: string;
+  path: string;
+}
+
+const CACHE_LIMIT = 50_000;
+
+function decodeSafe(s: string): string {
+  if (s.indexOf("%") === -1) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Parameter values of an inferred template, by position: "id", "id2", … */
+function inferredParams(path: string): Record<string, string> | null {
+  let out: Record<string, string> | null = null;
+  let n = 0;
+  for (const raw of rawSegments(path)) {
+    const seg = decodeSafe(raw);
+    if (!isIdentifierSegment(seg) || (seg.startsWith("{") && seg.endsWith("}"))) continue;
+    n++;
+    out ??= {};
+    out[n === 1 ? "id" : `id${n}`] = seg;
+  }
+  return out;
+}
+
+export class Attributor {
+  private readonly base: BaseMatcher;
+  private readonly hostlessBase: BaseMatcher;
+  private readonly hosts: Set<string>;
+  private readonly byName = new Map<string, ApiRef>();
+  private readonly apis = new Map<string, ApiRef>();
+  private readonly endpointsByApi = new Map<string, EndpointRef[]>();
+  private readonly matchers = new Map<string, PathMatcher>();
+  private readonly optionApi: ApiRef | undefined;
+  /** host \0 service \0 route \0 apiId → Api id (or null): the per-event Api lookup is mostly repeated. */
+  private readonly scopeCache = new Map<string, ApiRef | null>();
+  readonly unknownOption: string | undefined;
+
+  constructor(apis: readonly ApiRef[], endpoints: readonly EndpointRef[], option: string | undefined) {
+    for (const a of apis) {
+      this.apis.set(a.id, a);
+      for (const n of [a.slug, a.name, a.catalogName, ...a.aliases]) {
+        if (!n) continue;
+        for (const k of [n.toLowerCase(), slugify(n)]) if (!this.byName.has(k)) this.byName.set(k, a);
+      }
+    }
+    for (const e of endpoints) {
+      const list = this.endpointsByApi.get(e.apiId);
+      if (list) list.push(e);
+      else this.endpointsByApi.set(e.apiId, [e]);
+    }
+    const bases = apis.map((a) => ({ id: a.id, host: a.host, basePath: a.basePath }));
+    this.base = createBaseMatcher(bases.filter((a) => a.host));
+    this.hostlessBase = createBaseMatcher(bases);
+    this.hosts = new Set(apis.flatMap((a) => (a.host ? [normaliseHost(a.host) ?? a.host] : [])));
+    const o = option?.trim();
+    if (o) {
+      this.optionApi = this.byName.get(o.toLowerCase()) ?? this.byName.get(slugify(o));
+      if (!this.optionApi) this.unknownOption = o;
+    }
+  }
+
+  private byGatewayId(event: TrafficEvent): ApiRef | undefined {
+    for (const id of [event.apiId, event.service, event.route]) {
+      if (!id) continue;
+      const hit = this.byName.get(id.toLowerCase()) ?? this.byName.get(slugify(id));
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  private basePathOf(api: ApiRef): string {
+    return normaliseBasePath(api.basePath);
+  }
+
+  /** The part of `path` below the Api's base path, or the whole path when it is not under it. */
+  private relative(api: ApiRef, path: string): string {
+    const base = this.basePathOf(api);
+    if (base === "/") return path;
+    const segs = rawSegments(path);
+    const baseSegs = rawSegments(base);
+    for (let i = 0; i < baseSegs.length; i++) if (decodeSafe(segs[i] ?? "") !== decodeSafe(baseSegs[i] ?? "")) return path;
+    const rest = segs.slice(baseSegs.length);
+    return rest.length ? `/${rest.join("/")}` : "/";
+  }
+
+  private matcher(apiId: string): PathMatcher {
+    let m = this.matchers.get(apiId);
+    if (!m) {
+      m = createMatcher(this.endpointsByApi.get(apiId) ?? []);
+      this.matchers.set(apiId, m);
+    }
+    return m;
+  }
+
+  private endpointPath = new Map<string, string>();
+
+  private templateOf(apiId: string, endpointId: string): string {
+    let p = this.endpointPath.get(endpointId);
+    if (p === undefined) {
+      p = this.endpointsByApi.get(apiId)?.find((e) => e.id === endpointId)?.path ?? "/";
+      this.endpointPath.set(endpointId, p);
+    }
+    return p;
+  }
+
+  attribute(event: TrafficEvent): Attribution {
+    const host = normaliseHost(event.host) ?? null;
+    let api: ApiRef | undefined;
+    let relativePath: string | undefined;
+
+    // 1. Host (+ base path).
+    if (host !== null && this.hosts.size > 0) {
+      const m = this.base.match(host, event.path);
+      if (m) {
+        api = this.apis.get(m.apiId);
+        relativePath = m.relativePath;
+      }
+    }
+    // 2. Gateway service / route / api id.
+    if (!api && (event.apiId || event.service || event.route)) {
+      const cacheKey = `${event.apiId ?? ""}\u0000${event.service ?? ""}\u0000${event.route ?? ""}`;
+      let hit = this.scopeCache.get(cacheKey);
+      if (hit === undefined) {
+        hit = this.byGatewayId(event) ?? null;
+        if (this.scopeCache.size > CACHE_LIMIT) this.scopeCache.clear();
+        this.scopeCache.set(cacheKey, hit);
+      }
+      if (hit) {
+        api = hit;
+        relativePath = this.relative(hit, event.path);
+      }
+    }
+    // 3. Base-path prefix: for an event without a host, Apis without a host, else a unique Api of any host; for an
+    //    event whose host no Api declares, only Apis declared without a host and with a non-root base path. A root
+    //    base path ("/" matches everything) yields to the ingest option.
+    if (!api) {
+      const m = this.hostlessBase.match(null, event.path);
+      const candidate = m ? this.apis.get(m.apiId) : undefined;
+      const root = m?.basePath === "/";
+      if (m && candidate && (host === null ? !(root && this.optionApi) : !candidate.host && !root)) {
+        api = candidate;
+        relativePath = m.relativePath;
+      }
+    }
+    // 4. The ingest option, for events without a host (an event naming a host no inventory knows stays a shadow-API
+    //    candidate even in a file attributed to one Api).
+    if (!api && this.optionApi && host === null) {
+      api = this.optionApi;
+      relativePath = this.relative(api, event.path);
+    }
+
+    if (!api) {
+      return {
+        scopeKey: `host:${host ?? "unknown"}`,
+        apiId: null,
+        endpointId: null,
+        host,
+        pathTemplate: inferTemplate(event.path),
+        matched: false,
+        params: inferredParams(event.path),
+      };
+    }
+    const rel = relativePath ?? event.path;
+    const hit = this.matcher(api.id).match(event.method, rel);
+    if (hit) {
+      return {
+        scopeKey: api.id,
+        apiId: api.id,
+        endpointId: hit.id,
+        host,
+        pathTemplate: this.templateOf(api.id, hit.id),
+        matched: true,
+        params: Object.keys(hit.params).length ? hit.params : null,
+      };
+    }
+    return { scopeKey: api.id, apiId: api.id, endpointId: null, host, pathTemplate: inferTemplate(rel), matched: false, params: inferredParams(rel) };
+  }
+}

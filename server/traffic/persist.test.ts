@@ -1,0 +1,220 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "@/server/db/client";
+import { ingest } from "@/server/ingest/pipeline";
+import { bufferSource } from "@/server/ingest/source";
+import { sample } from "@/server/ingest/test-utils";
+import { TEST_DATABASES } from "@/server/test/databases";
+import { ingestInventory, ingestText, kongLine, kongLog, nginxLog, times } from "./test-helpers";
+
+const system = { type: "system" as const };
+const T0 = Date.UTC(2025, 2, 3, 10, 0, 0);
+
+describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await kind.open();
+    await ingestInventory(db.prisma);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("ingests the real Kong sample into one rollup with its client, status, bytes and latency", async () => {
+    const r = await ingest(db.prisma, { file: await sample("gateway-logs/kong-file-log-3.8-docs-example.jsonl"), channel: "cli", actor: system });
+    expect(r.message).toBeNull();
+    expect(r).toMatchObject({ status: "succeeded", format: "kong-log", errorCount: 0 });
+    expect(r.counts).toMatchObject({ records: 1, events: 1, unknownHostEvents: 1 });
+    const rows = await db.prisma.trafficRollup.findMany({ where: { ingestRunId: r.runId } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      scopeKey: "host:localhost:8000",
+      apiId: null,
+      host: "localhost:8000",
+      method: "GET",
+      pathTemplate: "/example-route",
+      matched: false,
+      clientKey: "192.168.65.1",
+      authenticated: false,
+      requests: 1,
+      status2xx: 1,
+      unauthenticated2xx: 1,
+      plainHttp: 1,
+      bytes: 9982n,
+      latencySumMs: 173,
+      latencyMaxMs: 173,
+    });
+    expect(rows[0]?.bucketStart.toISOString()).toBe("2024-09-19T22:10:00.000Z");
+    // Samples: one per client × hour (across Apis and endpoints) and one per endpoint × hour (across clients).
+    const samples = await db.prisma.trafficSample.findMany({ where: { ingestRunId: r.runId }, orderBy: { clientKey: "asc" } });
+    expect(samples.map((s) => [s.scopeKey, s.method, s.pathTemplate, s.clientKey])).toEqual([
+      ["host:localhost:8000", "GET", "/example-route", "*"],
+      ["*", "*", "*", "192.168.65.1"],
+    ]);
+    const event = { method: "GET", path: "/example-route", status: 200, clientIp: "192.168.65.1", client: "192.168.65.1" };
+    expect(samples[0]?.events).toEqual([expect.objectContaining(event)]);
+    expect(samples[1]?.events).toEqual([expect.objectContaining({ ...event, scope: "host:localhost:8000", template: "/example-route" })]);
+  });
+
+  it("ingests the real NGINX sample (no host) attributed with the api option", async () => {
+    const r = await ingest(db.prisma, {
+      file: await sample("gateway-logs/nginx-combined-beats-access.log"),
+      channel: "cli",
+      actor: system,
+      options: { api: "shop-api" },
+    });
+    expect(r.message).toBeNull();
+    expect(r.status).toBe("succeeded");
+    expect(r.counts.records).toBe(13);
+    const shop = await db.prisma.api.findUniqueOrThrow({ where: { slug: "shop-api" } });
+    const rows = await db.prisma.trafficRollup.findMany({ where: { ingestRunId: r.runId }, orderBy: [{ bucketStart: "asc" }, { pathTemplate: "asc" }] });
+    const attributed = rows.filter((x) => x.apiId === shop.id);
+    expect(attributed.reduce((n, x) => n + x.requests, 0)).toBe(12);
+    expect(attributed.reduce((n, x) => n + x.status404, 0)).toBe(8);
+    expect(attributed.reduce((n, x) => n + x.status3xx, 0)).toBe(2);
+    expect(new Set(attributed.map((x) => x.clientKey))).toEqual(new Set(["77.179.66.156", "127.0.0.1"]));
+    expect(attributed.every((x) => !x.matched)).toBe(true);
+    // The one virtual-host line names a host no inventory knows: a shadow-API candidate, not the --api Api.
+    const vhost = rows.find((x) => x.scopeKey === "host:lessons.example.com");
+    expect(vhost).toMatchObject({ requests: 1, status2xx: 1, clientKey: "192.168.0.1", bytes: 7648063n });
+  });
+
+  it("ingests the real AWS API Gateway and Envoy samples with their statuses and clients", async () => {
+    const aws = await ingest(db.prisma, { file: await sample("gateway-logs/aws-apigateway-rest-access.log"), channel: "cli", actor: system });
+    expect(aws).toMatchObject({ status: "succeeded", format: "aws-apigateway" });
+    const awsRows = await db.prisma.trafficRollup.findMany({ where: { ingestRunId: aws.runId } });
+    expect(awsRows.reduce((n, x) => n + x.requests, 0)).toBe(5);
+    expect(awsRows.every((x) => x.clientKey === "1.128.0.0" && x.status2xx === x.requests)).toBe(true);
+    expect(awsRows.some((x) => x.pathTemplate === "/pets/{id}")).toBe(true);
+
+    const text = await ingest(db.prisma, { file: await sample("gateway-logs/envoy-default-text-access.log"), channel: "cli", actor: system });
+    expect(text.status).toBe("succeeded");
+    const textRows = await db.prisma.trafficRollup.findMany({ where: { ingestRunId: text.runId } });
+    const statuses = textRows.reduce((a, x) => ({ s2: a.s2 + x.status2xx, s3: a.s3 + x.status3xx, s404: a.s404 + x.status404, s5: a.s5 + x.status5xx }), { s2: 0, s3: 0, s404: 0, s5: 0 });
+    expect(statuses).toEqual({ s2: 2, s3: 1, s404: 1, s5: 1 });
+
+    const json = await ingest(db.prisma, { file: await sample("gateway-logs/envoy-istio-json-access.log"), channel: "cli", actor: system });
+    expect(json.status).toBe("succeeded");
+    const jsonRows = await db.prisma.trafficRollup.findMany({ where: { ingestRunId: json.runId } });
+    expect(jsonRows.reduce((n, x) => n + x.requests, 0)).toBe(json.counts.records);
+    expect(jsonRows.find((x) => x.pathTemplate === "/reviews/{id}")).toMatchObject({ scopeKey: "host:reviews:9080", status2xx: 1 });
+  });
+
+  it("matches templates, infers unmatched ones, marks observed endpoints and adds to existing buckets", async () => {
+    const shop = await db.prisma.api.findUniqueOrThrow({ where: { slug: "shop-api" } });
+    const events = times(30, T0, 1000, (i) => ({
+      time: T0 + i * 1000,
+      host: "shop.example.com",
+      path: i < 20 ? `/v1/users/${1000 + i}?expand=orders` : `/v1/internal/debug/${i}`,
+      consumer: "alice",
+      status: i % 10 === 0 ? 404 : 200,
+      bytes: 100,
+      latencyMs: 10 + i,
+    }));
+    const r = await ingestText(db.prisma, kongLog(events), "shop.jsonl");
+    expect(r.status).toBe("succeeded");
+    expect(r.counts).toMatchObject({ events: 30, unmatchedEvents: 10 });
+    const matched = await db.prisma.trafficRollup.findFirstOrThrow({ where: { apiId: shop.id, pathTemplate: "/users/{userId}" } });
+    expect(matched).toMatchObject({ matched: true, clientKey: "alice", authenticated: true, requests: 20, status404: 2, status2xx: 18, unauthenticated2xx: 0, bytes: 2000n, latencyMaxMs: 29 });
+    expect(matched.endpointId).not.toBeNull();
+    const inferred = await db.prisma.trafficRollup.findFirstOrThrow({ where: { apiId: shop.id, pathTemplate: "/internal/debug/{id}" } });
+    expect(inferred).toMatchObject({ matched: false, requests: 10, endpointId: null });
+    const params = await db.prisma.trafficParamValues.findFirstOrThrow({ where: { scopeKey: shop.id, pathTemplate: "/users/{userId}" } });
+    expect(params).toMatchObject({ paramName: "userId", clientKey: "alice" });
+    expect(params.valueHashes).toHaveLength(20);
+    const sampleRow = await db.prisma.trafficSample.findFirstOrThrow({ where: { scopeKey: shop.id, pathTemplate: "/users/{userId}" } });
+    const stored = sampleRow.events as { path: string; queryParams?: string[] }[];
+    expect(stored).toHaveLength(20);
+    expect(stored[0]).toMatchObject({ path: "/v1/users/1000", queryParams: ["expand"] });
+    const endpoint = await db.prisma.endpoint.findFirstOrThrow({ where: { apiId: shop.id, path: "/users/{userId}" } });
+    expect(endpoint.observed).toBe(true);
+    expect((await db.prisma.api.findUniqueOrThrow({ where: { id: shop.id } })).observedEndpoints).toBeGreaterThanOrEqual(1);
+
+    // A second file for the same minute adds to the same rollup; samples stay capped at 20; param hashes deduplicate.
+    const more = times(5, T0, 1000, (i, time) => ({ time, host: "shop.example.com", path: `/v1/users/${1000 + i}`, consumer: "alice", bytes: 1 }));
+    const r2 = await ingestText(db.prisma, kongLog(more), "shop-2.jsonl");
+    expect(r2.status).toBe("succeeded");
+    const again = await db.prisma.trafficRollup.findFirstOrThrow({ where: { id: matched.id } });
+    expect(again).toMatchObject({ requests: 25, bytes: 2005n });
+    const paramsAgain = await db.prisma.trafficParamValues.findFirstOrThrow({ where: { id: params.id } });
+    expect(paramsAgain.valueHashes).toHaveLength(20);
+    const samplesAgain = await db.prisma.trafficSample.findFirstOrThrow({ where: { id: sampleRow.id } });
+    expect(samplesAgain.events as unknown[]).toHaveLength(20);
+  });
+
+  it("keeps samples per client × hour and per endpoint × hour (not per endpoint × client), preferring non-2xx events", async () => {
+    const t = T0 + 5 * 86_400_000;
+    const paths = ["/v1/orders", "/v1/catalog", "/v1/health", "/v1/users/7"];
+    const clients = ["s-a", "s-b", "s-c"];
+    const events = paths.flatMap((p, i) => clients.map((c, j) => ({ time: t + (i * 3 + j) * 1000, host: "shop.example.com", path: p, consumer: c })));
+    const r = await ingestText(db.prisma, kongLog(events), "samples.jsonl");
+    expect(r.status).toBe("succeeded");
+    const rows = await db.prisma.trafficSample.findMany({ where: { ingestRunId: r.runId } });
+    expect(rows).toHaveLength(paths.length + clients.length); // not paths × clients
+    expect(rows.filter((x) => x.clientKey === "*").map((x) => (x.events as unknown[]).length)).toEqual([3, 3, 3, 3]);
+    expect(rows.filter((x) => x.scopeKey === "*").map((x) => (x.events as unknown[]).length)).toEqual([4, 4, 4]);
+
+    // 30 × 200 then 30 × 401 from one client in one hour, over two files (the second merges in SQL): 5 × 200 and
+    // 15 × 401 are kept, in time order; the same in one file (merged in memory).
+    const ok = times(30, t + 3_600_000, 1000, (_i, time) => ({ time, host: "shop.example.com", path: "/v1/orders", ip: "198.51.100.77" }));
+    const denied = times(30, t + 3_600_000 + 60_000, 1000, (_i, time) => ({ time, host: "shop.example.com", path: "/v1/orders", ip: "198.51.100.77", status: 401 }));
+    expect((await ingestText(db.prisma, kongLog(ok), "ok.jsonl")).status).toBe("succeeded");
+    expect((await ingestText(db.prisma, kongLog(denied), "denied.jsonl")).status).toBe("succeeded");
+    const stored = await db.prisma.trafficSample.findFirstOrThrow({ where: { scopeKey: "*", clientKey: "198.51.100.77" } });
+    const statuses = (stored.events as { status: number; time: string }[]).map((e) => e.status);
+    expect(statuses).toEqual([...Array(5).fill(200), ...Array(15).fill(401)]);
+    const inMemory = await ingestText(
+      db.prisma,
+      kongLog([...ok, ...denied].map((e) => ({ ...e, time: e.time + 86_400_000, ip: "198.51.100.78" }))),
+      "both.jsonl",
+    );
+    expect(inMemory.status).toBe("succeeded");
+    const one = await db.prisma.trafficSample.findFirstOrThrow({ where: { scopeKey: "*", clientKey: "198.51.100.78" } });
+    expect((one.events as { status: number }[]).map((e) => e.status)).toEqual(statuses);
+  });
+
+  it("counts bad lines with their numbers, ingests the rest, and reports progress", async () => {
+    const good = times(120_001, T0 + 86_400_000, 10, (i, time) => ({ time, host: "shop.example.com", path: "/v1/orders", consumer: `u${i % 50}` }));
+    const lines = good.map(kongLine);
+    lines.splice(5, 0, "{not json");
+    lines.splice(70, 0, '{"request": 1}');
+    const progress: number[] = [];
+    const r = await ingest(db.prisma, {
+      file: bufferSource(`${lines.join("\n")}\n`, "big.jsonl"),
+      channel: "cli",
+      actor: system,
+      onProgress: (p) => progress.push(p.records),
+    });
+    expect(r.status).toBe("succeeded");
+    expect(r.errorCount).toBe(2);
+    expect(r.lineErrors.map((e) => e.line)).toEqual([6, 71]);
+    expect(r.counts.records).toBe(120_001);
+    expect(progress).toEqual([50_000, 100_000, 120_001]);
+    const sum = await db.prisma.trafficRollup.aggregate({ where: { ingestRunId: r.runId }, _sum: { requests: true } });
+    expect(sum._sum.requests).toBe(120_001);
+  });
+
+  it("writes nothing when the ingest is cancelled", async () => {
+    const before = await db.prisma.trafficRollup.count();
+    const controller = new AbortController();
+    const events = times(100_000, T0 + 2 * 86_400_000, 10, (i, time) => ({ time, host: "shop.example.com", path: `/v1/users/${i}`, consumer: `c${i % 7}` }));
+    const r = await ingest(db.prisma, {
+      file: bufferSource(kongLog(events), "cancel.jsonl"),
+      channel: "cli",
+      actor: system,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.records >= 50_000) controller.abort();
+      },
+    });
+    expect(r).toMatchObject({ status: "cancelled", message: "cancelled; nothing was written" });
+    expect(await db.prisma.trafficRollup.count()).toBe(before);
+  });
+
+  it("attributes NGINX lines by base-path prefix when no host is logged", async () => {
+    const shop = await db.prisma.api.findUniqueOrThrow({ where: { slug: "shop-api" } });
+    const r = await ingestText(db.prisma, nginxLog([{ time: T0 + 3 * 86_400_000, path: "/v1/orders", consumer: "bob" }]), "prefix.log");
+    expect(r.status).toBe("succeeded");
+    const row = await db.prisma.trafficRollup.findFirstOrThrow({ where: { ingestRunId: r.runId } });
+    expect(row).toMatchObject({ apiId: shop.id, pathTemplate: "/orders", matched: true, clientKey: "bob", authenticated: true });
+  });
+});

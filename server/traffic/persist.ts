@@ -1,0 +1,184 @@
+/**
+ * The gateway-log persister (mode "stream" in server/ingest/pipeline.ts): attributes each parsed event to an Api and
+ * endpoint (attribute.ts), folds it into bounded in-memory aggregates (aggregate.ts) and flushes them with batched
+ * upserts — one `INSERT … SELECT FROM json_to_recordset($1) ON CONFLICT DO UPDATE` per table and chunk (one JSON text
+ * parameter: several times cheaper through Prisma and the drivers than one array parameter per column), adding counts
+ * to what earlier files stored for the same bucket. Memory is bounded by FLUSH_KEYS and SAMPLE_HOLD_EVENTS, not by
+ * the file size (samples of the latest hours stay in memory across flushes while the bound allows). Runs
+ * inside the ingest transaction: a failed or cancelled ingest leaves nothing.
+ *
+ * After the last flush: Endpoint.observed = true for matched endpoints that served traffic (any status but 404/410),
+ * and the Apis' observedEndpoints through refreshApiAggregates.
+ */
+import { normaliseHost } from "@/server/correlate/path-matcher";
+import { loadRuleSettings } from "@/server/correlate/settings";
+import type { Tx } from "@/server/db/types";
+import type { TrafficEvent } from "@/server/ingest/contract";
+import { refreshApiAggregates } from "@/server/inventory/persist";
+import { pickSamples, SAMPLE_LIMIT, SAMPLE_MIN_OK, TrafficAggregator } from "./aggregate";
+import { Attributor } from "./attribute";
+
+export interface TrafficCounts {
+  events: number;
+  unmatchedEvents: number;
+  unknownHostEvents: number;
+  rollupRows: number;
+  endpointsObserved: number;
+}
+
+export interface TrafficSource {
+  runId: string;
+  options: { api?: string };
+  signal?: AbortSignal;
+  progress?: (records: number) => void;
+  warn?: (message: string) => void;
+}
+
+/** Aggregate keys held in memory before a flush. */
+export const FLUSH_KEYS = 40_000;
+/** Sample events held in memory: past it, a flush writes all samples (not only those of past hours). */
+export const SAMPLE_HOLD_EVENTS = 100_000;
+const PROGRESS_EVERY = 50_000;
+const CHUNK = 5_000;
+/** Sample rows per statement: each holds up to SAMPLE_LIMIT events, so fewer per statement keeps the JSON small. */
+const SAMPLE_CHUNK = 1_000;
+
+export async function persistTraffic(
+  tx: Tx,
+  records: AsyncIterable<TrafficEvent>,
+  source: TrafficSource,
+): Promise<{ counts: TrafficCounts; apiIds: string[]; records: number }> {
+  const settings = await loadRuleSettings(tx);
+  const paramCap = Math.max(2, Math.ceil(settings.enumerationDistinctValues * 2));
+  const apis = await tx.api.findMany({ select: { id: true, slug: true, name: true, catalogName: true, aliases: true, host: true, basePath: true } });
+  const endpoints = await tx.endpoint.findMany({ select: { id: true, apiId: true, method: true, path: true } });
+  const attributor = new Attributor(apis, endpoints, source.options.api);
+
+  const agg = new TrafficAggregator(paramCap);
+  const counts: TrafficCounts = { events: 0, unmatchedEvents: 0, unknownHostEvents: 0, rollupRows: 0, endpointsObserved: 0 };
+  const apiIds = new Set<string>();
+  const served = new Set<string>();
+  let lastApi: string | null = null;
+
+  for await (const event of records) {
+    const at = attributor.attribute(event);
+    agg.add(event, at);
+    counts.events++;
+    if (at.apiId === null) counts.unknownHostEvents++;
+    else {
+      if (at.apiId !== lastApi) {
+        apiIds.add(at.apiId);
+        lastApi = at.apiId;
+      }
+      if (!at.matched) counts.unmatchedEvents++;
+      else if (at.endpointId !== null && event.status !== 404 && event.status !== 410) served.add(at.endpointId);
+    }
+    if (agg.size >= FLUSH_KEYS || agg.sampleEvents >= SAMPLE_HOLD_EVENTS) {
+      counts.rollupRows += await flush(tx, agg, source.runId, paramCap, agg.sampleEvents >= SAMPLE_HOLD_EVENTS);
+      agg.clear();
+      // Cancelled: stop reading; the pipeline sees the aborted signal and rolls the transaction back.
+      if (source.signal?.aborted) break;
+    }
+    if (counts.events % PROGRESS_EVERY === 0) source.progress?.(counts.events);
+  }
+  counts.rollupRows += await flush(tx, agg, source.runId, paramCap, true);
+  agg.clear();
+  if (counts.events % PROGRESS_EVERY !== 0) source.progress?.(counts.events);
+  if (attributor.unknownOption !== undefined && counts.events > 0) {
+    source.warn?.(`--api "${attributor.unknownOption}" names no known Api; traffic without a known host was kept as unknown`);
+  }
+
+  const observed = [...served];
+  for (let i = 0; i < observed.length; i += CHUNK) {
+    counts.endpointsObserved += await tx.$executeRaw`
+      UPDATE endpoint SET observed = true WHERE id = ANY(${observed.slice(i, i + CHUNK)}::text[]) AND NOT observed`;
+  }
+  const touched = [...apiIds];
+  if (touched.length) await refreshApiAggregates(tx, touched);
+  return { counts, apiIds: touched, records: counts.events };
+}
+
+
+/** Writes the aggregates; returns the number of rollup rows inserted or updated. */
+async function flush(tx: Tx, agg: TrafficAggregator, runId: string, paramCap: number, allSamples: boolean): Promise<number> {
+  let rows = 0;
+  const rollups = [...agg.rollups.values()];
+  for (const r of rollups) if (r.host !== null) r.host = normaliseHost(r.host) ?? r.host;
+  for (let i = 0; i < rollups.length; i += CHUNK) {
+    rows += await tx.$executeRaw`
+      INSERT INTO traffic_rollup ("scopeKey", "apiId", "endpointId", host, method, "pathTemplate", matched, "clientKey", authenticated,
+        "bucketStart", requests, "status2xx", "status3xx", "status4xx", "status5xx", "status401", "status403", "status404", "status410",
+        "status429", "unauthenticated2xx", "plainHttp", "rateLimitHeaders", bytes, "latencySumMs", "latencyMaxMs", "ingestRunId")
+      SELECT u."scopeKey", u."apiId", u."endpointId", u.host, u.method, u."pathTemplate", u.matched, u."clientKey", u.authenticated,
+        to_timestamp(u."bucketStart" / 1000.0) AT TIME ZONE 'UTC', u.requests, u.s2, u.s3, u.s4, u.s5, u.s401, u.s403, u.s404, u.s410,
+        u.s429, u.unauth2xx, u."plainHttp", u."rateLimitHeaders", u.bytes, u."latencySum", u."latencyMax", ${runId}
+      FROM json_to_recordset(${JSON.stringify(rollups.slice(i, i + CHUNK))}::json) AS u("scopeKey" text, "apiId" text, "endpointId" text,
+        host text, method text, "pathTemplate" text, matched boolean, "clientKey" text, authenticated boolean, "bucketStart" float8,
+        requests int, s2 int, s3 int, s4 int, s5 int, s401 int, s403 int, s404 int, s410 int, s429 int, unauth2xx int, "plainHttp" int,
+        "rateLimitHeaders" int, bytes bigint, "latencySum" float8, "latencyMax" float8)
+      ON CONFLICT ("scopeKey", method, "pathTemplate", "clientKey", "bucketStart") DO UPDATE SET
+        requests = traffic_rollup.requests + excluded.requests,
+        "status2xx" = traffic_rollup."status2xx" + excluded."status2xx",
+        "status3xx" = traffic_rollup."status3xx" + excluded."status3xx",
+        "status4xx" = traffic_rollup."status4xx" + excluded."status4xx",
+        "status5xx" = traffic_rollup."status5xx" + excluded."status5xx",
+        "status401" = traffic_rollup."status401" + excluded."status401",
+        "status403" = traffic_rollup."status403" + excluded."status403",
+        "status404" = traffic_rollup."status404" + excluded."status404",
+        "status410" = traffic_rollup."status410" + excluded."status410",
+        "status429" = traffic_rollup."status429" + excluded."status429",
+        "unauthenticated2xx" = traffic_rollup."unauthenticated2xx" + excluded."unauthenticated2xx",
+        "plainHttp" = traffic_rollup."plainHttp" + excluded."plainHttp",
+        "rateLimitHeaders" = traffic_rollup."rateLimitHeaders" + excluded."rateLimitHeaders",
+        bytes = traffic_rollup.bytes + excluded.bytes,
+        "latencySumMs" = traffic_rollup."latencySumMs" + excluded."latencySumMs",
+        "latencyMaxMs" = greatest(traffic_rollup."latencyMaxMs", excluded."latencyMaxMs"),
+        authenticated = traffic_rollup.authenticated OR excluded.authenticated,
+        "endpointId" = coalesce(excluded."endpointId", traffic_rollup."endpointId"),
+        host = coalesce(traffic_rollup.host, excluded.host)`;
+  }
+
+  const params = [...agg.params.values()];
+  for (let i = 0; i < params.length; i += CHUNK) {
+    const b = params.slice(i, i + CHUNK).map((p) => ({ ...p, hashes: [...p.hashes].slice(0, paramCap).join(",") }));
+    await tx.$executeRaw`
+      INSERT INTO traffic_param_values ("scopeKey", method, "pathTemplate", "clientKey", "hourStart", "paramName", "valueHashes", "ingestRunId")
+      SELECT u."scopeKey", u.method, u."pathTemplate", u."clientKey", to_timestamp(u."hourStart" / 1000.0) AT TIME ZONE 'UTC', u."paramName",
+        string_to_array(u.hashes, ','), ${runId}
+      FROM json_to_recordset(${JSON.stringify(b)}::json) AS u("scopeKey" text, method text, "pathTemplate" text, "clientKey" text,
+        "hourStart" float8, "paramName" text, hashes text)
+      ON CONFLICT ("scopeKey", method, "pathTemplate", "clientKey", "hourStart", "paramName") DO UPDATE SET
+        "valueHashes" = CASE WHEN cardinality(traffic_param_values."valueHashes") >= ${paramCap} THEN traffic_param_values."valueHashes"
+          ELSE (SELECT coalesce(array_agg(v), '{}') FROM (
+            SELECT DISTINCT v FROM unnest(traffic_param_values."valueHashes" || excluded."valueHashes") AS v LIMIT ${paramCap}) d) END`;
+  }
+
+  // Samples: a stored row merges with the new candidates by the rule of pickSamples() (up to SAMPLE_MIN_OK 2xx events
+  // first, then non-2xx ones, then more 2xx; earlier events first), sorted by time.
+  const samples = agg.takeSamples(allSamples);
+  for (let i = 0; i < samples.length; i += SAMPLE_CHUNK) {
+    const b = samples.slice(i, i + SAMPLE_CHUNK).map((s) => ({
+      scopeKey: s.scopeKey,
+      method: s.method,
+      pathTemplate: s.pathTemplate,
+      clientKey: s.clientKey,
+      hourStart: s.hourStart,
+      events: pickSamples(s.ok, s.other),
+    }));
+    await tx.$executeRaw`
+      INSERT INTO traffic_sample ("scopeKey", method, "pathTemplate", "clientKey", "hourStart", events, "ingestRunId")
+      SELECT u."scopeKey", u.method, u."pathTemplate", u."clientKey", to_timestamp(u."hourStart" / 1000.0) AT TIME ZONE 'UTC', u.events, ${runId}
+      FROM json_to_recordset(${JSON.stringify(b)}::json) AS u("scopeKey" text, method text, "pathTemplate" text, "clientKey" text,
+        "hourStart" float8, events jsonb)
+      ON CONFLICT ("scopeKey", method, "pathTemplate", "clientKey", "hourStart") DO UPDATE SET
+        events = (SELECT coalesce(jsonb_agg(c.e ORDER BY c.e->>'time', c.n), '[]'::jsonb) FROM (
+          SELECT b.e, b.n FROM (
+            SELECT a.e, a.n, a.ok, row_number() OVER (PARTITION BY a.ok ORDER BY a.n) AS rk
+            FROM (SELECT x.e, x.n, coalesce((x.e->>'status')::int BETWEEN 200 AND 299, false) AS ok
+              FROM jsonb_array_elements(traffic_sample.events || excluded.events) WITH ORDINALITY AS x(e, n)) a
+          ) b
+          ORDER BY CASE WHEN b.ok AND b.rk <= ${SAMPLE_MIN_OK} THEN 0 WHEN NOT b.ok THEN 1 ELSE 2 END, b.n
+          LIMIT ${SAMPLE_LIMIT}) c)`;
+  }
+  return rows;
+}
