@@ -16,7 +16,13 @@ if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
 else
   echo "   (PostgreSQL not reachable on 127.0.0.1:5432: integration tests run on PGlite only)"
 fi
-npx vitest run
+# Vitest's output also goes to a log so that, on failure, the errors are repeated at the end where CI shows them.
+vitest_log="$(mktemp)"
+if ! npx vitest run 2>&1 | tee "$vitest_log"; then
+  echo "== vitest failed; its errors again:"
+  grep -a -E -A25 "Unhandled (Error|Rejection)|FAIL " "$vitest_log" | head -120 || true
+  exit 1
+fi
 echo "== end-to-end tests"
 if [ ! -x /usr/bin/chromium ]; then
   echo "   installing Debian chromium"

@@ -86,6 +86,9 @@ export async function openDatabase(target: DatabaseTarget = resolveDatabaseTarge
     }
   }
   const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+  // An idle connection the server drops (restart, failover, idle timeout) emits 'error' on the pool; unhandled, that
+  // would end the process. The pool discards the client and opens a new one on the next query.
+  pool.on("error", (error) => console.error(`postern: PostgreSQL connection lost (${error.message}); it will reconnect`));
   try {
     await applyMigrations(pgRunner(pool));
   } catch (error) {
