@@ -224,8 +224,16 @@ try {
   t = performance.now();
   await correlate(db.prisma);
   console.log(`  correlation afterwards (all rules, not part of the ingest figure): ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  const [rollups, samples, params] = await Promise.all([db.prisma.trafficRollup.count(), db.prisma.trafficSample.count(), db.prisma.trafficParamValues.count()]);
-  console.log(`  rows: rollup ${fmt(rollups)}, sample ${fmt(samples)}, param ${fmt(params)}; peak RSS ${rssMb()} — whole process, database included`);
+  const [hours, days, minutes, samples, params] = await Promise.all([
+    db.prisma.trafficEndpointHour.count(),
+    db.prisma.trafficClientDay.count(),
+    db.prisma.trafficClientMinute.count(),
+    db.prisma.trafficSample.count(),
+    db.prisma.trafficParamValues.count(),
+  ]);
+  console.log(
+    `  rows: endpoint-hour ${fmt(hours)}, client-day ${fmt(days)}, client-minute ${fmt(minutes)}, sample ${fmt(samples)}, param ${fmt(params)}; peak RSS ${rssMb()} — whole process, database included`,
+  );
 } finally {
   await db.close();
   await rm(dir, { recursive: true, force: true });

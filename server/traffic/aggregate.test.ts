@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TrafficEvent } from "@/server/ingest/contract";
-import { type Attribution, pickSamples, SAMPLE_LIMIT, SAMPLE_MIN_OK, type SampleEvent, TrafficAggregator } from "./aggregate";
+import { type Attribution, PARAM_HOLD_KEYS, pickSamples, SAMPLE_LIMIT, SAMPLE_MIN_OK, type SampleEvent, TrafficAggregator } from "./aggregate";
 
 const ev = (i: number, status: number): SampleEvent => ({ time: new Date(1_000_000 + i * 1000).toISOString(), method: "GET", path: `/x/${i}`, status, client: "c" });
 
@@ -20,35 +20,94 @@ describe("pickSamples", () => {
   });
 });
 
-describe("TrafficAggregator samples", () => {
-  const at = (scopeKey: string, pathTemplate: string): Attribution => ({ scopeKey, apiId: scopeKey, endpointId: null, host: null, pathTemplate, matched: false, params: null });
-  const event = (t: number, path: string, principal: string, status = 200): TrafficEvent => ({ time: t, method: "get", path, status, principal });
+const HOUR = 3_600_000;
+const opts = { paramCap: 10, paramFloor: 3, minuteFloor: 5, isAuthEndpoint: (a: Attribution) => a.pathTemplate === "/login" };
+const at = (scopeKey: string, pathTemplate: string, params: Record<string, string> | null = null): Attribution => ({
+  scopeKey,
+  apiId: scopeKey,
+  endpointId: null,
+  host: null,
+  pathTemplate,
+  matched: false,
+  params,
+});
+const event = (t: number, path: string, principal: string, status = 200, responseBytes?: number): TrafficEvent => ({
+  time: t,
+  method: "get",
+  path,
+  status,
+  principal,
+  ...(responseBytes === undefined ? {} : { responseBytes }),
+});
 
-  it("keys samples by client × hour (across Apis) and endpoint × hour, never endpoint × client", () => {
-    const agg = new TrafficAggregator(10);
+describe("TrafficAggregator tiers", () => {
+  const t = Date.UTC(2025, 0, 1, 10);
+
+  it("counts per endpoint × hour across clients and per client × scope × day", () => {
+    const agg = new TrafficAggregator(opts);
+    for (const who of ["u1", "u2", "u3"]) agg.add(event(t, "/p", who, 200, 100), at("a", "/p"));
+    agg.add(event(t + 1000, "/p", "u1", 403, 10), at("a", "/p"));
+    agg.add(event(t + HOUR, "/p", "u1", 500), at("a", "/p"));
+    agg.add(event(t + 2000, "/q", "u1", 429), at("b", "/q"));
+    const hours = [...agg.endpointHours.values()].map((r) => `${r.scopeKey} ${r.pathTemplate} ${(r.hourStart - t) / HOUR} ${r.requests} ${r.s2}/${r.s403}/${r.s5}/${r.s429} ${r.bytes}`);
+    expect(hours.sort()).toEqual(["a /p 0 4 3/1/0/0 310", "a /p 1 1 0/0/1/0 0", "b /q 0 1 0/0/0/1 0"]);
+    const days = [...agg.clientDays.values()].map((d) => `${d.scopeKey} ${d.clientKey} ${d.requests} ${d.s403} ${d.s5} ${d.s429} ${d.bytes}`);
+    expect(days.sort()).toEqual(["a u1 3 1 1 0 110", "a u2 1 0 0 0 100", "a u3 1 0 0 0 100", "b u1 1 0 0 1 0"]);
+  });
+
+  it("keeps a client × endpoint minute only when it is over and busy, or has 401/403 on an auth endpoint", () => {
+    const agg = new TrafficAggregator(opts);
+    for (let i = 0; i < 5; i++) agg.add(event(t + i, "/p", "busy"), at("a", "/p")); // at the floor
+    for (let i = 0; i < 4; i++) agg.add(event(t + i, "/p", "quiet"), at("a", "/p")); // just below
+    agg.add(event(t + 5, "/login", "guesser", 401), at("a", "/login"));
+    agg.add(event(t + 6, "/other", "denied", 403), at("a", "/other")); // not an auth endpoint
+    agg.add(event(t + 60_000, "/p", "x"), at("a", "/p"));
+    expect(agg.readyMinutes).toEqual([]); // minute 0 is not over yet
+    agg.add(event(t + 2 * 60_000, "/p", "x"), at("a", "/p"));
+    expect(agg.readyMinutes.map((m) => `${m.clientKey} ${m.requests} ${m.failures}`).sort()).toEqual(["busy 5 0", "guesser 1 1"]);
+    agg.closeAll();
+    expect(agg.readyMinutes).toHaveLength(2);
+  });
+
+  it("keeps parameter keys with enough distinct values once the hour is over", () => {
+    const agg = new TrafficAggregator(opts);
+    for (let i = 0; i < 3; i++) agg.add(event(t + i, `/u/${i}`, "enum"), at("a", "/u/{id}", { id: String(i) }));
+    for (let i = 0; i < 2; i++) agg.add(event(t + i, `/u/${i}`, "few"), at("a", "/u/{id}", { id: String(i) }));
+    agg.add(event(t + HOUR, "/u/1", "later"), at("a", "/u/{id}", { id: "1" }));
+    expect(agg.readyParams).toEqual([]);
+    agg.add(event(t + 2 * HOUR, "/u/1", "later"), at("a", "/u/{id}", { id: "1" }));
+    expect(agg.readyParams.map((p) => `${p.clientKey} ${p.paramName} ${p.hashes.size}`)).toEqual(["enum id 3"]);
+  });
+
+  it("under memory pressure writes parameter keys with two or more values and drops the single ones", () => {
+    const agg = new TrafficAggregator(opts);
+    agg.add(event(t, "/u/1", "two"), at("a", "/u/{id}", { id: "1" }));
+    agg.add(event(t, "/u/2", "two"), at("a", "/u/{id}", { id: "2" }));
+    for (let i = 0; i < PARAM_HOLD_KEYS; i++) agg.add(event(t, "/u/1", `c${i}`), at("a", "/u/{id}", { id: "1" }));
+    expect(agg.readyParams.map((p) => `${p.clientKey} ${p.hashes.size}`)).toEqual(["two 2"]);
+    agg.closeAll();
+    expect(agg.readyParams).toHaveLength(1);
+  });
+});
+
+describe("TrafficAggregator samples", () => {
+  it("keys samples by client × day (across Apis) and endpoint × hour, never endpoint × client", () => {
+    const agg = new TrafficAggregator(opts);
     const t = Date.UTC(2025, 0, 1, 10);
+    const day = Date.UTC(2025, 0, 1);
     for (const api of ["a", "b"]) for (const path of ["/p", "/q"]) for (const who of ["u1", "u2", "u3"]) agg.add(event(t, path, who), at(api, path));
-    agg.add(event(t + 3_600_000, "/p", "u1"), at("a", "/p")); // next hour: new keys
-    const keys = [...agg.samples.values()].map((s) => `${s.scopeKey} ${s.method} ${s.pathTemplate} ${s.clientKey} ${s.hourStart - t}`).sort();
+    agg.add(event(t + HOUR, "/p", "u1"), at("a", "/p")); // next hour: a new endpoint key, the same client key
+    const keys = [...agg.samples.values()].map((s) => `${s.scopeKey} ${s.method} ${s.pathTemplate} ${s.clientKey} ${s.hourStart - (s.clientKey === "*" ? t : day)}`).sort();
     expect(keys).toEqual(
-      [
-        "* * * u1 0",
-        "* * * u2 0",
-        "* * * u3 0",
-        "a GET /p * 0",
-        "a GET /q * 0",
-        "b GET /p * 0",
-        "b GET /q * 0",
-        "* * * u1 3600000",
-        "a GET /p * 3600000",
-      ].sort(),
+      ["* * * u1 0", "* * * u2 0", "* * * u3 0", "a GET /p * 0", "a GET /q * 0", "b GET /p * 0", "b GET /q * 0", `a GET /p * ${HOUR}`].sort(),
     );
-    const u1 = [...agg.samples.values()].find((s) => s.clientKey === "u1" && s.hourStart === t);
+    const u1 = [...agg.samples.values()].find((s) => s.clientKey === "u1");
     expect(u1?.ok.map((e) => [e.scope, e.template])).toEqual([
       ["a", "/p"],
       ["a", "/q"],
       ["b", "/p"],
       ["b", "/q"],
+      ["a", "/p"],
     ]);
     const ap = [...agg.samples.values()].find((s) => s.scopeKey === "a" && s.pathTemplate === "/p" && s.hourStart === t);
     expect(ap?.ok.map((e) => e.client)).toEqual(["u1", "u2", "u3"]);
@@ -56,7 +115,7 @@ describe("TrafficAggregator samples", () => {
   });
 
   it("stops collecting for a key once nothing can change its selection, also across flushes", () => {
-    const agg = new TrafficAggregator(10);
+    const agg = new TrafficAggregator(opts);
     const t = Date.UTC(2025, 0, 1, 10);
     for (let i = 0; i < SAMPLE_MIN_OK; i++) agg.add(event(t + i, "/p", "u"), at("a", "/p"));
     for (let i = 0; i < SAMPLE_LIMIT - SAMPLE_MIN_OK; i++) agg.add(event(t + 100 + i, "/p", "u", 403), at("a", "/p"));
@@ -67,14 +126,15 @@ describe("TrafficAggregator samples", () => {
     expect(agg.samples.size).toBe(0);
   });
 
-  it("takeSamples(false) hands over the keys of hours well before the latest one and keeps the recent ones", () => {
-    const agg = new TrafficAggregator(10);
-    const t = Date.UTC(2025, 0, 1, 10);
-    for (let h = 0; h < 4; h++) agg.add(event(t + h * 3_600_000, "/p", "u"), at("a", "/p"));
-    expect(agg.sampleEvents).toBe(8);
+  it("takeSamples(false) hands over endpoint keys of hours well before the latest one, client keys of past days", () => {
+    const agg = new TrafficAggregator(opts);
+    const t = Date.UTC(2025, 0, 1, 20);
+    for (let h = 0; h < 6; h++) agg.add(event(t + h * HOUR, "/p", "u"), at("a", "/p")); // 20:00 … 01:00 next day
+    expect(agg.sampleEvents).toBe(12);
     const taken = agg.takeSamples(false);
-    expect(taken.map((s) => (s.hourStart - t) / 3_600_000).sort()).toEqual([0, 0, 1, 1]);
-    expect([...agg.samples.values()].map((s) => (s.hourStart - t) / 3_600_000).sort()).toEqual([2, 2, 3, 3]);
-    expect(agg.sampleEvents).toBe(4);
+    // Endpoint hours 20…23 (before 00:00, the hour before the latest) and the client's first day (ends 23:00).
+    expect(taken.filter((s) => s.clientKey === "*").map((s) => (s.hourStart - t) / HOUR).sort()).toEqual([0, 1, 2, 3]);
+    expect(taken.filter((s) => s.clientKey === "u").map((s) => s.hourStart)).toEqual([Date.UTC(2025, 0, 1)]);
+    expect([...agg.samples.values()].map((s) => s.hourStart).sort()).toEqual([Date.UTC(2025, 0, 2), t + 4 * HOUR, t + 5 * HOUR].sort());
   });
 });

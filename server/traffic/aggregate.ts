@@ -1,19 +1,21 @@
 /**
  * Traffic aggregation (DESIGN.md §2 "Traffic rollups"): pure, in-memory, bounded. Gateway events are attributed to an
- * Api and endpoint (server/traffic/attribute.ts) and folded into three maps that the persister flushes with batched
- * upserts whenever they grow past a bound:
+ * Api and endpoint (server/traffic/attribute.ts) and folded into tiers whose row counts do not grow with clients ×
+ * endpoints × minutes (about one row per log line before), each read by the rules that need it:
  *
- * - rollups: per scope (Api id or "host:<host>") × method × path template × client × minute: counts by status class,
+ * - endpoint × hour (scope = Api id or "host:<host>", method, path template), across clients: counts by status class,
  *   401/403/404/410/429, bytes, latency sum/max, unauthenticated 2xx, plain-HTTP, rate-limit headers;
- * - parameter values: per … × client × hour × path parameter, the distinct values' hashes (capped);
- * - samples (evidence for findings), up to SAMPLE_LIMIT redacted events per key, in two kinds of key only so that
- *   their number does not grow with endpoints × clients:
- *   - per client × hour, across Apis and endpoints: scopeKey = method = pathTemplate = ANY ("*"); each event carries
- *     its `scope` and `template` so that readers can pick a client's events on one Api or endpoint;
- *   - per endpoint (scope × method × template) × hour, across clients: clientKey = ANY; events carry their `client`.
- *   Selection prefers events that findings show (non-2xx: 401/403, 404/410, 429, 5xx) while keeping the first few
- *   2xx ones (unauthenticated access, zombies and shadow endpoints show served requests): see pickSamples().
+ * - client × scope × UTC day: requests, statuses and bytes (exfiltration baselines, top clients);
+ * - client × endpoint × minute, held in memory until the minute is over and kept only when "hot": at least
+ *   `minuteFloor` requests (rate limits) or a 401/403 from an authentication endpoint (credential stuffing);
+ * - path-parameter values per client × endpoint × hour, held until the hour is over and kept only with at least
+ *   `paramFloor` distinct values (object enumeration), capped at `paramCap` hashes;
+ * - samples (evidence), up to SAMPLE_LIMIT redacted events per key, per endpoint × hour (clientKey ANY, events carry
+ *   their `client`) and per client × UTC day across Apis (scope, method and template ANY; events carry their `scope`
+ *   and `template`). Selection prefers the events findings show (non-2xx) while keeping a few 2xx: pickSamples().
  *
+ * Logs are mostly in time order: a minute (hour) counts as over once events two minutes (two hours) later arrive. An
+ * event for a minute already over starts a new bucket for it; the database adds the two.
  * Raw lines are never kept: only these aggregates and the bounded, redacted samples.
  */
 import type { TrafficEvent } from "@/server/ingest/contract";
@@ -26,6 +28,7 @@ export const SAMPLE_MIN_OK = 5;
 export const ANY = "*";
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 /** Where an event was attributed (see attribute.ts). */
 export interface Attribution {
@@ -39,7 +42,7 @@ export interface Attribution {
   params: Record<string, string> | null;
 }
 
-export interface RollupRow {
+export interface EndpointHourRow {
   scopeKey: string;
   apiId: string | null;
   endpointId: string | null;
@@ -47,9 +50,7 @@ export interface RollupRow {
   method: string;
   pathTemplate: string;
   matched: boolean;
-  clientKey: string;
-  authenticated: boolean;
-  bucketStart: number;
+  hourStart: number;
   requests: number;
   s2: number;
   s3: number;
@@ -66,6 +67,38 @@ export interface RollupRow {
   bytes: number;
   latencySum: number;
   latencyMax: number;
+}
+
+export interface ClientDayRow {
+  scopeKey: string;
+  apiId: string | null;
+  host: string | null;
+  clientKey: string;
+  authenticated: boolean;
+  day: number;
+  requests: number;
+  s2: number;
+  s4: number;
+  s5: number;
+  s401: number;
+  s403: number;
+  s429: number;
+  bytes: number;
+}
+
+export interface ClientMinuteRow {
+  scopeKey: string;
+  apiId: string | null;
+  endpointId: string | null;
+  method: string;
+  pathTemplate: string;
+  clientKey: string;
+  minuteStart: number;
+  requests: number;
+  failures: number;
+  s429: number;
+  /** On an authentication endpoint (its failures make the minute worth keeping). */
+  auth: boolean;
 }
 
 export interface ParamRow {
@@ -107,8 +140,6 @@ export interface SampleRow {
   ok: SampleEvent[];
   other: SampleEvent[];
 }
-
-const isOk = (status: number) => status >= 200 && status < 300;
 
 /**
  * The stored selection of a sample key from its candidates (each list in arrival order): up to SAMPLE_MIN_OK 2xx
@@ -177,67 +208,94 @@ export function sampleOf(event: TrafficEvent, client: string): SampleEvent {
   return s;
 }
 
+export interface AggregatorOptions {
+  /** Distinct values kept per parameter key (the enumeration threshold, with room). */
+  paramCap: number;
+  /** A closed parameter key is kept from this many distinct values. */
+  paramFloor: number;
+  /** A closed client × endpoint minute is kept from this many requests. */
+  minuteFloor: number;
+  /** Whether an attributed endpoint is an authentication endpoint (credential-stuffing evidence). */
+  isAuthEndpoint(at: Attribution): boolean;
+}
+
+/** Parameter keys held in memory past which single-value keys are dropped (they cannot signal enumeration). */
+export const PARAM_HOLD_KEYS = 200_000;
+
+function newEndpointHour(at: Attribution, method: string, hourStart: number): EndpointHourRow {
+  return {
+    scopeKey: at.scopeKey,
+    apiId: at.apiId,
+    endpointId: at.endpointId,
+    host: at.host,
+    method,
+    pathTemplate: at.pathTemplate,
+    matched: at.matched,
+    hourStart,
+    requests: 0,
+    s2: 0,
+    s3: 0,
+    s4: 0,
+    s5: 0,
+    s401: 0,
+    s403: 0,
+    s404: 0,
+    s410: 0,
+    s429: 0,
+    unauth2xx: 0,
+    plainHttp: 0,
+    rateLimitHeaders: 0,
+    bytes: 0,
+    latencySum: 0,
+    latencyMax: 0,
+  };
+}
+
 export class TrafficAggregator {
-  readonly rollups = new Map<string, RollupRow>();
-  readonly params = new Map<string, ParamRow>();
+  readonly endpointHours = new Map<string, EndpointHourRow>();
+  readonly clientDays = new Map<string, ClientDayRow>();
   readonly samples = new Map<string, SampleRow>();
+  /** Closed, hot client minutes and closed parameter keys over the floor: written at the next flush. */
+  readonly readyMinutes: ClientMinuteRow[] = [];
+  readonly readyParams: ParamRow[] = [];
+  /** Open minutes and hours, grouped by their start so that closing one is a single map walk. */
+  private readonly openMinutes = new Map<number, Map<string, ClientMinuteRow>>();
+  private readonly openParams = new Map<number, Map<string, ParamRow>>();
+  private openParamKeys = 0;
   /** Sample slots already full per key across flushes (so that a flushed key does not refill every batch). */
   private readonly fullSamples = new Set<string>();
   private readonly fullParams = new Set<string>();
-
-  constructor(private readonly paramCap: number) {}
-
+  private maxMinute = 0;
+  private maxHour = 0;
   /** Sample events held (bounded by SAMPLE_HOLD_EVENTS through the persister's flushes). */
   sampleEvents = 0;
-  /** The latest hour seen: samples of hours well before it are unlikely to get more events (see takeSamples). */
-  private maxHour = 0;
 
-  /** Rollup and parameter keys held: the persister flushes when this reaches its bound. */
+  constructor(private readonly options: AggregatorOptions) {}
+
+  /** Rows ready to write or accumulating: the persister flushes when this reaches its bound. */
   get size(): number {
-    return this.rollups.size + this.params.size;
+    return this.endpointHours.size + this.clientDays.size + this.readyMinutes.length + this.readyParams.length;
   }
 
   add(event: TrafficEvent, at: Attribution): void {
     const client = clientOf(event);
     const method = event.method.toUpperCase();
-    const minute = Math.floor(event.time / MINUTE) * MINUTE;
-    const base = `${at.scopeKey}\u0000${method}\u0000${at.pathTemplate}\u0000${client.key}`;
-    const key = `${base}\u0000${minute}`;
-    let r = this.rollups.get(key);
-    if (r === undefined) {
-      r = {
-        scopeKey: at.scopeKey,
-        apiId: at.apiId,
-        endpointId: at.endpointId,
-        host: at.host,
-        method,
-        pathTemplate: at.pathTemplate,
-        matched: at.matched,
-        clientKey: client.key,
-        authenticated: client.authenticated,
-        bucketStart: minute,
-        requests: 0,
-        s2: 0,
-        s3: 0,
-        s4: 0,
-        s5: 0,
-        s401: 0,
-        s403: 0,
-        s404: 0,
-        s410: 0,
-        s429: 0,
-        unauth2xx: 0,
-        plainHttp: 0,
-        rateLimitHeaders: 0,
-        bytes: 0,
-        latencySum: 0,
-        latencyMax: 0,
-      };
-      this.rollups.set(key, r);
-    }
     const status = event.status;
+    const time = event.time;
+    const hour = Math.floor(time / HOUR) * HOUR;
+    const endpoint = `${at.scopeKey}\u0000${method}\u0000${at.pathTemplate}`;
+    const hourKey = `${endpoint}\u0000${hour}`;
+
+    let r = this.endpointHours.get(hourKey);
+    if (r === undefined) {
+      r = newEndpointHour(at, method, hour);
+      this.endpointHours.set(hourKey, r);
+    }
+    const ok = status >= 200 && status < 300;
+    const failure = status === 401 || status === 403;
+    const bytes = event.responseBytes !== undefined && event.responseBytes > 0 ? event.responseBytes : 0;
     r.requests++;
-    if (status >= 200 && status < 300) {
+    if (ok) {
       r.s2++;
       if (!client.authenticated) r.unauth2xx++;
     } else if (status >= 300 && status < 400) r.s3++;
@@ -251,43 +309,135 @@ export class TrafficAggregator {
     } else if (status >= 500 && status < 600) r.s5++;
     if (event.scheme === "http") r.plainHttp++;
     if (event.rateLimitHeaders === true) r.rateLimitHeaders++;
-    if (event.responseBytes !== undefined && event.responseBytes > 0) r.bytes += event.responseBytes;
+    r.bytes += bytes;
     if (event.latencyMs !== undefined && event.latencyMs >= 0) {
       r.latencySum += event.latencyMs;
       if (event.latencyMs > r.latencyMax) r.latencyMax = event.latencyMs;
     }
 
-    const hour = Math.floor(event.time / HOUR) * HOUR;
-    if (hour > this.maxHour) this.maxHour = hour;
-    const hourKey = `${base}\u0000${hour}`;
-    if (at.params !== null) {
-      for (const name in at.params) {
-        const value = at.params[name];
-        if (value === undefined) continue;
-        const pk = `${hourKey}\u0000${name}`;
-        if (this.fullParams.has(pk)) continue;
-        let p = this.params.get(pk);
-        if (p === undefined) {
-          p = { scopeKey: at.scopeKey, method, pathTemplate: at.pathTemplate, clientKey: client.key, hourStart: hour, paramName: name, hashes: new Set() };
-          this.params.set(pk, p);
-        }
-        p.hashes.add(valueHash(value));
-        if (p.hashes.size >= this.paramCap) this.fullParams.add(pk);
-      }
+    const day = Math.floor(time / DAY) * DAY;
+    const dayKey = `${at.scopeKey}\u0000${client.key}\u0000${day}`;
+    let d = this.clientDays.get(dayKey);
+    if (d === undefined) {
+      d = { scopeKey: at.scopeKey, apiId: at.apiId, host: at.host, clientKey: client.key, authenticated: client.authenticated, day, requests: 0, s2: 0, s4: 0, s5: 0, s401: 0, s403: 0, s429: 0, bytes: 0 };
+      this.clientDays.set(dayKey, d);
+    }
+    d.requests++;
+    if (ok) d.s2++;
+    else if (status >= 400 && status < 500) {
+      d.s4++;
+      if (status === 401) d.s401++;
+      else if (status === 403) d.s403++;
+      else if (status === 429) d.s429++;
+    } else if (status >= 500 && status < 600) d.s5++;
+    d.bytes += bytes;
+
+    this.addMinute(event, at, method, client.key, `${endpoint}\u0000${client.key}`, failure, status === 429);
+    if (at.params !== null) this.addParams(at, method, client.key, `${endpoint}\u0000${client.key}`, hour);
+    if (hour > this.maxHour) {
+      this.maxHour = hour;
+      this.closeParams(hour - 2 * HOUR);
     }
 
-    const clientHour = `${client.key}\u0000${hour}`;
-    const endpointHour = `\u0001${at.scopeKey}\u0000${method}\u0000${at.pathTemplate}\u0000${hour}`;
-    const wantClient = !this.fullSamples.has(clientHour);
+    const clientDay = `${client.key}\u0000${day}`;
+    const endpointHour = `\u0001${hourKey}`;
+    const wantClient = !this.fullSamples.has(clientDay);
     const wantEndpoint = !this.fullSamples.has(endpointHour);
     if (wantClient || wantEndpoint) {
-      const ok = isOk(status);
       const sample = sampleOf(event, client.key);
-      if (wantClient) {
-        this.addSample(clientHour, ANY, ANY, ANY, client.key, hour, ok, { ...sample, scope: at.scopeKey, template: at.pathTemplate });
-      }
+      if (wantClient) this.addSample(clientDay, ANY, ANY, ANY, client.key, day, ok, { ...sample, scope: at.scopeKey, template: at.pathTemplate });
       if (wantEndpoint) this.addSample(endpointHour, at.scopeKey, method, at.pathTemplate, ANY, hour, ok, sample);
     }
+  }
+
+  private addMinute(event: TrafficEvent, at: Attribution, method: string, clientKey: string, key: string, failure: boolean, throttled: boolean): void {
+    const minute = Math.floor(event.time / MINUTE) * MINUTE;
+    let group = this.openMinutes.get(minute);
+    if (group === undefined) {
+      group = new Map();
+      this.openMinutes.set(minute, group);
+    }
+    let m = group.get(key);
+    if (m === undefined) {
+      m = { scopeKey: at.scopeKey, apiId: at.apiId, endpointId: at.endpointId, method, pathTemplate: at.pathTemplate, clientKey, minuteStart: minute, requests: 0, failures: 0, s429: 0, auth: false };
+      group.set(key, m);
+    }
+    m.requests++;
+    if (failure) {
+      m.failures++;
+      if (!m.auth) m.auth = this.options.isAuthEndpoint(at);
+    }
+    if (throttled) m.s429++;
+    if (minute > this.maxMinute) {
+      this.maxMinute = minute;
+      this.closeMinutes(minute - 2 * MINUTE);
+    }
+  }
+
+  private addParams(at: Attribution, method: string, clientKey: string, base: string, hour: number): void {
+    const params = at.params;
+    if (params === null) return;
+    let group = this.openParams.get(hour);
+    for (const name in params) {
+      const value = params[name];
+      if (value === undefined) continue;
+      const key = `${base}\u0000${name}`;
+      const fullKey = `${key}\u0000${hour}`;
+      if (this.fullParams.has(fullKey)) continue;
+      if (group === undefined) {
+        group = new Map();
+        this.openParams.set(hour, group);
+      }
+      let p = group.get(key);
+      if (p === undefined) {
+        p = { scopeKey: at.scopeKey, method, pathTemplate: at.pathTemplate, clientKey, hourStart: hour, paramName: name, hashes: new Set() };
+        group.set(key, p);
+        this.openParamKeys++;
+      }
+      p.hashes.add(valueHash(value));
+      if (p.hashes.size >= this.options.paramCap) this.fullParams.add(fullKey);
+    }
+    if (this.openParamKeys > PARAM_HOLD_KEYS) this.spillParams();
+  }
+
+  /** Minutes up to `until` are over: hot ones become ready, the rest are dropped. */
+  private closeMinutes(until: number): void {
+    for (const [minute, group] of this.openMinutes) {
+      if (minute > until) continue;
+      for (const m of group.values()) {
+        if (m.requests >= this.options.minuteFloor || (m.auth && m.failures > 0)) this.readyMinutes.push(m);
+      }
+      this.openMinutes.delete(minute);
+    }
+  }
+
+  /** Hours up to `until` are over: keys with enough distinct values become ready, the rest are dropped. */
+  private closeParams(until: number): void {
+    for (const [hour, group] of this.openParams) {
+      if (hour > until) continue;
+      for (const p of group.values()) if (p.hashes.size >= this.options.paramFloor) this.readyParams.push(p);
+      this.openParamKeys -= group.size;
+      this.openParams.delete(hour);
+    }
+  }
+
+  /** Too many open parameter keys (very many clients in one hour): keys with one value so far are dropped, the
+   * others are written now and merged with what the rest of the hour brings. */
+  private spillParams(): void {
+    for (const group of this.openParams.values()) {
+      for (const [key, p] of group) {
+        if (p.hashes.size >= 2) this.readyParams.push(p);
+        group.delete(key);
+      }
+    }
+    this.openParams.clear();
+    this.openParamKeys = 0;
+  }
+
+  /** End of the input: every open minute and hour is over. */
+  closeAll(): void {
+    this.closeMinutes(Number.POSITIVE_INFINITY);
+    this.closeParams(Number.POSITIVE_INFINITY);
   }
 
   private addSample(key: string, scopeKey: string, method: string, pathTemplate: string, clientKey: string, hourStart: number, ok: boolean, e: SampleEvent): void {
@@ -304,17 +454,17 @@ export class TrafficAggregator {
     if (saturated(s)) this.fullSamples.add(key);
   }
 
-  /** The "full" markers stay, bounded by clearing when they grow large. */
   /**
-   * Removes and returns the sample keys to write now: all of them when `all`, else those of hours at least two
-   * hours before the latest hour seen. Logs are mostly in time order, so keys of the current hours stay in memory
-   * and fill up there instead of being merged into stored rows flush after flush (a merge costs more than a write).
+   * Removes and returns the sample keys to write now: all of them when `all`, else those that started at least two
+   * hours before the latest hour seen (endpoint keys of past hours, client keys of past days). Keys of the current
+   * hours stay in memory and fill up there instead of being merged into stored rows flush after flush.
    */
   takeSamples(all: boolean): SampleRow[] {
     const out: SampleRow[] = [];
     const before = this.maxHour - HOUR;
     for (const [key, s] of this.samples) {
-      if (all || s.hourStart < before) {
+      const end = s.clientKey !== ANY && s.scopeKey === ANY ? s.hourStart + DAY - HOUR : s.hourStart;
+      if (all || end < before) {
         out.push(s);
         this.sampleEvents -= s.ok.length + s.other.length;
         this.samples.delete(key);
@@ -323,10 +473,12 @@ export class TrafficAggregator {
     return out;
   }
 
-  /** Empties the rollup and parameter maps (after a flush; samples leave through takeSamples). */
+  /** Empties what a flush wrote (samples leave through takeSamples; open minutes and hours stay). */
   clear(): void {
-    this.rollups.clear();
-    this.params.clear();
+    this.endpointHours.clear();
+    this.clientDays.clear();
+    this.readyMinutes.length = 0;
+    this.readyParams.length = 0;
     if (this.fullSamples.size > 200_000) this.fullSamples.clear();
     if (this.fullParams.size > 200_000) this.fullParams.clear();
   }

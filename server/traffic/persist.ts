@@ -1,11 +1,11 @@
 /**
  * The gateway-log persister (mode "stream" in server/ingest/pipeline.ts): attributes each parsed event to an Api and
- * endpoint (attribute.ts), folds it into bounded in-memory aggregates (aggregate.ts) and flushes them with batched
- * upserts — one `INSERT … SELECT FROM json_to_recordset($1) ON CONFLICT DO UPDATE` per table and chunk (one JSON text
- * parameter: several times cheaper through Prisma and the drivers than one array parameter per column), adding counts
- * to what earlier files stored for the same bucket. Memory is bounded by FLUSH_KEYS and SAMPLE_HOLD_EVENTS, not by
- * the file size (samples of the latest hours stay in memory across flushes while the bound allows). Runs
- * inside the ingest transaction: a failed or cancelled ingest leaves nothing.
+ * endpoint (attribute.ts), folds it into bounded in-memory tiers (aggregate.ts: endpoint × hour, client × day, hot
+ * client minutes, enumeration parameters, samples) and flushes them with batched upserts — one
+ * `INSERT … SELECT FROM json_to_recordset($1) ON CONFLICT DO UPDATE` per table and chunk (one JSON text parameter:
+ * several times cheaper through Prisma and the drivers than one array parameter per column), adding counts to what
+ * earlier files stored for the same bucket. Memory is bounded by FLUSH_KEYS, SAMPLE_HOLD_EVENTS and PARAM_HOLD_KEYS,
+ * not by the file size. Runs inside the ingest transaction: a failed or cancelled ingest leaves nothing.
  *
  * After the last flush: Endpoint.observed = true for matched endpoints that served traffic (any status but 404/410),
  * and the Apis' observedEndpoints through refreshApiAggregates.
@@ -15,7 +15,8 @@ import { loadRuleSettings } from "@/server/correlate/settings";
 import type { Tx } from "@/server/db/types";
 import type { TrafficEvent } from "@/server/ingest/contract";
 import { refreshApiAggregates } from "@/server/inventory/persist";
-import { pickSamples, SAMPLE_LIMIT, SAMPLE_MIN_OK, TrafficAggregator } from "./aggregate";
+import { AUTH_PATH_REGEX, AUTH_TAG_REGEX } from "@/server/correlate/rules/traffic/shared";
+import { type Attribution, pickSamples, SAMPLE_LIMIT, SAMPLE_MIN_OK, TrafficAggregator } from "./aggregate";
 import { Attributor } from "./attribute";
 
 export interface TrafficCounts {
@@ -39,6 +40,10 @@ export const FLUSH_KEYS = 40_000;
 /** Sample events held in memory: past it, a flush writes all samples (not only those of past hours). */
 export const SAMPLE_HOLD_EVENTS = 100_000;
 const PROGRESS_EVERY = 50_000;
+/** Client × endpoint minutes are kept from this many requests (or the rate-limit threshold, if lower). */
+export const MINUTE_FLOOR = 60;
+/** Parameter keys are kept from this many distinct values (or the enumeration threshold, if lower). */
+export const PARAM_FLOOR = 10;
 const CHUNK = 5_000;
 /** Sample rows per statement: each holds up to SAMPLE_LIMIT events, so fewer per statement keeps the JSON small. */
 const SAMPLE_CHUNK = 1_000;
@@ -51,10 +56,15 @@ export async function persistTraffic(
   const settings = await loadRuleSettings(tx);
   const paramCap = Math.max(2, Math.ceil(settings.enumerationDistinctValues * 2));
   const apis = await tx.api.findMany({ select: { id: true, slug: true, name: true, catalogName: true, aliases: true, host: true, basePath: true } });
-  const endpoints = await tx.endpoint.findMany({ select: { id: true, apiId: true, method: true, path: true } });
+  const endpoints = await tx.endpoint.findMany({ select: { id: true, apiId: true, method: true, path: true, tags: true } });
   const attributor = new Attributor(apis, endpoints, source.options.api);
 
-  const agg = new TrafficAggregator(paramCap);
+  const agg = new TrafficAggregator({
+    paramCap,
+    paramFloor: Math.max(2, Math.min(PARAM_FLOOR, Math.ceil(settings.enumerationDistinctValues))),
+    minuteFloor: Math.max(1, Math.min(MINUTE_FLOOR, Math.floor(settings.rateLimitRequestsPerMinute))),
+    isAuthEndpoint: authEndpointTest(endpoints),
+  });
   const counts: TrafficCounts = { events: 0, unmatchedEvents: 0, unknownHostEvents: 0, rollupRows: 0, endpointsObserved: 0 };
   const apiIds = new Set<string>();
   const served = new Set<string>();
@@ -81,6 +91,7 @@ export async function persistTraffic(
     }
     if (counts.events % PROGRESS_EVERY === 0) source.progress?.(counts.events);
   }
+  agg.closeAll();
   counts.rollupRows += await flush(tx, agg, source.runId, paramCap, true);
   agg.clear();
   if (counts.events % PROGRESS_EVERY !== 0) source.progress?.(counts.events);
@@ -99,46 +110,101 @@ export async function persistTraffic(
 }
 
 
-/** Writes the aggregates; returns the number of rollup rows inserted or updated. */
+/** Authentication endpoints (DESIGN.md: login/token/signin/auth paths or an auth spec tag), as the rules see them. */
+function authEndpointTest(endpoints: { id: string; tags: string[] }[]): (at: Attribution) => boolean {
+  const tagRe = new RegExp(AUTH_TAG_REGEX, "i");
+  const pathRe = new RegExp(AUTH_PATH_REGEX, "i");
+  const tagged = new Set(endpoints.filter((e) => e.tags.some((t) => tagRe.test(t))).map((e) => e.id));
+  const byTemplate = new Map<string, boolean>();
+  return (at) => {
+    if (at.endpointId !== null && tagged.has(at.endpointId)) return true;
+    let auth = byTemplate.get(at.pathTemplate);
+    if (auth === undefined) {
+      auth = pathRe.test(at.pathTemplate);
+      if (byTemplate.size < 100_000) byTemplate.set(at.pathTemplate, auth);
+    }
+    return auth;
+  };
+}
+
+/** Writes the aggregates; returns the number of rows inserted or updated across the count tiers. */
 async function flush(tx: Tx, agg: TrafficAggregator, runId: string, paramCap: number, allSamples: boolean): Promise<number> {
   let rows = 0;
-  const rollups = [...agg.rollups.values()];
-  for (const r of rollups) if (r.host !== null) r.host = normaliseHost(r.host) ?? r.host;
-  for (let i = 0; i < rollups.length; i += CHUNK) {
+  const hours = [...agg.endpointHours.values()];
+  for (const r of hours) if (r.host !== null) r.host = normaliseHost(r.host) ?? r.host;
+  for (let i = 0; i < hours.length; i += CHUNK) {
     rows += await tx.$executeRaw`
-      INSERT INTO traffic_rollup ("scopeKey", "apiId", "endpointId", host, method, "pathTemplate", matched, "clientKey", authenticated,
-        "bucketStart", requests, "status2xx", "status3xx", "status4xx", "status5xx", "status401", "status403", "status404", "status410",
-        "status429", "unauthenticated2xx", "plainHttp", "rateLimitHeaders", bytes, "latencySumMs", "latencyMaxMs", "ingestRunId")
-      SELECT u."scopeKey", u."apiId", u."endpointId", u.host, u.method, u."pathTemplate", u.matched, u."clientKey", u.authenticated,
-        to_timestamp(u."bucketStart" / 1000.0) AT TIME ZONE 'UTC', u.requests, u.s2, u.s3, u.s4, u.s5, u.s401, u.s403, u.s404, u.s410,
+      INSERT INTO traffic_endpoint_hour ("scopeKey", "apiId", "endpointId", host, method, "pathTemplate", matched, "hourStart", requests,
+        "status2xx", "status3xx", "status4xx", "status5xx", "status401", "status403", "status404", "status410", "status429",
+        "unauthenticated2xx", "plainHttp", "rateLimitHeaders", bytes, "latencySumMs", "latencyMaxMs", "ingestRunId")
+      SELECT u."scopeKey", u."apiId", u."endpointId", u.host, u.method, u."pathTemplate", u.matched,
+        to_timestamp(u."hourStart" / 1000.0) AT TIME ZONE 'UTC', u.requests, u.s2, u.s3, u.s4, u.s5, u.s401, u.s403, u.s404, u.s410,
         u.s429, u.unauth2xx, u."plainHttp", u."rateLimitHeaders", u.bytes, u."latencySum", u."latencyMax", ${runId}
-      FROM json_to_recordset(${JSON.stringify(rollups.slice(i, i + CHUNK))}::json) AS u("scopeKey" text, "apiId" text, "endpointId" text,
-        host text, method text, "pathTemplate" text, matched boolean, "clientKey" text, authenticated boolean, "bucketStart" float8,
-        requests int, s2 int, s3 int, s4 int, s5 int, s401 int, s403 int, s404 int, s410 int, s429 int, unauth2xx int, "plainHttp" int,
-        "rateLimitHeaders" int, bytes bigint, "latencySum" float8, "latencyMax" float8)
-      ON CONFLICT ("scopeKey", method, "pathTemplate", "clientKey", "bucketStart") DO UPDATE SET
-        requests = traffic_rollup.requests + excluded.requests,
-        "status2xx" = traffic_rollup."status2xx" + excluded."status2xx",
-        "status3xx" = traffic_rollup."status3xx" + excluded."status3xx",
-        "status4xx" = traffic_rollup."status4xx" + excluded."status4xx",
-        "status5xx" = traffic_rollup."status5xx" + excluded."status5xx",
-        "status401" = traffic_rollup."status401" + excluded."status401",
-        "status403" = traffic_rollup."status403" + excluded."status403",
-        "status404" = traffic_rollup."status404" + excluded."status404",
-        "status410" = traffic_rollup."status410" + excluded."status410",
-        "status429" = traffic_rollup."status429" + excluded."status429",
-        "unauthenticated2xx" = traffic_rollup."unauthenticated2xx" + excluded."unauthenticated2xx",
-        "plainHttp" = traffic_rollup."plainHttp" + excluded."plainHttp",
-        "rateLimitHeaders" = traffic_rollup."rateLimitHeaders" + excluded."rateLimitHeaders",
-        bytes = traffic_rollup.bytes + excluded.bytes,
-        "latencySumMs" = traffic_rollup."latencySumMs" + excluded."latencySumMs",
-        "latencyMaxMs" = greatest(traffic_rollup."latencyMaxMs", excluded."latencyMaxMs"),
-        authenticated = traffic_rollup.authenticated OR excluded.authenticated,
-        "endpointId" = coalesce(excluded."endpointId", traffic_rollup."endpointId"),
-        host = coalesce(traffic_rollup.host, excluded.host)`;
+      FROM json_to_recordset(${JSON.stringify(hours.slice(i, i + CHUNK))}::json) AS u("scopeKey" text, "apiId" text, "endpointId" text,
+        host text, method text, "pathTemplate" text, matched boolean, "hourStart" float8, requests int, s2 int, s3 int, s4 int, s5 int,
+        s401 int, s403 int, s404 int, s410 int, s429 int, unauth2xx int, "plainHttp" int, "rateLimitHeaders" int, bytes bigint,
+        "latencySum" float8, "latencyMax" float8)
+      ON CONFLICT ("scopeKey", method, "pathTemplate", "hourStart") DO UPDATE SET
+        requests = traffic_endpoint_hour.requests + excluded.requests,
+        "status2xx" = traffic_endpoint_hour."status2xx" + excluded."status2xx",
+        "status3xx" = traffic_endpoint_hour."status3xx" + excluded."status3xx",
+        "status4xx" = traffic_endpoint_hour."status4xx" + excluded."status4xx",
+        "status5xx" = traffic_endpoint_hour."status5xx" + excluded."status5xx",
+        "status401" = traffic_endpoint_hour."status401" + excluded."status401",
+        "status403" = traffic_endpoint_hour."status403" + excluded."status403",
+        "status404" = traffic_endpoint_hour."status404" + excluded."status404",
+        "status410" = traffic_endpoint_hour."status410" + excluded."status410",
+        "status429" = traffic_endpoint_hour."status429" + excluded."status429",
+        "unauthenticated2xx" = traffic_endpoint_hour."unauthenticated2xx" + excluded."unauthenticated2xx",
+        "plainHttp" = traffic_endpoint_hour."plainHttp" + excluded."plainHttp",
+        "rateLimitHeaders" = traffic_endpoint_hour."rateLimitHeaders" + excluded."rateLimitHeaders",
+        bytes = traffic_endpoint_hour.bytes + excluded.bytes,
+        "latencySumMs" = traffic_endpoint_hour."latencySumMs" + excluded."latencySumMs",
+        "latencyMaxMs" = greatest(traffic_endpoint_hour."latencyMaxMs", excluded."latencyMaxMs"),
+        "endpointId" = coalesce(excluded."endpointId", traffic_endpoint_hour."endpointId"),
+        host = coalesce(traffic_endpoint_hour.host, excluded.host)`;
   }
 
-  const params = [...agg.params.values()];
+  const days = [...agg.clientDays.values()];
+  for (const d of days) if (d.host !== null) d.host = normaliseHost(d.host) ?? d.host;
+  for (let i = 0; i < days.length; i += CHUNK) {
+    rows += await tx.$executeRaw`
+      INSERT INTO traffic_client_day ("scopeKey", "apiId", host, "clientKey", authenticated, day, requests, "status2xx", "status4xx",
+        "status5xx", "status401", "status403", "status429", bytes, "ingestRunId")
+      SELECT u."scopeKey", u."apiId", u.host, u."clientKey", u.authenticated, to_timestamp(u.day / 1000.0) AT TIME ZONE 'UTC', u.requests,
+        u.s2, u.s4, u.s5, u.s401, u.s403, u.s429, u.bytes, ${runId}
+      FROM json_to_recordset(${JSON.stringify(days.slice(i, i + CHUNK))}::json) AS u("scopeKey" text, "apiId" text, host text,
+        "clientKey" text, authenticated boolean, day float8, requests int, s2 int, s4 int, s5 int, s401 int, s403 int, s429 int, bytes bigint)
+      ON CONFLICT ("scopeKey", "clientKey", day) DO UPDATE SET
+        requests = traffic_client_day.requests + excluded.requests,
+        "status2xx" = traffic_client_day."status2xx" + excluded."status2xx",
+        "status4xx" = traffic_client_day."status4xx" + excluded."status4xx",
+        "status5xx" = traffic_client_day."status5xx" + excluded."status5xx",
+        "status401" = traffic_client_day."status401" + excluded."status401",
+        "status403" = traffic_client_day."status403" + excluded."status403",
+        "status429" = traffic_client_day."status429" + excluded."status429",
+        bytes = traffic_client_day.bytes + excluded.bytes,
+        authenticated = traffic_client_day.authenticated OR excluded.authenticated,
+        host = coalesce(traffic_client_day.host, excluded.host)`;
+  }
+
+  const minutes = agg.readyMinutes;
+  for (let i = 0; i < minutes.length; i += CHUNK) {
+    rows += await tx.$executeRaw`
+      INSERT INTO traffic_client_minute ("scopeKey", "apiId", "endpointId", method, "pathTemplate", "clientKey", "minuteStart", requests,
+        failures, "status429", "ingestRunId")
+      SELECT u."scopeKey", u."apiId", u."endpointId", u.method, u."pathTemplate", u."clientKey",
+        to_timestamp(u."minuteStart" / 1000.0) AT TIME ZONE 'UTC', u.requests, u.failures, u.s429, ${runId}
+      FROM json_to_recordset(${JSON.stringify(minutes.slice(i, i + CHUNK))}::json) AS u("scopeKey" text, "apiId" text, "endpointId" text,
+        method text, "pathTemplate" text, "clientKey" text, "minuteStart" float8, requests int, failures int, s429 int)
+      ON CONFLICT ("scopeKey", method, "pathTemplate", "clientKey", "minuteStart") DO UPDATE SET
+        requests = traffic_client_minute.requests + excluded.requests,
+        failures = traffic_client_minute.failures + excluded.failures,
+        "status429" = traffic_client_minute."status429" + excluded."status429",
+        "endpointId" = coalesce(excluded."endpointId", traffic_client_minute."endpointId")`;
+  }
+
+  const params = agg.readyParams;
   for (let i = 0; i < params.length; i += CHUNK) {
     const b = params.slice(i, i + CHUNK).map((p) => ({ ...p, hashes: [...p.hashes].slice(0, paramCap).join(",") }));
     await tx.$executeRaw`
