@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/server/db/client";
 import { TEST_DATABASES } from "@/server/test/databases";
-import { ingest } from "./pipeline";
+import { hashContent, ingest } from "./pipeline";
 import { bufferSource } from "./source";
 import { sample } from "./test-utils";
 
@@ -65,6 +65,22 @@ describe.each(TEST_DATABASES)("ingest pipeline on $name", (kind) => {
     expect(again.status).toBe("duplicate");
     expect(again.message).toMatch(/identical content was already ingested/);
     expect(await db.prisma.endpoint.count()).toBe(before);
+  });
+
+  it("hashes a streamed log while reading it: the same digest, and a re-ingest is a duplicate that writes nothing", async () => {
+    const lines = Array.from({ length: 50 }, (_, i) =>
+      JSON.stringify({ started_at: 1_740_000_000_000 + i * 1000, request: { method: "GET", uri: `/dup/${i}`, headers: { host: "dup.example.com" } }, response: { status: 200, size: 10 }, client_ip: "203.0.113.9" }),
+    );
+    const text = `${lines.join("\n")}\n`;
+    const first = await ingest(db.prisma, { file: bufferSource(text, "dup.jsonl"), channel: "cli", actor: system });
+    expect(first).toMatchObject({ status: "succeeded", format: "kong-log" });
+    const stored = await db.prisma.ingestRun.findUniqueOrThrow({ where: { id: first.runId } });
+    expect(stored.contentHash).toBe(await hashContent(bufferSource(text, "dup.jsonl")));
+    const rows = await db.prisma.trafficEndpointHour.aggregate({ _sum: { requests: true } });
+    const again = await ingest(db.prisma, { file: bufferSource(text, "dup-again.jsonl"), channel: "cli", actor: system });
+    expect(again.status).toBe("duplicate");
+    expect(again.message).toMatch(/already ingested from dup.jsonl/);
+    expect(await db.prisma.trafficEndpointHour.aggregate({ _sum: { requests: true } })).toEqual(rows);
   });
 
   it("rejects unknown, truncated and empty files and writes nothing", async () => {

@@ -100,6 +100,30 @@ export async function hashContent(file: SourceFile): Promise<string> {
   return hash.digest("hex");
 }
 
+/**
+ * The file with its content hash computed while the parser reads it (the same digest as hashContent), so that a
+ * multi-GB log is read once, not twice. `digest()` is only meaningful after the parser has read every line.
+ */
+function hashingWhileRead(file: SourceFile): { file: SourceFile; digest(): string } {
+  const hash = createHash("sha256");
+  let reads = 0;
+  const wrapped: SourceFile = {
+    name: file.name,
+    size: file.size,
+    head: () => file.head(),
+    text: (maxBytes?: number) => file.text(maxBytes),
+    async *lines() {
+      // Only the first full pass feeds the hash (a parser that reads twice must not hash the content twice).
+      const feed = reads++ === 0;
+      for await (const line of file.lines()) {
+        if (feed) hash.update(line).update("\n");
+        yield line;
+      }
+    },
+  };
+  return { file: wrapped, digest: () => hash.digest("hex") };
+}
+
 function cancelled(signal?: AbortSignal): boolean {
   return signal?.aborted ?? false;
 }
@@ -112,7 +136,8 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
   const lineErrors: LineError[] = [];
   let errorCount = 0;
 
-  const contentHash = await hashContent(request.file);
+  // The content hash (dedupe) is filled in once known: before parsing for documents, while parsing for streamed logs.
+  let contentHash = "";
   const run = await prisma.ingestRun.create({
     data: {
       channel: request.channel,
@@ -145,6 +170,7 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
         lineErrors: lineErrors as unknown as Prisma.InputJsonValue,
         errorCount,
         error: message,
+        contentHash,
         durationMs,
         finishedAt: new Date(),
       },
@@ -177,20 +203,32 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
       }
     }
 
-    // 2. Identical content of the same format already ingested: a no-op that says so.
-    const previous = await prisma.ingestRun.findFirst({
-      where: { contentHash, status: "succeeded", format: parser.id, id: { not: run.id } },
-      orderBy: { startedAt: "desc" },
-      select: { id: true, fileName: true, startedAt: true, options: true },
-    });
-    if (previous && JSON.stringify(previous.options ?? {}) === JSON.stringify({ ...options, ...(request.options?.format ? { format: request.options.format } : {}) })) {
-      return await finish(
-        "duplicate",
-        `identical content was already ingested from ${previous.fileName} at ${previous.startedAt.toISOString()}; nothing changed`,
-      );
+    // 2. Identical content of the same format already ingested: a no-op that says so. Streamed logs are hashed while
+    // they are read (step 4), and a duplicate found then rolls the transaction back: one read instead of two.
+    const runOptions = JSON.stringify({ ...options, ...(request.options?.format ? { format: request.options.format } : {}) });
+    const formatId = parser.id;
+    const findDuplicate = async (db: Tx | Db, hash: string): Promise<string | null> => {
+      const previous = await db.ingestRun.findFirst({
+        where: { contentHash: hash, status: "succeeded", format: formatId, id: { not: run.id } },
+        orderBy: { startedAt: "desc" },
+        select: { id: true, fileName: true, startedAt: true, options: true },
+      });
+      if (!previous || JSON.stringify(previous.options ?? {}) !== runOptions) return null;
+      return `identical content was already ingested from ${previous.fileName} at ${previous.startedAt.toISOString()}; nothing changed`;
+    };
+    const persist = PERSISTERS[parser.family];
+    let file = request.file;
+    let streamedDigest: (() => string) | null = null;
+    if (persist?.mode === "stream") {
+      const hashing = hashingWhileRead(request.file);
+      file = hashing.file;
+      streamedDigest = hashing.digest;
+    } else {
+      contentHash = await hashContent(request.file);
+      const duplicate = await findDuplicate(prisma, contentHash);
+      if (duplicate) return await finish("duplicate", duplicate);
     }
 
-    const persist = PERSISTERS[parser.family];
     if (!persist) {
       return await finish(
         "failed",
@@ -221,7 +259,7 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
       ...(request.signal ? { signal: request.signal } : {}),
       ...(onProgress ? { progress: (records: number) => onProgress({ records }) } : {}),
     };
-    const parsed = parser.parse(request.file, ctx);
+    const parsed = parser.parse(file, ctx);
     let batch: unknown[] | null = null;
     if (persist.mode === "batch") {
       batch = [];
@@ -240,6 +278,11 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
         } else if (persist.mode === "stream") {
           result = await persist.write(tx, parsed, source);
           if (result.records === 0) throw new ParseError(noRecords);
+          if (streamedDigest && !cancelled(request.signal)) {
+            contentHash = streamedDigest();
+            const duplicate = await findDuplicate(tx, contentHash);
+            if (duplicate) throw new DuplicateError(duplicate);
+          }
         } else {
           throw new Error("unreachable");
         }
@@ -271,6 +314,7 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
   } catch (error) {
     // Cancelled: our own marker, or whatever a parser threw because the signal was aborted mid-read.
     if (error instanceof CancelledError || request.signal?.aborted) return finish("cancelled", "cancelled; nothing was written");
+    if (error instanceof DuplicateError) return finish("duplicate", error.message);
     if (error instanceof ParseError) {
       return finish("failed", error.line ? `${error.message} (line ${error.line}); nothing was written` : `${error.message}; nothing was written`);
     }
@@ -281,3 +325,4 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
 }
 
 class CancelledError extends Error {}
+class DuplicateError extends Error {}
