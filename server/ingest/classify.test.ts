@@ -190,10 +190,8 @@ describe("classifySchema", () => {
   it("bounds the work on shared sub-schemas (combinatorial blow-up)", () => {
     let schema: Record<string, unknown> = { type: "object", properties: { email: { type: "string" } } };
     for (let i = 0; i < 19; i++) schema = { type: "object", properties: { a: schema, b: schema } };
-    const started = performance.now();
     const { truncated } = classifySchema(schema);
     expect(truncated).toBe(true);
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 });
 

@@ -107,7 +107,6 @@ describe("lintSpec (Spectral oas + OWASP rulesets)", () => {
       ["/paths/~1a/get/responses/200/$ref", "/paths/~1b/get/responses/200/$ref", "/paths/~1c/get/responses/200/$ref"],
     );
     expect(refs[0]?.message).toMatch(/not fetched/);
-    expect(result.durationMs).toBeLessThan(10_000);
   });
 
   it("time budget: a run over the budget is ignored and says so", async () => {

@@ -29,10 +29,11 @@ describe("scan parser helpers", () => {
     );
     expect(htmlToText("   ")).toBeUndefined();
     expect(htmlToText("<b>x</b>".repeat(10_000), 100)!.length).toBeLessThanOrEqual(100);
-    // pathological input stays fast (no quadratic regex)
+    // Pathological input (a ReDoS guard, not a speed figure): a quadratic regex would take minutes here, linear
+    // work takes milliseconds; the bound is loose so that a loaded CI machine cannot trip it.
     const t0 = Date.now();
     htmlToText("<".repeat(200_000));
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(Date.now() - t0).toBeLessThan(20_000);
   });
 
   it("decodes only predefined and numeric entities", () => {

