@@ -76,7 +76,10 @@ export function ApiTraffic({ slug }: { slug: string }) {
           </div>
           {t.topClients ? (
             <>
-              <h3>Top clients</h3>
+              {/* Clients are stored per UTC day, so this table covers the whole days the window touches. */}
+              <h3>
+                Top clients <span className="muted">(UTC days in the window)</span>
+              </h3>
               <table>
                 <thead>
                   <tr>
@@ -113,7 +116,7 @@ export function ApiTraffic({ slug }: { slug: string }) {
               <th>Requests</th>
               <th>4xx</th>
               <th>5xx</th>
-              <th>Clients</th>
+              <th title="2xx responses to requests without a principal">Unauth. 2xx</th>
               <th>Avg latency</th>
             </tr>
           </thead>
@@ -131,7 +134,7 @@ export function ApiTraffic({ slug }: { slug: string }) {
                 <td>{fmt(e.requests)}</td>
                 <td>{fmt(e.s4xx)}</td>
                 <td>{fmt(e.s5xx)}</td>
-                <td>{fmt(e.clients)}</td>
+                <td>{e.unauthenticated2xx ? <span className="badge bad">{fmt(e.unauthenticated2xx)}</span> : "0"}</td>
                 <td>{e.avgLatencyMs === null ? "—" : `${e.avgLatencyMs} ms`}</td>
               </tr>
             ))}

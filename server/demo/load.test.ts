@@ -19,7 +19,8 @@ describe("the demo organisation", () => {
     expect(runs.every((r) => r.status === "succeeded" && r.errorCount === 0)).toBe(true);
     expect(new Set(runs.map((r) => r.format))).toEqual(new Set(["openapi", "backstage", "csv-inventory", "kong-deck", "kong-log", "vault-audit"]));
     expect(await db.prisma.api.count({ where: { discoveredFromTraffic: false } })).toBe(40);
-    expect(await db.prisma.trafficRollup.count()).toBeGreaterThan(1000);
+    expect(await db.prisma.trafficEndpointHour.count()).toBeGreaterThan(100);
+    expect(await db.prisma.trafficClientDay.count()).toBeGreaterThan(10);
     expect(await db.prisma.secret.count()).toBe(12);
   });
 

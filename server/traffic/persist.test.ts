@@ -19,12 +19,12 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     await db?.close();
   });
 
-  it("ingests the real Kong sample into one rollup with its client, status, bytes and latency", async () => {
+  it("ingests the real Kong sample into one endpoint hour and one client day with status, bytes and latency", async () => {
     const r = await ingest(db.prisma, { file: await sample("gateway-logs/kong-file-log-3.8-docs-example.jsonl"), channel: "cli", actor: system });
     expect(r.message).toBeNull();
     expect(r).toMatchObject({ status: "succeeded", format: "kong-log", errorCount: 0 });
     expect(r.counts).toMatchObject({ records: 1, events: 1, unknownHostEvents: 1 });
-    const rows = await db.prisma.trafficRollup.findMany({ where: { ingestRunId: r.runId } });
+    const rows = await db.prisma.trafficEndpointHour.findMany({ where: { ingestRunId: r.runId } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       scopeKey: "host:localhost:8000",
@@ -33,8 +33,6 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
       method: "GET",
       pathTemplate: "/example-route",
       matched: false,
-      clientKey: "192.168.65.1",
-      authenticated: false,
       requests: 1,
       status2xx: 1,
       unauthenticated2xx: 1,
@@ -43,8 +41,12 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
       latencySumMs: 173,
       latencyMaxMs: 173,
     });
-    expect(rows[0]?.bucketStart.toISOString()).toBe("2024-09-19T22:10:00.000Z");
-    // Samples: one per client × hour (across Apis and endpoints) and one per endpoint × hour (across clients).
+    expect(rows[0]?.hourStart.toISOString()).toBe("2024-09-19T22:00:00.000Z");
+    const days = await db.prisma.trafficClientDay.findMany({ where: { ingestRunId: r.runId } });
+    expect(days).toHaveLength(1);
+    expect(days[0]).toMatchObject({ scopeKey: "host:localhost:8000", apiId: null, clientKey: "192.168.65.1", authenticated: false, requests: 1, status2xx: 1, bytes: 9982n });
+    expect(days[0]?.day.toISOString()).toBe("2024-09-19T00:00:00.000Z");
+    // Samples: one per client × day (across Apis and endpoints) and one per endpoint × hour (across clients).
     const samples = await db.prisma.trafficSample.findMany({ where: { ingestRunId: r.runId }, orderBy: { clientKey: "asc" } });
     expect(samples.map((s) => [s.scopeKey, s.method, s.pathTemplate, s.clientKey])).toEqual([
       ["host:localhost:8000", "GET", "/example-route", "*"],
@@ -66,37 +68,44 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     expect(r.status).toBe("succeeded");
     expect(r.counts.records).toBe(13);
     const shop = await db.prisma.api.findUniqueOrThrow({ where: { slug: "shop-api" } });
-    const rows = await db.prisma.trafficRollup.findMany({ where: { ingestRunId: r.runId }, orderBy: [{ bucketStart: "asc" }, { pathTemplate: "asc" }] });
+    const rows = await db.prisma.trafficEndpointHour.findMany({ where: { ingestRunId: r.runId }, orderBy: [{ hourStart: "asc" }, { pathTemplate: "asc" }] });
     const attributed = rows.filter((x) => x.apiId === shop.id);
     expect(attributed.reduce((n, x) => n + x.requests, 0)).toBe(12);
     expect(attributed.reduce((n, x) => n + x.status404, 0)).toBe(8);
     expect(attributed.reduce((n, x) => n + x.status3xx, 0)).toBe(2);
-    expect(new Set(attributed.map((x) => x.clientKey))).toEqual(new Set(["77.179.66.156", "127.0.0.1"]));
     expect(attributed.every((x) => !x.matched)).toBe(true);
+    const days = await db.prisma.trafficClientDay.findMany({ where: { ingestRunId: r.runId } });
+    expect(new Set(days.filter((x) => x.apiId === shop.id).map((x) => x.clientKey))).toEqual(new Set(["77.179.66.156", "127.0.0.1"]));
+    expect(days.filter((x) => x.apiId === shop.id).reduce((n, x) => n + x.requests, 0)).toBe(12);
     // The one virtual-host line names a host no inventory knows: a shadow-API candidate, not the --api Api.
     const vhost = rows.find((x) => x.scopeKey === "host:lessons.example.com");
-    expect(vhost).toMatchObject({ requests: 1, status2xx: 1, clientKey: "192.168.0.1", bytes: 7648063n });
+    expect(vhost).toMatchObject({ requests: 1, status2xx: 1, bytes: 7648063n });
+    expect(days.find((x) => x.scopeKey === "host:lessons.example.com")).toMatchObject({ clientKey: "192.168.0.1", requests: 1, bytes: 7648063n });
   });
 
   it("ingests the real AWS API Gateway and Envoy samples with their statuses and clients", async () => {
     const aws = await ingest(db.prisma, { file: await sample("gateway-logs/aws-apigateway-rest-access.log"), channel: "cli", actor: system });
     expect(aws).toMatchObject({ status: "succeeded", format: "aws-apigateway" });
-    const awsRows = await db.prisma.trafficRollup.findMany({ where: { ingestRunId: aws.runId } });
+    const awsRows = await db.prisma.trafficEndpointHour.findMany({ where: { ingestRunId: aws.runId } });
     expect(awsRows.reduce((n, x) => n + x.requests, 0)).toBe(5);
-    expect(awsRows.every((x) => x.clientKey === "1.128.0.0" && x.status2xx === x.requests)).toBe(true);
+    expect(awsRows.every((x) => x.status2xx === x.requests)).toBe(true);
+    const awsClients = await db.prisma.trafficClientDay.findMany({ where: { ingestRunId: aws.runId } });
+    expect(awsClients.every((x) => x.clientKey === "1.128.0.0")).toBe(true);
+    expect(awsClients.reduce((n, x) => n + x.requests, 0)).toBe(5);
     expect(awsRows.some((x) => x.pathTemplate === "/pets/{id}")).toBe(true);
 
     const text = await ingest(db.prisma, { file: await sample("gateway-logs/envoy-default-text-access.log"), channel: "cli", actor: system });
     expect(text.status).toBe("succeeded");
-    const textRows = await db.prisma.trafficRollup.findMany({ where: { ingestRunId: text.runId } });
+    const textRows = await db.prisma.trafficEndpointHour.findMany({ where: { ingestRunId: text.runId } });
     const statuses = textRows.reduce((a, x) => ({ s2: a.s2 + x.status2xx, s3: a.s3 + x.status3xx, s404: a.s404 + x.status404, s5: a.s5 + x.status5xx }), { s2: 0, s3: 0, s404: 0, s5: 0 });
     expect(statuses).toEqual({ s2: 2, s3: 1, s404: 1, s5: 1 });
 
     const json = await ingest(db.prisma, { file: await sample("gateway-logs/envoy-istio-json-access.log"), channel: "cli", actor: system });
     expect(json.status).toBe("succeeded");
-    const jsonRows = await db.prisma.trafficRollup.findMany({ where: { ingestRunId: json.runId } });
+    const jsonRows = await db.prisma.trafficEndpointHour.findMany({ where: { ingestRunId: json.runId } });
     expect(jsonRows.reduce((n, x) => n + x.requests, 0)).toBe(json.counts.records);
-    expect(jsonRows.find((x) => x.pathTemplate === "/reviews/{id}")).toMatchObject({ scopeKey: "host:reviews:9080", status2xx: 1 });
+    // Both logged /reviews/0 calls land in one endpoint hour.
+    expect(jsonRows.find((x) => x.pathTemplate === "/reviews/{id}")).toMatchObject({ scopeKey: "host:reviews:9080", requests: 2, status2xx: 2 });
   });
 
   it("matches templates, infers unmatched ones, marks observed endpoints and adds to existing buckets", async () => {
@@ -113,11 +122,13 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     const r = await ingestText(db.prisma, kongLog(events), "shop.jsonl");
     expect(r.status).toBe("succeeded");
     expect(r.counts).toMatchObject({ events: 30, unmatchedEvents: 10 });
-    const matched = await db.prisma.trafficRollup.findFirstOrThrow({ where: { apiId: shop.id, pathTemplate: "/users/{userId}" } });
-    expect(matched).toMatchObject({ matched: true, clientKey: "alice", authenticated: true, requests: 20, status404: 2, status2xx: 18, unauthenticated2xx: 0, bytes: 2000n, latencyMaxMs: 29 });
+    const matched = await db.prisma.trafficEndpointHour.findFirstOrThrow({ where: { apiId: shop.id, pathTemplate: "/users/{userId}" } });
+    expect(matched).toMatchObject({ matched: true, requests: 20, status404: 2, status2xx: 18, unauthenticated2xx: 0, bytes: 2000n, latencyMaxMs: 29 });
     expect(matched.endpointId).not.toBeNull();
-    const inferred = await db.prisma.trafficRollup.findFirstOrThrow({ where: { apiId: shop.id, pathTemplate: "/internal/debug/{id}" } });
+    const inferred = await db.prisma.trafficEndpointHour.findFirstOrThrow({ where: { apiId: shop.id, pathTemplate: "/internal/debug/{id}" } });
     expect(inferred).toMatchObject({ matched: false, requests: 10, endpointId: null });
+    const alice = await db.prisma.trafficClientDay.findFirstOrThrow({ where: { ingestRunId: r.runId, clientKey: "alice" } });
+    expect(alice).toMatchObject({ apiId: shop.id, authenticated: true, requests: 30, bytes: 3000n });
     const params = await db.prisma.trafficParamValues.findFirstOrThrow({ where: { scopeKey: shop.id, pathTemplate: "/users/{userId}" } });
     expect(params).toMatchObject({ paramName: "userId", clientKey: "alice" });
     expect(params.valueHashes).toHaveLength(20);
@@ -129,19 +140,20 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     expect(endpoint.observed).toBe(true);
     expect((await db.prisma.api.findUniqueOrThrow({ where: { id: shop.id } })).observedEndpoints).toBeGreaterThanOrEqual(1);
 
-    // A second file for the same minute adds to the same rollup; samples stay capped at 20; param hashes deduplicate.
+    // A second file for the same hour adds to the same rows; samples stay capped at 20; param hashes deduplicate.
     const more = times(5, T0, 1000, (i, time) => ({ time, host: "shop.example.com", path: `/v1/users/${1000 + i}`, consumer: "alice", bytes: 1 }));
     const r2 = await ingestText(db.prisma, kongLog(more), "shop-2.jsonl");
     expect(r2.status).toBe("succeeded");
-    const again = await db.prisma.trafficRollup.findFirstOrThrow({ where: { id: matched.id } });
+    const again = await db.prisma.trafficEndpointHour.findFirstOrThrow({ where: { id: matched.id } });
     expect(again).toMatchObject({ requests: 25, bytes: 2005n });
+    expect(await db.prisma.trafficClientDay.findFirstOrThrow({ where: { id: alice.id } })).toMatchObject({ requests: 35, bytes: 3005n });
     const paramsAgain = await db.prisma.trafficParamValues.findFirstOrThrow({ where: { id: params.id } });
     expect(paramsAgain.valueHashes).toHaveLength(20);
     const samplesAgain = await db.prisma.trafficSample.findFirstOrThrow({ where: { id: sampleRow.id } });
     expect(samplesAgain.events as unknown[]).toHaveLength(20);
   });
 
-  it("keeps samples per client × hour and per endpoint × hour (not per endpoint × client), preferring non-2xx events", async () => {
+  it("keeps samples per client × day and per endpoint × hour (not per endpoint × client), preferring non-2xx events", async () => {
     const t = T0 + 5 * 86_400_000;
     const paths = ["/v1/orders", "/v1/catalog", "/v1/health", "/v1/users/7"];
     const clients = ["s-a", "s-b", "s-c"];
@@ -189,12 +201,16 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     expect(r.lineErrors.map((e) => e.line)).toEqual([6, 71]);
     expect(r.counts.records).toBe(120_001);
     expect(progress).toEqual([50_000, 100_000, 120_001]);
-    const sum = await db.prisma.trafficRollup.aggregate({ where: { ingestRunId: r.runId }, _sum: { requests: true } });
+    const sum = await db.prisma.trafficEndpointHour.aggregate({ where: { ingestRunId: r.runId }, _sum: { requests: true } });
     expect(sum._sum.requests).toBe(120_001);
+    const byClient = await db.prisma.trafficClientDay.aggregate({ where: { ingestRunId: r.runId }, _sum: { requests: true } });
+    expect(byClient._sum.requests).toBe(120_001);
   });
 
   it("writes nothing when the ingest is cancelled", async () => {
-    const before = await db.prisma.trafficRollup.count();
+    const tiers = () =>
+      Promise.all([db.prisma.trafficEndpointHour.count(), db.prisma.trafficClientDay.count(), db.prisma.trafficClientMinute.count(), db.prisma.trafficParamValues.count()]);
+    const before = await tiers();
     const controller = new AbortController();
     const events = times(100_000, T0 + 2 * 86_400_000, 10, (i, time) => ({ time, host: "shop.example.com", path: `/v1/users/${i}`, consumer: `c${i % 7}` }));
     const r = await ingest(db.prisma, {
@@ -207,14 +223,15 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
       },
     });
     expect(r).toMatchObject({ status: "cancelled", message: "cancelled; nothing was written" });
-    expect(await db.prisma.trafficRollup.count()).toBe(before);
+    expect(await tiers()).toEqual(before);
   });
 
   it("attributes NGINX lines by base-path prefix when no host is logged", async () => {
     const shop = await db.prisma.api.findUniqueOrThrow({ where: { slug: "shop-api" } });
     const r = await ingestText(db.prisma, nginxLog([{ time: T0 + 3 * 86_400_000, path: "/v1/orders", consumer: "bob" }]), "prefix.log");
     expect(r.status).toBe("succeeded");
-    const row = await db.prisma.trafficRollup.findFirstOrThrow({ where: { ingestRunId: r.runId } });
-    expect(row).toMatchObject({ apiId: shop.id, pathTemplate: "/orders", matched: true, clientKey: "bob", authenticated: true });
+    const row = await db.prisma.trafficEndpointHour.findFirstOrThrow({ where: { ingestRunId: r.runId } });
+    expect(row).toMatchObject({ apiId: shop.id, pathTemplate: "/orders", matched: true });
+    expect(await db.prisma.trafficClientDay.findFirstOrThrow({ where: { ingestRunId: r.runId } })).toMatchObject({ apiId: shop.id, clientKey: "bob", authenticated: true });
   });
 });

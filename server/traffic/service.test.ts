@@ -47,7 +47,7 @@ describe.each(TEST_DATABASES)("traffic service and engine integration on $name",
     expect(t.totals).toMatchObject({ requests: 120, clients: 1 });
     expect(t.series.reduce((n, s) => n + s.s2xx, 0)).toBe(120);
     expect(t.topClients?.[0]).toMatchObject({ client: "mallory", authenticated: true, requests: 120 });
-    expect(t.endpoints.find((e) => e.path === "/users/{userId}")).toMatchObject({ documented: true, observed: true, requests: 120 });
+    expect(t.endpoints.find((e) => e.path === "/users/{userId}")).toMatchObject({ documented: true, observed: true, requests: 120, unauthenticated2xx: 0 });
     expect(t.endpoints.find((e) => e.path === "/never-called")).toMatchObject({ documented: true, observed: false, requests: 0 });
     expect((await getApiTraffic(db.prisma, actor("executive"), { slug: "shop-api", days: 1 })).topClients).toBeNull();
     await expect(getApiTraffic(db.prisma, actor("developer", ["other-team"]), { slug: "shop-api", days: 1 })).rejects.toThrow(/No such API/);

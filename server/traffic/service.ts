@@ -1,6 +1,8 @@
 /**
  * Read side of traffic: what the Api page, the inventory's shadow/zombie/unused filters and the Attack signals page
- * show. Everything is aggregated in SQL from rollups and findings. Object-level access: the Api must be in the
+ * show. Everything is aggregated in SQL from rollups and findings: series, totals and endpoints from
+ * traffic_endpoint_hour, clients from traffic_client_day (whole UTC days overlapping the window, so client counts can
+ * reach a little beyond an hourly window's edges). Object-level access: the Api must be in the
  * actor's apiScope (developers: their teams' Apis); executives get aggregates without per-client detail (no client
  * lists, no evidence); Apis-less findings (shadow APIs) only for those who see every Api.
  */
@@ -34,7 +36,7 @@ export interface ApiTraffic {
     requests: number;
     s4xx: number;
     s5xx: number;
-    clients: number;
+    unauthenticated2xx: number;
     avgLatencyMs: number | null;
   }[];
 }
@@ -50,12 +52,12 @@ const num = (v: unknown) => (typeof v === "number" ? v : typeof v === "bigint" ?
 /** Traffic of one Api over the `days` that end at its latest traffic (so that old logs still show). */
 export async function getApiTraffic(prisma: Db, actor: Actor, input: z.infer<typeof apiTrafficInput>): Promise<ApiTraffic> {
   const api = await scopedApi(prisma, actor, input.slug);
-  const latest = await prisma.trafficRollup.aggregate({ where: { apiId: api.id }, _max: { bucketStart: true } });
+  const latest = await prisma.trafficEndpointHour.aggregate({ where: { apiId: api.id }, _max: { hourStart: true } });
   const empty: ApiTraffic = { window: null, bucket: "hour", series: [], totals: { requests: 0, clients: 0, bytes: 0, unauthenticated2xx: 0, plainHttp: 0, s429: 0 }, topClients: seesDetail(actor) ? [] : null, endpoints: [] };
-  const last = latest._max.bucketStart;
+  const last = latest._max.hourStart;
   if (!last) {
     const endpoints = await prisma.endpoint.findMany({ where: { apiId: api.id }, select: { method: true, path: true, documented: true, observed: true, deprecated: true }, orderBy: [{ path: "asc" }, { method: "asc" }] });
-    return { ...empty, endpoints: endpoints.map((e) => ({ ...e, requests: 0, s4xx: 0, s5xx: 0, clients: 0, avgLatencyMs: null })) };
+    return { ...empty, endpoints: endpoints.map((e) => ({ ...e, requests: 0, s4xx: 0, s5xx: 0, unauthenticated2xx: 0, avgLatencyMs: null })) };
   }
   const to = new Date(Math.ceil((last.getTime() + 1) / HOUR) * HOUR);
   const from = new Date(to.getTime() - input.days * DAY);
@@ -63,33 +65,35 @@ export async function getApiTraffic(prisma: Db, actor: Actor, input: z.infer<typ
   const [fromIso, toIso] = [from.toISOString(), to.toISOString()];
 
   const series = await prisma.$queryRaw<{ t: Date; s2: number; s3: number; s4: number; s5: number; lsum: number; lmax: number; req: number }[]>`
-    SELECT date_trunc(${bucket}, "bucketStart") AS t, sum("status2xx")::int AS s2, sum("status3xx")::int AS s3, sum("status4xx")::int AS s4,
+    SELECT date_trunc(${bucket}, "hourStart") AS t, sum("status2xx")::int AS s2, sum("status3xx")::int AS s3, sum("status4xx")::int AS s4,
       sum("status5xx")::int AS s5, sum("latencySumMs")::float8 AS lsum, max("latencyMaxMs")::float8 AS lmax, sum(requests)::int AS req
-    FROM traffic_rollup WHERE "apiId" = ${api.id} AND "bucketStart" >= ${fromIso}::timestamp AND "bucketStart" < ${toIso}::timestamp
+    FROM traffic_endpoint_hour WHERE "apiId" = ${api.id} AND "hourStart" >= ${fromIso}::timestamp AND "hourStart" < ${toIso}::timestamp
     GROUP BY 1 ORDER BY 1`;
   const [totals] = await prisma.$queryRaw<{ req: number; clients: number; bytes: number; u2: number; plain: number; s429: number }[]>`
-    SELECT coalesce(sum(requests), 0)::int AS req, count(DISTINCT "clientKey")::int AS clients, coalesce(sum(bytes), 0)::float8 AS bytes,
-      coalesce(sum("unauthenticated2xx"), 0)::int AS u2, coalesce(sum("plainHttp"), 0)::int AS plain, coalesce(sum("status429"), 0)::int AS s429
-    FROM traffic_rollup WHERE "apiId" = ${api.id} AND "bucketStart" >= ${fromIso}::timestamp AND "bucketStart" < ${toIso}::timestamp`;
+    SELECT coalesce(sum(requests), 0)::int AS req, coalesce(sum(bytes), 0)::float8 AS bytes,
+      coalesce(sum("unauthenticated2xx"), 0)::int AS u2, coalesce(sum("plainHttp"), 0)::int AS plain, coalesce(sum("status429"), 0)::int AS s429,
+      (SELECT count(DISTINCT "clientKey")::int FROM traffic_client_day
+        WHERE "apiId" = ${api.id} AND day >= date_trunc('day', ${fromIso}::timestamp) AND day < ${toIso}::timestamp) AS clients
+    FROM traffic_endpoint_hour WHERE "apiId" = ${api.id} AND "hourStart" >= ${fromIso}::timestamp AND "hourStart" < ${toIso}::timestamp`;
   const clients = seesDetail(actor)
     ? await prisma.$queryRaw<{ client: string; authn: boolean; req: number; err: number; bytes: number }[]>`
         SELECT "clientKey" AS client, bool_or(authenticated) AS authn, sum(requests)::int AS req, sum("status4xx" + "status5xx")::int AS err,
           sum(bytes)::float8 AS bytes
-        FROM traffic_rollup WHERE "apiId" = ${api.id} AND "bucketStart" >= ${fromIso}::timestamp AND "bucketStart" < ${toIso}::timestamp
-        GROUP BY 1 ORDER BY 3 DESC LIMIT 10`
+        FROM traffic_client_day WHERE "apiId" = ${api.id} AND day >= date_trunc('day', ${fromIso}::timestamp) AND day < ${toIso}::timestamp
+        GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 10`
     : null;
   const endpoints = await prisma.$queryRaw<
-    { method: string; path: string; documented: boolean; observed: boolean; deprecated: boolean; req: number; s4: number; s5: number; clients: number; lsum: number }[]
+    { method: string; path: string; documented: boolean; observed: boolean; deprecated: boolean; req: number; s4: number; s5: number; u2: number; lsum: number }[]
   >`
     WITH t AS (
       SELECT method, "pathTemplate" AS path, bool_or(matched) AS matched, sum(requests)::int AS req, sum("status4xx")::int AS s4,
-        sum("status5xx")::int AS s5, count(DISTINCT "clientKey")::int AS clients, sum("latencySumMs")::float8 AS lsum
-      FROM traffic_rollup WHERE "apiId" = ${api.id} AND "bucketStart" >= ${fromIso}::timestamp AND "bucketStart" < ${toIso}::timestamp
+        sum("status5xx")::int AS s5, sum("unauthenticated2xx")::int AS u2, sum("latencySumMs")::float8 AS lsum
+      FROM traffic_endpoint_hour WHERE "apiId" = ${api.id} AND "hourStart" >= ${fromIso}::timestamp AND "hourStart" < ${toIso}::timestamp
       GROUP BY 1, 2
     )
     SELECT coalesce(e.method, t.method) AS method, coalesce(e.path, t.path) AS path, coalesce(e.documented, false) AS documented,
       coalesce(e.observed, false) OR coalesce(t.req, 0) > 0 AS observed, coalesce(e.deprecated, false) AS deprecated,
-      coalesce(t.req, 0)::int AS req, coalesce(t.s4, 0)::int AS s4, coalesce(t.s5, 0)::int AS s5, coalesce(t.clients, 0)::int AS clients,
+      coalesce(t.req, 0)::int AS req, coalesce(t.s4, 0)::int AS s4, coalesce(t.s5, 0)::int AS s5, coalesce(t.u2, 0)::int AS u2,
       coalesce(t.lsum, 0)::float8 AS lsum
     FROM (SELECT * FROM endpoint WHERE "apiId" = ${api.id}) e
     FULL OUTER JOIN t ON t.method = e.method AND t.path = e.path
@@ -125,7 +129,7 @@ export async function getApiTraffic(prisma: Db, actor: Actor, input: z.infer<typ
       requests: num(e.req),
       s4xx: num(e.s4),
       s5xx: num(e.s5),
-      clients: num(e.clients),
+      unauthenticated2xx: num(e.u2),
       avgLatencyMs: num(e.req) ? Math.round((num(e.lsum) / num(e.req)) * 10) / 10 : null,
     })),
   };

@@ -2,8 +2,8 @@
  * cleartext-transport (DESIGN.md §3): an http:// server URL, or plain-HTTP traffic, to a non-local host. One
  * finding per Api carrying both kinds of evidence:
  * - spec: the Api's base URL is http:// on a host that is not loopback / *.localhost;
- * - traffic: TrafficRollup.plainHttp > 0 for the Api on a non-local host within the signal look-back window
- *   (settings.signalLookbackDays, measured back from asOf).
+ * - traffic: TrafficEndpointHour.plainHttp > 0 for the Api on a non-local host in an hour that overlaps the signal
+ *   look-back window (settings.signalLookbackDays, measured back from asOf).
  * This rule owns the id for both parts, so that one writer resolves and reopens it.
  */
 import { Prisma } from "@/generated/prisma/client";
@@ -29,9 +29,9 @@ export const cleartextTransport: Rule = {
     const since = new Date(ctx.asOf.getTime() - ctx.settings.signalLookbackDays * DAY_MS);
     const scope = ctx.apiIds === null ? Prisma.sql`"apiId" IS NOT NULL` : Prisma.sql`"apiId" = ANY(${ctx.apiIds}::text[])`;
     const traffic = await ctx.tx.$queryRaw<TrafficRow[]>`
-      SELECT "apiId", host, sum("plainHttp")::int AS requests, min("bucketStart") AS first, max("bucketStart") AS last
-      FROM traffic_rollup
-      WHERE ${scope} AND "plainHttp" > 0 AND "bucketStart" >= ${since} AND "bucketStart" <= ${ctx.asOf}
+      SELECT "apiId", host, sum("plainHttp")::int AS requests, min("hourStart") AS first, max("hourStart") AS last
+      FROM traffic_endpoint_hour
+      WHERE ${scope} AND "plainHttp" > 0 AND "hourStart" >= date_trunc('hour', ${since.toISOString()}::timestamp) AND "hourStart" <= ${ctx.asOf}
       GROUP BY 1, 2`;
     const byApi = new Map<string, TrafficRow[]>();
     for (const row of traffic) {

@@ -83,9 +83,9 @@ describe.each(TEST_DATABASES)("posture rules on $name", (kind) => {
     await makeApi(db.prisma, "loop", { baseUrl: "http://127.0.0.1:3000", host: "127.0.0.1:3000" });
     const traffic = await makeApi(db.prisma, "traffic", {});
     const old = await makeApi(db.prisma, "old", {});
-    const rollup = (apiId: string, bucketStart: Date, plainHttp: number, host = "traffic.example.com") =>
-      db.prisma.trafficRollup.create({
-        data: { scopeKey: apiId, apiId, host, method: "GET", pathTemplate: "/x", clientKey: "c", bucketStart, requests: plainHttp + 1, plainHttp, ingestRunId: "r" },
+    const rollup = (apiId: string, hourStart: Date, plainHttp: number, host = "traffic.example.com") =>
+      db.prisma.trafficEndpointHour.create({
+        data: { scopeKey: apiId, apiId, host, method: "GET", pathTemplate: "/x", hourStart, requests: plainHttp + 1, plainHttp, ingestRunId: "r" },
       });
     await rollup(traffic.id, new Date("2024-06-20T10:00:00Z"), 3);
     await rollup(traffic.id, new Date("2024-06-21T10:00:00Z"), 0);
@@ -94,9 +94,9 @@ describe.each(TEST_DATABASES)("posture rules on $name", (kind) => {
     expect(found.map((f) => f.apiId).sort()).toEqual([spec.id, traffic.id].sort());
     expect(found.find((f) => f.apiId === traffic.id)).toMatchObject({ severity: "high", owaspCategory: "API8", evidence: { plainHttpRequests: 3, hosts: ["traffic.example.com"] } });
     expect(found.find((f) => f.apiId === spec.id)?.evidence).toEqual({ serverUrl: "http://spec.example.com" });
-    // At the window's edge: 30 days back from asOf still counts.
-    expect(await evaluate(db.prisma, cleartextTransport, { asOf: new Date("2024-05-01T10:00:00Z"), apiIds: [old.id] })).toHaveLength(1);
-    expect(await evaluate(db.prisma, cleartextTransport, { asOf: new Date("2024-05-01T10:00:01Z"), apiIds: [old.id] })).toHaveLength(0);
+    // At the window's edge: an hour that overlaps the 30 days back from asOf still counts.
+    expect(await evaluate(db.prisma, cleartextTransport, { asOf: new Date("2024-05-01T10:59:59Z"), apiIds: [old.id] })).toHaveLength(1);
+    expect(await evaluate(db.prisma, cleartextTransport, { asOf: new Date("2024-05-01T11:00:00Z"), apiIds: [old.id] })).toHaveLength(0);
   });
 
   it("sensitive-data-exposure: PII/financial/credentials with weak or no auth; credentials from a login endpoint are expected", async () => {

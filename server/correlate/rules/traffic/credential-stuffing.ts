@@ -1,7 +1,8 @@
 /**
  * credential-stuffing (DESIGN.md §3): ≥ credentialStuffingFailures responses 401/403 to one client on one
  * authentication endpoint (login/token/signin/auth… in the path, or an auth tag on the endpoint) within any
- * credentialStuffingWindowMinutes sliding window of the lookback (per-minute rollups, a RANGE window function).
+ * credentialStuffingWindowMinutes sliding window of the lookback (a RANGE window function over traffic_client_minute,
+ * which keeps every client × endpoint minute with a 401/403 on an authentication endpoint, so the sums are exact).
  */
 import type { DerivedFinding, Rule } from "../../rule";
 import { AUTH_PATH_REGEX, AUTH_TAG_REGEX, evidence, iso, loadSamples, lookback, n } from "./shared";
@@ -16,7 +17,7 @@ interface Row {
   peak: number;
   peakEnd: Date;
   failures: number;
-  requests: number;
+  failureMinuteRequests: number;
   first: Date;
   last: Date;
 }
@@ -33,23 +34,22 @@ export const credentialStuffing: Rule = {
     const threshold = ctx.settings.credentialStuffingFailures;
     const rows = await ctx.tx.$queryRaw<Row[]>`
       WITH auth AS (
-        SELECT r."scopeKey", r."apiId", r."endpointId", r.method, r."pathTemplate", r."clientKey", r."bucketStart",
-          r."status401" + r."status403" AS failures, r.requests
-        FROM traffic_rollup r
+        SELECT r."scopeKey", r."apiId", r."endpointId", r.method, r."pathTemplate", r."clientKey", r."minuteStart", r.failures, r.requests
+        FROM traffic_client_minute r
         LEFT JOIN endpoint e ON e.id = r."endpointId"
-        WHERE r."bucketStart" >= ${iso(w.from)}::timestamp AND r."bucketStart" < ${iso(w.to)}::timestamp
+        WHERE r."minuteStart" >= ${iso(w.from)}::timestamp AND r."minuteStart" < ${iso(w.to)}::timestamp AND r.failures > 0
           AND (${ctx.apiIds}::text[] IS NULL OR r."apiId" = ANY(${ctx.apiIds}::text[]))
           AND (r."pathTemplate" ~* ${AUTH_PATH_REGEX} OR EXISTS (SELECT 1 FROM unnest(e.tags) t WHERE t ~* ${AUTH_TAG_REGEX}))
       ), slid AS (
         SELECT *, sum(failures) OVER (
-          PARTITION BY "scopeKey", method, "pathTemplate", "clientKey" ORDER BY "bucketStart"
+          PARTITION BY "scopeKey", method, "pathTemplate", "clientKey" ORDER BY "minuteStart"
           RANGE BETWEEN ${`${minutes - 1} minutes`}::interval PRECEDING AND CURRENT ROW) AS in_window
         FROM auth
       )
       SELECT "scopeKey", max("apiId") AS "apiId", max("endpointId") AS "endpointId", method, "pathTemplate", "clientKey",
-        max(in_window)::int AS peak, (array_agg("bucketStart" ORDER BY in_window DESC, "bucketStart"))[1] AS "peakEnd",
-        sum(failures)::int AS failures, sum(requests)::int AS requests,
-        min("bucketStart") FILTER (WHERE failures > 0) AS first, max("bucketStart") FILTER (WHERE failures > 0) AS last
+        max(in_window)::int AS peak, (array_agg("minuteStart" ORDER BY in_window DESC, "minuteStart"))[1] AS "peakEnd",
+        sum(failures)::int AS failures, sum(requests)::int AS "failureMinuteRequests",
+        min("minuteStart") AS first, max("minuteStart") AS last
       FROM slid
       GROUP BY "scopeKey", method, "pathTemplate", "clientKey"
       HAVING max(in_window) >= ${threshold}::float8
@@ -57,7 +57,14 @@ export const credentialStuffing: Rule = {
     const windows = rows.map((r) => ({ from: new Date(r.peakEnd.getTime() - (minutes - 1) * MINUTE), to: new Date(r.peakEnd.getTime() + MINUTE) }));
     const samples = await loadSamples(
       ctx.tx,
-      rows.map((r, i) => ({ scopeKey: r.scopeKey, method: r.method, pathTemplate: r.pathTemplate, clientKey: r.clientKey, window: windows[i] ?? w })),
+      rows.map((r, i) => ({
+        scopeKey: r.scopeKey,
+        method: r.method,
+        pathTemplate: r.pathTemplate,
+        clientKey: r.clientKey,
+        window: windows[i] ?? w,
+        keep: (s) => s.status === 401 || s.status === 403,
+      })),
     );
     return rows.map((r, i): DerivedFinding => ({
       ruleId: "credential-stuffing",
@@ -72,8 +79,9 @@ export const credentialStuffing: Rule = {
       cwe: 307,
       evidence: evidence(
         windows[i] ?? w,
-        { failuresInWindow: n(r.peak), threshold, windowMinutes: minutes, failuresInLookback: n(r.failures), requestsInLookback: n(r.requests) },
-        (samples[i] ?? []).filter((s) => s.status === 401 || s.status === 403),
+        // Requests are known only for the minutes with failures (quiet minutes are not stored).
+        { failuresInWindow: n(r.peak), threshold, windowMinutes: minutes, failuresInLookback: n(r.failures), requestsInFailureMinutes: n(r.failureMinuteRequests) },
+        samples[i] ?? [],
         { client: r.clientKey, endpoint: { method: r.method, path: r.pathTemplate }, ...(r.apiId ? {} : { scope: r.scopeKey }) },
       ),
       observedFrom: r.first,

@@ -28,12 +28,12 @@ export const errorLeakage: Rule = {
     const s = ctx.settings;
     const rows = await ctx.tx.$queryRaw<Row[]>`
       WITH daily AS (
-        SELECT r."apiId", max(r."endpointId") AS "endpointId", r.method, r."pathTemplate", date_trunc('day', r."bucketStart") AS day,
+        SELECT r."apiId", max(r."endpointId") AS "endpointId", r.method, r."pathTemplate", date_trunc('day', r."hourStart") AS day,
           sum(r.requests)::int AS requests, sum(r."status5xx")::int AS s5
-        FROM traffic_rollup r
-        WHERE r."apiId" IS NOT NULL AND r."bucketStart" >= ${iso(w.from)}::timestamp AND r."bucketStart" < ${iso(w.to)}::timestamp
+        FROM traffic_endpoint_hour r
+        WHERE r."apiId" IS NOT NULL AND r."hourStart" >= date_trunc('hour', ${iso(w.from)}::timestamp) AND r."hourStart" < ${iso(w.to)}::timestamp
           AND (${ctx.apiIds}::text[] IS NULL OR r."apiId" = ANY(${ctx.apiIds}::text[]))
-        GROUP BY r."apiId", r.method, r."pathTemplate", date_trunc('day', r."bucketStart")
+        GROUP BY r."apiId", r.method, r."pathTemplate", date_trunc('day', r."hourStart")
         HAVING sum(r.requests) >= ${s.errorLeakageMinRequests}::float8 AND sum(r."status5xx")::float8 > ${s.errorLeakageRatio}::float8 * sum(r.requests)
       )
       SELECT "apiId", max("endpointId") AS "endpointId", method, "pathTemplate",
@@ -46,7 +46,13 @@ export const errorLeakage: Rule = {
     const days = rows.map((r) => ({ from: r.day, to: new Date(r.day.getTime() + DAY) }));
     const samples = await loadSamples(
       ctx.tx,
-      rows.map((r, i) => ({ scopeKey: r.apiId, method: r.method, pathTemplate: r.pathTemplate, window: days[i] ?? w })),
+      rows.map((r, i) => ({
+        scopeKey: r.apiId,
+        method: r.method,
+        pathTemplate: r.pathTemplate,
+        window: days[i] ?? w,
+        keep: (e) => typeof e.status !== "number" || e.status >= 500,
+      })),
     );
     return rows.map((r, i): DerivedFinding => {
       const pct = (100 * n(r.s5)) / Math.max(1, n(r.requests));
@@ -64,7 +70,7 @@ export const errorLeakage: Rule = {
         evidence: evidence(
           days[i] ?? w,
           { requests: n(r.requests), status5xx: n(r.s5), ratio: Number((n(r.s5) / Math.max(1, n(r.requests))).toFixed(4)), days: n(r.days) },
-          (samples[i] ?? []).filter((e) => typeof e.status !== "number" || e.status >= 500),
+          samples[i] ?? [],
           { endpoint: { method: r.method, path: r.pathTemplate } },
         ),
         observedFrom: r.day,

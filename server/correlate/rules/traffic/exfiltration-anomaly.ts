@@ -2,7 +2,7 @@
  * exfiltration-anomaly (DESIGN.md §3, "Exfiltration"): a client's response bytes on an Api in one UTC day exceed
  * exfiltrationMultiplier × the median of its previous exfiltrationBaselineDays calendar days that have traffic from
  * that client (at least exfiltrationMinBaselineDays such days) and exfiltrationMinBytes (MB = 10^6 bytes). Days are
- * evaluated within the lookback; one finding per Api × client with its worst day.
+ * evaluated within the lookback; one finding per Api × client with its worst day. Reads traffic_client_day.
  */
 import type { DerivedFinding, Rule } from "../../rule";
 import { evidence, iso, loadSamples, lookback, n } from "./shared";
@@ -29,26 +29,24 @@ export const exfiltrationAnomaly: Rule = {
     const w = lookback(ctx);
     const s = ctx.settings;
     const baselineDays = Math.max(1, Math.round(s.exfiltrationBaselineDays));
-    const baselineFrom = new Date(w.from.getTime() - baselineDays * DAY);
+    // Only days above the byte floor can be anomalies: their baselines are index look-ups, not a self-join of all days.
     const rows = await ctx.tx.$queryRaw<Row[]>`
-      WITH daily AS (
-        SELECT r."scopeKey", max(r."apiId") AS "apiId", r."clientKey", date_trunc('day', r."bucketStart") AS day,
-          sum(r.bytes)::float8 AS bytes, sum(r.requests)::int AS requests
-        FROM traffic_rollup r
-        WHERE r."bucketStart" >= date_trunc('day', ${iso(baselineFrom)}::timestamp) AND r."bucketStart" < ${iso(w.to)}::timestamp
+      WITH candidate AS (
+        SELECT r."scopeKey", r."apiId", r."clientKey", r.day, r.bytes::float8 AS bytes, r.requests
+        FROM traffic_client_day r
+        WHERE r.day >= date_trunc('day', ${iso(w.from)}::timestamp) AND r.day < ${iso(w.to)}::timestamp
+          AND r.bytes > ${s.exfiltrationMinBytes}::float8
           AND (${ctx.apiIds}::text[] IS NULL OR r."apiId" = ANY(${ctx.apiIds}::text[]))
-        GROUP BY r."scopeKey", r."clientKey", date_trunc('day', r."bucketStart")
       ), flagged AS (
         SELECT d.*, b.median, b.n AS "baselineDays"
-        FROM daily d
+        FROM candidate d
         CROSS JOIN LATERAL (
-          SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY p.bytes) AS median, count(*)::int AS n
-          FROM daily p
+          SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY p.bytes::float8) AS median, count(*)::int AS n
+          FROM traffic_client_day p
           WHERE p."scopeKey" = d."scopeKey" AND p."clientKey" = d."clientKey"
             AND p.day >= d.day - ${baselineDays}::float8 * interval '1 day' AND p.day < d.day AND p.requests > 0
         ) b
-        WHERE d.day >= date_trunc('day', ${iso(w.from)}::timestamp) AND d.bytes > ${s.exfiltrationMinBytes}::float8
-          AND b.n >= ${s.exfiltrationMinBaselineDays}::float8 AND d.bytes > ${s.exfiltrationMultiplier}::float8 * b.median
+        WHERE b.n >= ${s.exfiltrationMinBaselineDays}::float8 AND d.bytes > ${s.exfiltrationMultiplier}::float8 * b.median
       )
       SELECT "scopeKey", max("apiId") AS "apiId", "clientKey",
         (array_agg(day ORDER BY bytes / nullif(median, 0) DESC NULLS FIRST, day))[1] AS day,

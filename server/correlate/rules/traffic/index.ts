@@ -12,7 +12,7 @@ import { zombie } from "./zombie";
 
 /**
  * Traffic rules (DESIGN.md §3), evaluated on rollups (never raw logs). The traffic part of `cleartext-transport`
- * (plain-HTTP traffic to a non-local host, TrafficRollup.plainHttp) is evaluated by the posture rule of that id, which
+ * (plain-HTTP traffic to a non-local host, TrafficEndpointHour.plainHttp) is evaluated by the posture rule of that id, which
  * owns both parts so that one writer opens and resolves the finding.
  */
 export const trafficRules: Rule[] = [

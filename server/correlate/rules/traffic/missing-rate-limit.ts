@@ -1,9 +1,11 @@
 /**
  * missing-rate-limit (DESIGN.md §3, "Rate limit"): a client sustains more than rateLimitRequestsPerMinute requests per
- * minute on one endpoint for at least rateLimitSustainedMinutes consecutive minutes (gaps-and-islands over per-minute
- * rollups), while no rate limit is known for that endpoint: no 429 to anyone in the window, no RateLimit-* /
- * X-RateLimit-* response headers in the window, and no gateway policy (Endpoint.rateLimited or Api.rateLimited from
- * Kong rate-limiting plugins).
+ * minute on one endpoint for at least rateLimitSustainedMinutes consecutive minutes (gaps-and-islands over
+ * traffic_client_minute), while no rate limit is known for that endpoint: no 429 to anyone in the window, no
+ * RateLimit-* / X-RateLimit-* response headers in the window (both from traffic_endpoint_hour), and no gateway policy
+ * (Endpoint.rateLimited or Api.rateLimited from Kong rate-limiting plugins). Client minutes are stored only from
+ * min(60, the threshold at ingest time) requests up, so a threshold lowered below that after ingest misses quieter
+ * minutes of older traffic.
  */
 import type { DerivedFinding, Rule } from "../../rule";
 import { evidence, iso, loadSamples, lookback, n } from "./shared";
@@ -34,22 +36,23 @@ export const missingRateLimit: Rule = {
     const perMinute = ctx.settings.rateLimitRequestsPerMinute;
     const sustained = Math.max(1, Math.round(ctx.settings.rateLimitSustainedMinutes));
     const rows = await ctx.tx.$queryRaw<Row[]>`
-      WITH inwin AS (
-        SELECT * FROM traffic_rollup r
-        WHERE r."bucketStart" >= ${iso(w.from)}::timestamp AND r."bucketStart" < ${iso(w.to)}::timestamp
-          AND (${ctx.apiIds}::text[] IS NULL OR r."apiId" = ANY(${ctx.apiIds}::text[]))
-      ), limited AS (
-        SELECT "scopeKey", method, "pathTemplate" FROM inwin
-        GROUP BY 1, 2, 3 HAVING sum("status429") > 0 OR sum("rateLimitHeaders") > 0
+      WITH limited AS (
+        SELECT h."scopeKey", h.method, h."pathTemplate" FROM traffic_endpoint_hour h
+        WHERE h."hourStart" >= date_trunc('hour', ${iso(w.from)}::timestamp) AND h."hourStart" < ${iso(w.to)}::timestamp
+          AND (h."status429" > 0 OR h."rateLimitHeaders" > 0)
+          AND (${ctx.apiIds}::text[] IS NULL OR h."apiId" = ANY(${ctx.apiIds}::text[]))
+        GROUP BY 1, 2, 3
       ), hot AS (
-        SELECT i."scopeKey", i."apiId", i."endpointId", i.method, i."pathTemplate", i."clientKey", i."bucketStart", i.requests,
-          i."bucketStart" - (row_number() OVER (PARTITION BY i."scopeKey", i.method, i."pathTemplate", i."clientKey" ORDER BY i."bucketStart")
+        SELECT m."scopeKey", m."apiId", m."endpointId", m.method, m."pathTemplate", m."clientKey", m."minuteStart", m.requests,
+          m."minuteStart" - (row_number() OVER (PARTITION BY m."scopeKey", m.method, m."pathTemplate", m."clientKey" ORDER BY m."minuteStart")
             * interval '1 minute') AS island
-        FROM inwin i
-        WHERE i.requests > ${perMinute}::float8
+        FROM traffic_client_minute m
+        WHERE m."minuteStart" >= ${iso(w.from)}::timestamp AND m."minuteStart" < ${iso(w.to)}::timestamp
+          AND m.requests > ${perMinute}::float8
+          AND (${ctx.apiIds}::text[] IS NULL OR m."apiId" = ANY(${ctx.apiIds}::text[]))
       ), runs AS (
         SELECT "scopeKey", max("apiId") AS "apiId", max("endpointId") AS "endpointId", method, "pathTemplate", "clientKey",
-          count(*)::int AS minutes, min("bucketStart") AS start, max("bucketStart") AS "end", sum(requests)::int AS requests,
+          count(*)::int AS minutes, min("minuteStart") AS start, max("minuteStart") AS "end", sum(requests)::int AS requests,
           max(requests)::int AS peak
         FROM hot GROUP BY "scopeKey", method, "pathTemplate", "clientKey", island
         HAVING count(*) >= ${sustained}::float8

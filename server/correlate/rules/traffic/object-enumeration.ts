@@ -1,7 +1,8 @@
 /**
  * object-enumeration (BOLA signal, DESIGN.md §3): one client touched ≥ enumerationDistinctValues distinct values of one
  * path parameter of one endpoint within an hour (hourly buckets of traffic_param_values, within the lookback). One
- * finding per Api/scope × endpoint × client × parameter, with the worst hour.
+ * finding per Api/scope × endpoint × client × parameter, with the worst hour. Request counts per client × endpoint ×
+ * hour are not stored, so the evidence gives the endpoint's counts in that hour across all clients.
  */
 import type { DerivedFinding, Rule } from "../../rule";
 import { evidence, iso, loadSamples, lookback, n } from "./shared";
@@ -18,7 +19,7 @@ interface Row {
   first: Date;
   last: Date;
   endpointId: string | null;
-  requests: number;
+  endpointRequests: number;
   s2: number;
   s4: number;
 }
@@ -45,14 +46,12 @@ export const objectEnumeration: Rule = {
           min("hourStart") AS first, max("hourStart") AS last
         FROM hot GROUP BY 1, 2, 3, 4, 5
       )
-      SELECT g.*, e.id AS "endpointId", coalesce(c.requests, 0)::int AS requests, coalesce(c.s2, 0)::int AS s2, coalesce(c.s4, 0)::int AS s4
+      SELECT g.*, e.id AS "endpointId", coalesce(h.requests, 0)::int AS "endpointRequests", coalesce(h."status2xx", 0)::int AS s2,
+        coalesce(h."status4xx", 0)::int AS s4
       FROM g
       LEFT JOIN endpoint e ON e."apiId" = g."scopeKey" AND e.method = g.method AND e.path = g."pathTemplate"
-      LEFT JOIN LATERAL (
-        SELECT sum(r.requests) AS requests, sum(r."status2xx") AS s2, sum(r."status4xx") AS s4 FROM traffic_rollup r
-        WHERE r."scopeKey" = g."scopeKey" AND r.method = g.method AND r."pathTemplate" = g."pathTemplate" AND r."clientKey" = g."clientKey"
-          AND r."bucketStart" >= g."worstHour" AND r."bucketStart" < g."worstHour" + interval '1 hour'
-      ) c ON true
+      LEFT JOIN traffic_endpoint_hour h
+        ON h."scopeKey" = g."scopeKey" AND h.method = g.method AND h."pathTemplate" = g."pathTemplate" AND h."hourStart" = g."worstHour"
       ORDER BY g."scopeKey", g."pathTemplate", g."clientKey"`;
     const samples = await loadSamples(
       ctx.tx,
@@ -80,7 +79,14 @@ export const objectEnumeration: Rule = {
         cwe: 639,
         evidence: evidence(
           hour,
-          { distinctValues: n(r.maxDistinct), threshold, hoursOverThreshold: n(r.hours), requests: n(r.requests), status2xx: n(r.s2), status4xx: n(r.s4) },
+          {
+            distinctValues: n(r.maxDistinct),
+            threshold,
+            hoursOverThreshold: n(r.hours),
+            endpointRequests: n(r.endpointRequests),
+            endpointStatus2xx: n(r.s2),
+            endpointStatus4xx: n(r.s4),
+          },
           samples[i] ?? [],
           { client: r.clientKey, endpoint: { method: r.method, path: r.pathTemplate }, parameter: r.paramName, ...(apiId ? {} : { scope: r.scopeKey }) },
         ),

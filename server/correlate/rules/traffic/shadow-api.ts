@@ -1,7 +1,8 @@
 /**
  * shadow-api (DESIGN.md §3): served traffic (a status other than 404/410) within the lookback to a host/base path that
- * no inventory knows (rollup scope "host:<host>"), unless an Api with that host exists by now. Findings have no Api,
- * so they are produced only when every Api is evaluated (apiIds = null).
+ * no inventory knows (scope "host:<host>"), unless an Api with that host exists by now. Findings have no Api, so they
+ * are produced only when every Api is evaluated (apiIds = null). Counts from traffic_endpoint_hour; distinct clients
+ * from traffic_client_day (days overlapping the lookback).
  */
 import type { DerivedFinding, Rule } from "../../rule";
 import { evidence, iso, loadSamples, lookback, n } from "./shared";
@@ -28,21 +29,24 @@ export const shadowApi: Rule = {
     const rows = await ctx.tx.$queryRaw<Row[]>`
       WITH g AS (
         SELECT r."scopeKey", max(r.host) AS host, sum(r.requests)::int AS requests,
-          sum(r.requests - r."status404" - r."status410")::int AS served, count(DISTINCT r."clientKey")::int AS clients,
+          sum(r.requests - r."status404" - r."status410")::int AS served,
           count(DISTINCT r.method || ' ' || r."pathTemplate")::int AS templates,
-          min(r."bucketStart") AS first, max(r."bucketStart") AS last
-        FROM traffic_rollup r
+          min(r."hourStart") AS first, max(r."hourStart") AS last
+        FROM traffic_endpoint_hour r
         WHERE r."apiId" IS NULL AND r."scopeKey" LIKE 'host:%' AND r."scopeKey" <> 'host:unknown'
-          AND r."bucketStart" >= ${iso(w.from)}::timestamp AND r."bucketStart" < ${iso(w.to)}::timestamp
+          AND r."hourStart" >= date_trunc('hour', ${iso(w.from)}::timestamp) AND r."hourStart" < ${iso(w.to)}::timestamp
         GROUP BY r."scopeKey"
         HAVING sum(r.requests - r."status404" - r."status410") > 0
       )
       SELECT g.*, (
         SELECT array_agg(p ORDER BY c DESC) FROM (
-          SELECT r.method || ' ' || r."pathTemplate" AS p, sum(r.requests) AS c FROM traffic_rollup r
-          WHERE r."scopeKey" = g."scopeKey" AND r."bucketStart" >= ${iso(w.from)}::timestamp AND r."bucketStart" < ${iso(w.to)}::timestamp
+          SELECT r.method || ' ' || r."pathTemplate" AS p, sum(r.requests) AS c FROM traffic_endpoint_hour r
+          WHERE r."scopeKey" = g."scopeKey" AND r."hourStart" >= date_trunc('hour', ${iso(w.from)}::timestamp) AND r."hourStart" < ${iso(w.to)}::timestamp
           GROUP BY 1 ORDER BY 2 DESC LIMIT 10) t
-      ) AS "topPaths"
+      ) AS "topPaths", (
+        SELECT count(DISTINCT d."clientKey")::int FROM traffic_client_day d
+        WHERE d."scopeKey" = g."scopeKey" AND d.day >= date_trunc('day', ${iso(w.from)}::timestamp) AND d.day < ${iso(w.to)}::timestamp
+      ) AS clients
       FROM g
       WHERE NOT EXISTS (SELECT 1 FROM api a WHERE a.host IS NOT NULL AND lower(a.host) = g.host)
       ORDER BY g."scopeKey"`;

@@ -2,11 +2,11 @@
  * shadow-endpoint (DESIGN.md §3): a (method, path template) observed in traffic under a known Api, served (a status
  * other than 404/410) within the lookback, that no inventory describes. Rollups are grouped in SQL; the few grouped
  * templates are re-checked against the Api's current endpoints (an inventory ingested after the traffic may document
- * them now).
+ * them now). Clients per endpoint are not stored: the evidence names those seen in the endpoint's samples.
  */
 import { createMatcher, type PathMatcher } from "@/server/correlate/path-matcher";
 import type { DerivedFinding, Rule } from "../../rule";
-import { evidence, iso, loadSamples, lookback, n } from "./shared";
+import { evidence, iso, loadSamples, lookback, n, sampleClients } from "./shared";
 
 interface Row {
   apiId: string;
@@ -14,10 +14,8 @@ interface Row {
   pathTemplate: string;
   requests: number;
   served: number;
-  clients: number;
   first: Date;
   last: Date;
-  topClient: string;
 }
 
 export const shadowEndpoint: Rule = {
@@ -28,12 +26,10 @@ export const shadowEndpoint: Rule = {
     const w = lookback(ctx);
     const rows = await ctx.tx.$queryRaw<Row[]>`
       SELECT r."apiId", r.method, r."pathTemplate", sum(r.requests)::int AS requests,
-        sum(r.requests - r."status404" - r."status410")::int AS served, count(DISTINCT r."clientKey")::int AS clients,
-        min(r."bucketStart") AS first, max(r."bucketStart") AS last,
-        (array_agg(r."clientKey" ORDER BY r.requests DESC))[1] AS "topClient"
-      FROM traffic_rollup r
+        sum(r.requests - r."status404" - r."status410")::int AS served, min(r."hourStart") AS first, max(r."hourStart") AS last
+      FROM traffic_endpoint_hour r
       WHERE r."apiId" IS NOT NULL AND NOT r.matched
-        AND r."bucketStart" >= ${iso(w.from)}::timestamp AND r."bucketStart" < ${iso(w.to)}::timestamp
+        AND r."hourStart" >= date_trunc('hour', ${iso(w.from)}::timestamp) AND r."hourStart" < ${iso(w.to)}::timestamp
         AND (${ctx.apiIds}::text[] IS NULL OR r."apiId" = ANY(${ctx.apiIds}::text[]))
       GROUP BY r."apiId", r.method, r."pathTemplate"
       HAVING sum(r.requests - r."status404" - r."status410") > 0
@@ -51,23 +47,26 @@ export const shadowEndpoint: Rule = {
       ctx.tx,
       open.map((r) => ({ scopeKey: r.apiId, method: r.method, pathTemplate: r.pathTemplate, window: w })),
     );
-    return open.map((r, i): DerivedFinding => ({
-      ruleId: "shadow-endpoint",
-      kind: "traffic",
-      apiId: r.apiId,
-      endpointId: null,
-      subject: `${r.method} ${r.pathTemplate}`,
-      title: `Undocumented endpoint in traffic: ${r.method} ${r.pathTemplate}`,
-      description: `${r.method} ${r.pathTemplate} served ${n(r.served)} of ${n(r.requests)} requests from ${n(r.clients)} client(s) but no inventory describes it.`,
-      severity: "medium",
-      owaspCategory: "API9",
-      cwe: 1059,
-      evidence: evidence(w, { requests: n(r.requests), served: n(r.served), clients: n(r.clients) }, samples[i] ?? [], {
-        endpoint: { method: r.method, path: r.pathTemplate },
-        topClient: r.topClient,
-      }),
-      observedFrom: r.first,
-      observedTo: r.last,
-    }));
+    return open.map((r, i): DerivedFinding => {
+      const clients = sampleClients(samples[i] ?? []);
+      return {
+        ruleId: "shadow-endpoint",
+        kind: "traffic",
+        apiId: r.apiId,
+        endpointId: null,
+        subject: `${r.method} ${r.pathTemplate}`,
+        title: `Undocumented endpoint in traffic: ${r.method} ${r.pathTemplate}`,
+        description: `${r.method} ${r.pathTemplate} served ${n(r.served)} of ${n(r.requests)} requests but no inventory describes it.`,
+        severity: "medium",
+        owaspCategory: "API9",
+        cwe: 1059,
+        evidence: evidence(w, { requests: n(r.requests), served: n(r.served), sampledClients: clients.length }, samples[i] ?? [], {
+          endpoint: { method: r.method, path: r.pathTemplate },
+          topClient: clients[0] ?? null,
+        }),
+        observedFrom: r.first,
+        observedTo: r.last,
+      };
+    });
   },
 };

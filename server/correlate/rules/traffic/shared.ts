@@ -2,6 +2,11 @@
  * Helpers shared by the traffic rules: evaluation windows, the Api filter, sample events for evidence (from
  * traffic_sample, never raw logs) and the evidence shape every traffic finding carries:
  * `{ window: {from, to}, client?, counts, samples }`.
+ *
+ * Traffic tiers (prisma/schema.prisma): traffic_endpoint_hour (per endpoint × hour, no client), traffic_client_day
+ * (per client × Api × UTC day), traffic_client_minute (busy or failing client × endpoint minutes only) and
+ * traffic_param_values. An hour or day row counts when it overlaps the window (`hourStart >= date_trunc('hour', from)`,
+ * `day >= date_trunc('day', from)`, both `< to`): the tables cannot tell where inside the bucket its traffic was.
  */
 import type { Prisma } from "@/generated/prisma/client";
 import type { Tx } from "@/server/db/types";
@@ -42,6 +47,8 @@ export interface SampleKey {
   pathTemplate?: string | null;
   clientKey?: string | null;
   window: Window;
+  /** Keeps only the events the finding is about (applied before the MAX_SAMPLES cut, so they are not crowded out). */
+  keep?: (e: SampleEvent) => boolean;
 }
 
 export type SampleEvent = Record<string, unknown> & { time?: string };
@@ -51,14 +58,16 @@ const SAMPLE_ROWS = 60;
 
 /**
  * Up to MAX_SAMPLES stored sample events per key, inside the key's window when there are any there. One query.
- * Samples are stored per endpoint × hour (clientKey "*") and per client × hour across Apis (scopeKey, method and
- * pathTemplate "*", each event carrying its `scope` and `template`): see server/traffic/aggregate.ts. A key reads
- * both kinds (the client rows only when it names a client) and keeps the events that match all it names; the
- * per-event routing fields are dropped. Rows of the older per endpoint × client × hour layout match too.
+ * Samples are stored per endpoint × hour (clientKey "*") and per client × UTC day across Apis (scopeKey, method and
+ * pathTemplate "*", hourStart = the day's start, each event carrying its `scope` and `template`): see
+ * server/traffic/aggregate.ts. A key reads both kinds (the client rows only when it names a client) and keeps the
+ * events that match all it names; the per-event routing fields are dropped. Rows of older layouts (per endpoint ×
+ * client × hour, per client × hour) match too.
  */
 export async function loadSamples(tx: Tx, keys: readonly SampleKey[]): Promise<SampleEvent[][]> {
   const out: SampleEvent[][] = keys.map(() => []);
   if (keys.length === 0) return out;
+  // Client rows start at the day's start, so a window that begins mid-day must reach back to it.
   const rows = await tx.$queryRaw<{ i: number; events: unknown }[]>`
     SELECT k.i::int AS i, s.events
     FROM unnest(
@@ -68,11 +77,13 @@ export async function loadSamples(tx: Tx, keys: readonly SampleKey[]): Promise<S
     ) WITH ORDINALITY AS k(scope, method, tpl, client, f, t, i)
     CROSS JOIN LATERAL (
       SELECT ts.events FROM traffic_sample ts
-      WHERE ts."hourStart" >= date_trunc('hour', k.f::timestamp) AND ts."hourStart" < k.t::timestamp
+      WHERE ts."hourStart" < k.t::timestamp
         AND (
-          (ts."scopeKey" = k.scope AND (k.method IS NULL OR ts.method = k.method) AND (k.tpl IS NULL OR ts."pathTemplate" = k.tpl)
+          (ts."scopeKey" = k.scope AND ts."hourStart" >= date_trunc('hour', k.f::timestamp)
+            AND (k.method IS NULL OR ts.method = k.method) AND (k.tpl IS NULL OR ts."pathTemplate" = k.tpl)
             AND (k.client IS NULL OR ts."clientKey" = k.client OR ts."clientKey" = '*'))
-          OR (k.client IS NOT NULL AND ts."scopeKey" = '*' AND ts.method = '*' AND ts."pathTemplate" = '*' AND ts."clientKey" = k.client)
+          OR (k.client IS NOT NULL AND ts."scopeKey" = '*' AND ts.method = '*' AND ts."pathTemplate" = '*' AND ts."clientKey" = k.client
+            AND ts."hourStart" >= date_trunc('day', k.f::timestamp))
         )
       ORDER BY ts."hourStart" ASC
       LIMIT ${SAMPLE_ROWS}
@@ -93,6 +104,7 @@ export async function loadSamples(tx: Tx, keys: readonly SampleKey[]): Promise<S
     const unique = list
       .map(({ scope: _scope, template: _template, ...e }) => e as SampleEvent)
       .filter((e) => {
+        if (key.keep && !key.keep(e)) return false;
         const id = JSON.stringify(e);
         if (seen.has(id)) return false;
         seen.add(id);
@@ -102,6 +114,13 @@ export async function loadSamples(tx: Tx, keys: readonly SampleKey[]): Promise<S
     const inside = unique.filter((e) => typeof e.time !== "string" || (e.time >= from && e.time < to));
     return (inside.length ? inside : unique).slice(0, MAX_SAMPLES);
   });
+}
+
+/** Distinct clients of sample events, most frequent first (a lower bound of the real number: samples are capped). */
+export function sampleClients(events: readonly SampleEvent[]): string[] {
+  const counts = new Map<string, number>();
+  for (const e of events) if (typeof e.client === "string") counts.set(e.client, (counts.get(e.client) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c);
 }
 
 /** Whether a stored event belongs to the key: its client, and for client × hour events also its scope and endpoint. */

@@ -127,10 +127,11 @@ describe.each(TEST_DATABASES)("traffic rules on $name", (kind) => {
       const endpoints = await run("shadow-endpoint", s.asOf);
       expect(endpoints).toHaveLength(1);
       expect(endpoints[0]).toMatchObject({ apiId: shopId, subject: "GET /internal/debug/{id}", severity: "medium", owaspCategory: "API9" });
-      expect(endpoints[0]?.evidence).toMatchObject({ counts: { requests: 2, served: 2, clients: 1 } });
+      // Clients per endpoint are not stored: those seen in the endpoint's samples.
+      expect(endpoints[0]?.evidence).toMatchObject({ counts: { requests: 2, served: 2, sampledClients: 1 }, topClient: "198.51.100.5" });
       const apis = (await run("shadow-api", s.asOf)).filter((f) => f.subject === "host:ghost.example.net");
       expect(apis).toHaveLength(1);
-      expect(apis[0]).toMatchObject({ apiId: null, severity: "high", evidence: { host: "ghost.example.net", counts: { served: 1 } } });
+      expect(apis[0]).toMatchObject({ apiId: null, severity: "high", evidence: { host: "ghost.example.net", counts: { served: 1, clients: 1 } } });
       // Evaluated for a list of Apis, shadow APIs (which have none) are not produced.
       expect(await rule("shadow-api").evaluate({ tx: db.prisma, asOf: s.asOf, apiIds: [shopId], settings: { ...DEFAULT_RULE_SETTINGS } })).toEqual([]);
     });
@@ -216,7 +217,8 @@ describe.each(TEST_DATABASES)("traffic rules on $name", (kind) => {
       expect(found).toHaveLength(1);
       expect(found[0]).toMatchObject({ apiId: shopId, severity: "high", owaspCategory: "API1", subject: "enum-b GET /users/{userId} {userId}" });
       expect(found[0]?.endpointId).toBeTruthy();
-      expect(found[0]?.evidence).toMatchObject({ client: "enum-b", parameter: "userId", counts: { distinctValues: 100, requests: 100 } });
+      // Requests are counted per endpoint × hour (all clients), not per client.
+      expect(found[0]?.evidence).toMatchObject({ client: "enum-b", parameter: "userId", counts: { distinctValues: 100, endpointRequests: 100, endpointStatus2xx: 50, endpointStatus4xx: 50 } });
       expect((found[0]?.evidence as { samples: unknown[] }).samples).toHaveLength(20);
     });
   });
@@ -272,6 +274,12 @@ describe.each(TEST_DATABASES)("traffic rules on $name", (kind) => {
       expect(await run("missing-rate-limit", s.asOf)).toEqual([]);
     });
 
+    it("a client that received 429s during its burst has a rate limit", async () => {
+      const s = slot();
+      await nginx([...burst(s.start, 3, 601, "rl-f"), { time: s.start + MIN + 30_000, path: "/v1/orders", consumer: "rl-f", status: 429 }]);
+      expect(await run("missing-rate-limit", s.asOf)).toEqual([]);
+    });
+
     it("RateLimit-* response headers mean a rate limit is configured", async () => {
       const s = slot();
       await kong([
@@ -322,7 +330,7 @@ describe.each(TEST_DATABASES)("traffic rules on $name", (kind) => {
     });
   });
 
-  it("loadSamples: a key's events only — its client, Api and endpoint — from client × hour and endpoint × hour samples", async () => {
+  it("loadSamples: a key's events only — its client, Api and endpoint — from client × day and endpoint × hour samples", async () => {
     const s = slot();
     await kong([
       { time: s.start, host: "shop.example.com", path: "/v1/orders", status: 401, ip: "198.51.100.90" },
@@ -344,6 +352,23 @@ describe.each(TEST_DATABASES)("traffic rules on $name", (kind) => {
     expect(brief(legacy)).toEqual(["198.51.100.90 /items/1 200"]);
     expect(brief(endpoint)).toEqual(["198.51.100.90 /v1/orders 401", "198.51.100.91 /v1/orders 500"]);
     expect(other).toEqual([]);
+  });
+
+  it("loadSamples: client × day rows (stored at the day's start) are found by a window that starts in the middle of their day", async () => {
+    const s = slot();
+    const at = s.start + 13.5 * 3_600_000;
+    const event = (status: number, dt: number) => ({ time: new Date(at + dt).toISOString(), client: "198.51.100.92", method: "GET", path: "/items/9", status, scope: legacyId, template: "/items/{id}" });
+    await db.prisma.trafficSample.create({
+      data: { scopeKey: "*", method: "*", pathTemplate: "*", clientKey: "198.51.100.92", hourStart: new Date(s.start), events: [event(200, 0), event(403, 1000)], ingestRunId: "t" },
+    });
+    const window = { from: new Date(at - 60_000), to: new Date(at + 60_000) };
+    const [all, denied] = await loadSamples(db.prisma, [
+      { scopeKey: legacyId, clientKey: "198.51.100.92", window },
+      { scopeKey: legacyId, clientKey: "198.51.100.92", window, keep: (e) => e.status === 403 },
+    ]);
+    expect((all ?? []).map((e) => e.status)).toEqual([200, 403]);
+    expect(denied).toEqual([expect.objectContaining({ status: 403, client: "198.51.100.92", path: "/items/9" })]);
+    expect(denied?.[0]).not.toHaveProperty("scope");
   });
 
   describe("error-leakage", () => {

@@ -1,7 +1,7 @@
 /**
  * unused-endpoint (DESIGN.md §3, "Unused"): a documented, not deprecated endpoint of an Api whose lifecycle is
  * production or unknown, with no traffic at all in unusedWindowDays — only for Apis whose traffic is ingested at all
- * (some rollup attributed to the Api, at any time before asOf).
+ * (some traffic_endpoint_hour row attributed to the Api, at any time before asOf).
  */
 import type { DerivedFinding, Rule } from "../../rule";
 import { evidence, iso, n, windowBack } from "./shared";
@@ -23,16 +23,16 @@ export const unusedEndpoint: Rule = {
     const w = windowBack(ctx, ctx.settings.unusedWindowDays);
     const rows = await ctx.tx.$queryRaw<Row[]>`
       WITH ingested AS (
-        SELECT r."apiId", sum(r.requests) FILTER (WHERE r."bucketStart" >= ${iso(w.from)}::timestamp)::int AS "apiRequests"
-        FROM traffic_rollup r
-        WHERE r."apiId" IS NOT NULL AND r."bucketStart" < ${iso(w.to)}::timestamp
+        SELECT r."apiId", sum(r.requests) FILTER (WHERE r."hourStart" >= date_trunc('hour', ${iso(w.from)}::timestamp))::int AS "apiRequests"
+        FROM traffic_endpoint_hour r
+        WHERE r."apiId" IS NOT NULL AND r."hourStart" < ${iso(w.to)}::timestamp
           AND (${ctx.apiIds}::text[] IS NULL OR r."apiId" = ANY(${ctx.apiIds}::text[]))
         GROUP BY r."apiId"
       ), used AS (
-        SELECT r."endpointId", max(r."bucketStart") AS last,
-          bool_or(r."bucketStart" >= ${iso(w.from)}::timestamp) AS recent
-        FROM traffic_rollup r JOIN ingested i ON i."apiId" = r."apiId"
-        WHERE r."endpointId" IS NOT NULL AND r."bucketStart" < ${iso(w.to)}::timestamp
+        SELECT r."endpointId", max(r."hourStart") AS last,
+          bool_or(r."hourStart" >= date_trunc('hour', ${iso(w.from)}::timestamp)) AS recent
+        FROM traffic_endpoint_hour r JOIN ingested i ON i."apiId" = r."apiId"
+        WHERE r."endpointId" IS NOT NULL AND r."hourStart" < ${iso(w.to)}::timestamp
         GROUP BY r."endpointId"
       )
       SELECT e."apiId", e.id AS "endpointId", e.method, e.path, coalesce(i."apiRequests", 0)::int AS "apiRequests", u.last AS "lastSeen"

@@ -1,10 +1,11 @@
 /**
  * zombie (DESIGN.md §3, "Served"): an Api whose lifecycle is deprecated or retired, or a deprecated endpoint, that served
  * traffic (any status other than 404 and 410 — a 401 counts) within zombieWindowDays. One finding per Api (whole-Api
- * lifecycle) or per deprecated endpoint of a live Api.
+ * lifecycle) or per deprecated endpoint of a live Api. Counts from traffic_endpoint_hour; distinct clients of a whole
+ * Api from traffic_client_day, of an endpoint (not stored per endpoint) only as seen in its samples.
  */
 import type { DerivedFinding, Rule } from "../../rule";
-import { evidence, iso, loadSamples, n, windowBack } from "./shared";
+import { evidence, iso, loadSamples, n, sampleClients, windowBack } from "./shared";
 
 interface Row {
   apiId: string;
@@ -20,7 +21,7 @@ interface Row {
   s403: number;
   s404: number;
   s410: number;
-  clients: number;
+  clients: number | null;
   first: Date;
   last: Date;
 }
@@ -33,32 +34,37 @@ export const zombie: Rule = {
     const w = windowBack(ctx, ctx.settings.zombieWindowDays);
     const rows = await ctx.tx.$queryRaw<Row[]>`
       WITH t AS (
-        SELECT r."apiId", r."endpointId", r."clientKey", r."bucketStart", r.requests, r."status2xx", r."status401", r."status403",
-          r."status404", r."status410"
-        FROM traffic_rollup r
+        SELECT r."apiId", r."endpointId", r."hourStart", r.requests, r."status2xx", r."status401", r."status403", r."status404", r."status410"
+        FROM traffic_endpoint_hour r
         WHERE r."apiId" IS NOT NULL
-          AND r."bucketStart" >= ${iso(w.from)}::timestamp AND r."bucketStart" < ${iso(w.to)}::timestamp
+          AND r."hourStart" >= date_trunc('hour', ${iso(w.from)}::timestamp) AND r."hourStart" < ${iso(w.to)}::timestamp
           AND (${ctx.apiIds}::text[] IS NULL OR r."apiId" = ANY(${ctx.apiIds}::text[]))
       ), scoped AS (
         SELECT a.id AS "apiId", a.name AS "apiName", a.lifecycle, NULL::text AS "endpointId", NULL::text AS method, NULL::text AS path,
-          t."clientKey", t."bucketStart", t.requests, t."status2xx", t."status401", t."status403", t."status404", t."status410"
+          t."hourStart", t.requests, t."status2xx", t."status401", t."status403", t."status404", t."status410"
         FROM t JOIN api a ON a.id = t."apiId"
         WHERE a.lifecycle IN ('deprecated', 'retired')
         UNION ALL
         SELECT a.id, a.name, a.lifecycle, e.id, e.method, e.path,
-          t."clientKey", t."bucketStart", t.requests, t."status2xx", t."status401", t."status403", t."status404", t."status410"
+          t."hourStart", t.requests, t."status2xx", t."status401", t."status403", t."status404", t."status410"
         FROM t JOIN endpoint e ON e.id = t."endpointId" JOIN api a ON a.id = e."apiId"
         WHERE e.deprecated AND (a.lifecycle IS NULL OR a.lifecycle NOT IN ('deprecated', 'retired'))
+      ), g AS (
+        SELECT s."apiId", s."apiName", s.lifecycle, s."endpointId", s.method, s.path,
+          sum(s.requests)::int AS requests, sum(s.requests - s."status404" - s."status410")::int AS served,
+          sum(s."status2xx")::int AS s2, sum(s."status401")::int AS s401, sum(s."status403")::int AS s403,
+          sum(s."status404")::int AS s404, sum(s."status410")::int AS s410,
+          min(s."hourStart") AS first, max(s."hourStart") AS last
+        FROM scoped s
+        GROUP BY s."apiId", s."apiName", s.lifecycle, s."endpointId", s.method, s.path
+        HAVING sum(s.requests - s."status404" - s."status410") > 0
       )
-      SELECT s."apiId", s."apiName", s.lifecycle, s."endpointId", s.method, s.path,
-        sum(s.requests)::int AS requests, sum(s.requests - s."status404" - s."status410")::int AS served,
-        sum(s."status2xx")::int AS s2, sum(s."status401")::int AS s401, sum(s."status403")::int AS s403,
-        sum(s."status404")::int AS s404, sum(s."status410")::int AS s410, count(DISTINCT s."clientKey")::int AS clients,
-        min(s."bucketStart") AS first, max(s."bucketStart") AS last
-      FROM scoped s
-      GROUP BY s."apiId", s."apiName", s.lifecycle, s."endpointId", s.method, s.path
-      HAVING sum(s.requests - s."status404" - s."status410") > 0
-      ORDER BY s."apiId", s.path NULLS FIRST`;
+      SELECT g.*, CASE WHEN g."endpointId" IS NULL THEN (
+        SELECT count(DISTINCT d."clientKey")::int FROM traffic_client_day d
+        WHERE d."scopeKey" = g."apiId" AND d.day >= date_trunc('day', ${iso(w.from)}::timestamp) AND d.day < ${iso(w.to)}::timestamp
+      ) END AS clients
+      FROM g
+      ORDER BY g."apiId", g.path NULLS FIRST`;
     const samples = await loadSamples(
       ctx.tx,
       rows.map((r) => ({ scopeKey: r.apiId, method: r.method, pathTemplate: r.path, window: w })),
@@ -78,7 +84,16 @@ export const zombie: Rule = {
         cwe: 1059,
         evidence: evidence(
           w,
-          { requests: n(r.requests), served: n(r.served), status2xx: n(r.s2), status401: n(r.s401), status403: n(r.s403), status404: n(r.s404), status410: n(r.s410), clients: n(r.clients) },
+          {
+            requests: n(r.requests),
+            served: n(r.served),
+            status2xx: n(r.s2),
+            status401: n(r.s401),
+            status403: n(r.s403),
+            status404: n(r.s404),
+            status410: n(r.s410),
+            ...(r.clients === null ? { sampledClients: sampleClients(samples[i] ?? []).length } : { clients: n(r.clients) }),
+          },
           samples[i] ?? [],
           { lifecycle: r.lifecycle, ...(r.endpointId ? { endpoint: { method: r.method, path: r.path } } : {}) },
         ),
