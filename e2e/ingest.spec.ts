@@ -1,6 +1,21 @@
-import { readFileSync } from "node:fs";
-import { expect, test } from "@playwright/test";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect, type Page, test } from "@playwright/test";
+import { kongLine } from "../server/demo/kong-log";
 import { E2E, SAMPLES, signIn } from "./fixtures";
+
+/** A generated Kong file-log of `lines` lines (~1.8 KB each) on disk: big enough for the ingest to take a while. */
+function kongLogFile(name: string, lines: number, day: number): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "postern-e2e-")), name);
+  const start = Date.UTC(2026, 0, day, 8);
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    out.push(kongLine({ time: start + i * 50, host: "bulk.e2e.example.com", path: `/v1/items/${i % 500}`, consumer: `c${i % 40}`, status: i % 50 ? 200 : 404 }));
+  }
+  writeFileSync(file, `${out.join("\n")}\n`);
+  return file;
+}
 
 test("upload the crAPI spec through the UI and see its endpoints", async ({ page }) => {
   await signIn(page, E2E.admin);
@@ -23,6 +38,43 @@ test("upload the crAPI spec through the UI and see its endpoints", async ({ page
   const endpoints = page.getByRole("table", { name: "Endpoints" });
   await expect(endpoints).toContainText("/identity/api/auth/signup");
   await expect(endpoints.locator("tbody tr").first()).toBeVisible();
+});
+
+/** Signs in, uploads a generated Kong log on the Ingest page and returns its upload item. */
+async function uploadKongLog(page: Page, name: string, day: number) {
+  const log = kongLogFile(name, 60_000, day);
+  await signIn(page, E2E.admin);
+  await page.goto("/ingest");
+  await page.getByTestId("ingest-file-input").setInputFiles(log);
+  return page.getByTestId("upload-item").first();
+}
+
+test("a large gateway log is ingested in the background with live progress, then its result", async ({ page }) => {
+  const item = await uploadKongLog(page, "gateway-bulk.jsonl", 5);
+  await expect(item).toContainText("gateway-bulk.jsonl");
+  const bar = item.getByRole("progressbar");
+  await expect(bar).toBeVisible();
+  await expect(bar).toHaveAttribute("aria-valuenow", /^\d+(\.\d+)?$/);
+  await expect(item).toContainText(/lines\/s/);
+  await expect(item).toContainText(/elapsed \d+/);
+  await expect(item.getByRole("button", { name: /Cancel ingest of gateway-bulk.jsonl/ })).toBeVisible();
+
+  await expect(item).toContainText("succeeded", { timeout: 50_000 });
+  await expect(item).toContainText("format: kong-log");
+  await expect(item).toContainText("records 60,000");
+  await expect(bar).toHaveCount(0);
+  await expect(item.getByRole("button", { name: /Cancel/ })).toHaveCount(0);
+  // The run history refreshes when the job ends.
+  await expect(page.getByRole("table", { name: "Ingest runs" }).locator("tbody tr").first()).toContainText("gateway-bulk.jsonl");
+});
+
+test("cancelling a background ingest writes nothing", async ({ page }) => {
+  const item = await uploadKongLog(page, "gateway-cancel.jsonl", 6);
+  await expect(item.getByRole("progressbar")).toBeVisible();
+  await item.getByRole("button", { name: /Cancel ingest of gateway-cancel.jsonl/ }).click();
+  await expect(item).toContainText("cancelled", { timeout: 50_000 });
+  await expect(item).toContainText(/nothing was written/);
+  await expect(item.getByRole("progressbar")).toHaveCount(0);
 });
 
 test("a file in no known format is rejected and nothing is written", async ({ page }) => {
@@ -69,4 +121,5 @@ test("the REST API is described by an OpenAPI 3.1 document", async ({ request })
   const doc = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
   expect(doc.openapi).toBe("3.1.0");
   expect(Object.keys(doc.paths)).toContain("/ingest");
+  expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/ingest/jobs/{id}", "/ingest/jobs/{id}/cancel"]));
 });

@@ -1,31 +1,19 @@
 "use client";
-import { useQueryClient } from "@tanstack/react-query";
 import { type DragEvent, useRef, useState } from "react";
-import { useTRPC } from "@/components/trpc";
-
-interface RunResult {
-  runId: string;
-  status: string;
-  format: string | null;
-  family: string | null;
-  counts: Record<string, number>;
-  warnings: { message: string; line?: number }[];
-  lineErrors: { line: number; message: string }[];
-  errorCount: number;
-  message: string | null;
-}
+import { JobProgress } from "./job-progress";
 
 interface Item {
   key: string;
   name: string;
   size: number;
   progress: number;
-  state: "queued" | "uploading" | "processing" | "done" | "error";
-  result?: RunResult;
+  state: "queued" | "uploading" | "processing" | "job" | "error";
+  jobId?: string;
   error?: string;
 }
 
-function upload(file: File, onProgress: (fraction: number) => void, onUploaded: () => void): Promise<RunResult> {
+/** Sends one file; resolves with the id of the background job that ingests it (202 from /api/ingest). */
+function upload(file: File, onProgress: (fraction: number) => void, onUploaded: () => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/ingest");
@@ -34,8 +22,8 @@ function upload(file: File, onProgress: (fraction: number) => void, onUploaded: 
     xhr.onerror = () => reject(new Error("network error"));
     xhr.onload = () => {
       try {
-        const body = JSON.parse(xhr.responseText) as { runs?: RunResult[]; error?: string };
-        if (body.runs?.[0]) resolve(body.runs[0]);
+        const body = JSON.parse(xhr.responseText) as { jobId?: string; error?: string };
+        if (xhr.status === 202 && body.jobId) resolve(body.jobId);
         else reject(new Error(body.error ?? `upload failed (${xhr.status})`));
       } catch {
         reject(new Error(`upload failed (${xhr.status})`));
@@ -47,16 +35,7 @@ function upload(file: File, onProgress: (fraction: number) => void, onUploaded: 
   });
 }
 
-function summary(counts: Record<string, number>): string {
-  return Object.entries(counts)
-    .filter(([, v]) => v)
-    .map(([k, v]) => `${k} ${v.toLocaleString("en")}`)
-    .join(" · ");
-}
-
 export function Upload() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const input = useRef<HTMLInputElement>(null);
   const [items, setItems] = useState<Item[]>([]);
   const [dragging, setDragging] = useState(false);
@@ -77,17 +56,17 @@ export function Upload() {
     for (const item of queued) {
       patch(item.key, { state: "uploading" });
       try {
-        const result = await upload(
+        const jobId = await upload(
           item.file,
           (progress) => patch(item.key, { progress }),
           () => patch(item.key, { state: "processing", progress: 1 }),
         );
-        patch(item.key, { state: "done", result });
+        // The next file uploads while this one is ingested; jobs run in order on the server.
+        patch(item.key, { state: "job", jobId });
       } catch (error) {
         patch(item.key, { state: "error", error: error instanceof Error ? error.message : String(error) });
       }
     }
-    await queryClient.invalidateQueries({ queryKey: trpc.ingest.runs.queryKey() });
   }
 
   function onDrop(event: DragEvent) {
@@ -131,47 +110,13 @@ export function Upload() {
             <li key={item.key} className="panel" style={{ marginTop: 8 }} data-testid="upload-item">
               <strong>{item.name}</strong> <span className="muted">({(item.size / 1e6).toFixed(2)} MB)</span>{" "}
               {item.state === "uploading" ? <progress value={item.progress} max={1} aria-label={`Uploading ${item.name}`} /> : null}
-              {item.state === "processing" ? <span className="muted">processing…</span> : null}
+              {item.state === "processing" ? <span className="muted">uploaded; starting the ingest…</span> : null}
               {item.state === "error" ? (
                 <span role="alert" className="error">
                   {item.error}
                 </span>
               ) : null}
-              {item.result ? (
-                <div>
-                  <span className={`badge ${item.result.status === "succeeded" ? "ok" : item.result.status === "duplicate" ? "" : "bad"}`}>
-                    {item.result.status}
-                  </span>
-                  {item.result.format ? <span className="badge">format: {item.result.format}</span> : null}
-                  <span>{summary(item.result.counts)}</span>
-                  {item.result.message ? <p className={item.result.status === "failed" ? "error" : "muted"}>{item.result.message}</p> : null}
-                  {item.result.warnings.length ? (
-                    <details>
-                      <summary>{item.result.warnings.length} warnings</summary>
-                      <ul>
-                        {item.result.warnings.map((w, i) => (
-                          <li key={i}>
-                            {w.line ? `line ${w.line}: ` : ""}
-                            {w.message}
-                          </li>
-                        ))}
-                      </ul>
-                    </details>
-                  ) : null}
-                  {item.result.errorCount ? (
-                    <details>
-                      <summary>{item.result.errorCount} lines could not be read</summary>
-                      <ul>
-                        {item.result.lineErrors.map((e, i) => (
-                          <li key={i}>
-                            line {e.line}: {e.message}
-                          </li>
-                        ))}
-                      </ul>
-                    </details>
-                  ) : null}
-                </div>
-              ) : null}
+              {item.state === "job" && item.jobId ? <JobProgress jobId={item.jobId} /> : null}
             </li>
           ))}
         </ul>

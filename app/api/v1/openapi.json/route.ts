@@ -2,6 +2,111 @@ import { openApiDocument } from "@/server/api/openapi-document";
 
 export const dynamic = "force-static";
 
+const error = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
+const jobResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/IngestJob" } } } });
+const jobId = { name: "id", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9_-]{22}$" } };
+const notFound = error("No such job for this token: unknown, expired (an hour after it ended), or started with another token");
+
+/** Background ingest jobs (POST /ingest?async=true): added to the synchronous ingest described in openApiDocument. */
+const ingest = openApiDocument.paths["/ingest"].post;
+const document = {
+  ...openApiDocument,
+  components: {
+    ...openApiDocument.components,
+    schemas: {
+      ...openApiDocument.components.schemas,
+      IngestJobStarted: {
+        type: "object",
+        required: ["jobId", "statusUrl", "cancelUrl"],
+        properties: {
+          jobId: { type: "string" },
+          statusUrl: { type: "string", description: "GET it with the same token for the job's progress and results" },
+          cancelUrl: { type: "string" },
+        },
+      },
+      IngestJob: {
+        type: "object",
+        required: ["id", "status", "cancelRequested", "createdAt", "elapsedMs", "files"],
+        properties: {
+          id: { type: "string" },
+          status: { type: "string", enum: ["queued", "running", "succeeded", "failed", "cancelled"], description: "Jobs run one after another; failed when any file failed" },
+          cancelRequested: { type: "boolean" },
+          createdAt: { type: "string", format: "date-time" },
+          startedAt: { type: ["string", "null"], format: "date-time" },
+          finishedAt: { type: ["string", "null"], format: "date-time" },
+          elapsedMs: { type: "integer" },
+          files: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: {
+                name: { type: "string" },
+                sizeBytes: { type: "integer" },
+                status: { type: "string", enum: ["queued", "running", "succeeded", "failed", "duplicate", "cancelled"] },
+                phase: {
+                  type: "string",
+                  enum: ["queued", "hashing", "ingesting", "finishing", "done"],
+                  description: "Documents are read twice: hashing (duplicate check), then ingesting; logs are hashed while ingesting",
+                },
+                bytesRead: { type: "integer", description: "Bytes read in the current phase" },
+                percent: { type: "number", description: "Percent of the current phase" },
+                lines: { type: "integer", description: "Lines read in the current phase" },
+                records: { type: "integer" },
+                linesPerSecond: { type: "integer" },
+                elapsedMs: { type: "integer" },
+                result: { oneOf: [{ $ref: "#/components/schemas/IngestRun" }, { type: "null" }], description: "Set when the file is done" },
+                error: { type: ["string", "null"], description: "Why a file ended without a run (cancelled before it was read, internal error)" },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+  paths: {
+    ...openApiDocument.paths,
+    "/ingest": {
+      post: {
+        ...ingest,
+        description:
+          `${ingest.description} With \`async=true\` the upload is stored and the answer is 202 at once; the files are then ` +
+          "ingested in the background: poll the job's statusUrl with the same token.",
+        parameters: [
+          ...ingest.parameters,
+          { name: "async", in: "query", required: false, schema: { type: "string", enum: ["true", "false"], default: "false" }, description: "Ingest in a background job" },
+        ],
+        responses: {
+          ...ingest.responses,
+          "202": {
+            description: "async=true: the upload is stored and a job ingests it",
+            headers: { Location: { schema: { type: "string" }, description: "The job's statusUrl" } },
+            content: { "application/json": { schema: { $ref: "#/components/schemas/IngestJobStarted" } } },
+          },
+          "403": error("The token's owner may not ingest (role admin or security)"),
+        },
+      },
+    },
+    "/ingest/jobs/{id}": {
+      get: {
+        operationId: "getIngestJob",
+        summary: "Progress and results of a background ingest",
+        description: "Only the token that started the job can read it. Finished jobs are kept for an hour; jobs do not survive a server restart.",
+        parameters: [jobId],
+        responses: { "200": jobResponse("The job"), "400": error("Malformed job id"), "404": notFound },
+      },
+    },
+    "/ingest/jobs/{id}/cancel": {
+      post: {
+        operationId: "cancelIngestJob",
+        summary: "Cancel a background ingest",
+        description: "The file being ingested rolls back (nothing of it is written); files not started yet are skipped. Cancelling a finished job changes nothing.",
+        parameters: [jobId],
+        responses: { "200": jobResponse("The job, cancelRequested set"), "400": error("Malformed job id"), "404": notFound },
+      },
+    },
+  },
+};
+
 export function GET() {
-  return Response.json(openApiDocument);
+  return Response.json(document);
 }
