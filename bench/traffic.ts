@@ -172,12 +172,14 @@ try {
   const all = targets();
 
   let t = performance.now();
-  const kongFile = path.join(dir, "kong.jsonl");
+  // BENCH_TRAFFIC_KEEP=<dir>: the generated logs are written there and kept (for profiling one ingest on its own).
+  const keep = process.env.BENCH_TRAFFIC_KEEP;
+  const kongFile = path.join(keep ?? dir, "kong.jsonl");
   const kongBytes = await writeLines(kongFile, LINES, (() => {
     const next = events(all, 7, LINES);
     return (i: number) => kongLine(next(i));
   })());
-  const nginxFile = path.join(dir, "nginx.log");
+  const nginxFile = path.join(keep ?? dir, "nginx.log");
   const nginxBytes = await writeLines(nginxFile, NGINX_LINES, (() => {
     const next = events(all, 11, NGINX_LINES);
     return (i: number) => {

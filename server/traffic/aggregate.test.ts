@@ -91,17 +91,18 @@ describe("TrafficAggregator tiers", () => {
 });
 
 describe("TrafficAggregator samples", () => {
-  it("keys samples by client × day (across Apis) and endpoint × hour, never endpoint × client", () => {
+  it("keys samples by client × day (across Apis) and endpoint × day, never endpoint × client", () => {
     const agg = new TrafficAggregator(opts);
     const t = Date.UTC(2025, 0, 1, 10);
     const day = Date.UTC(2025, 0, 1);
     for (const api of ["a", "b"]) for (const path of ["/p", "/q"]) for (const who of ["u1", "u2", "u3"]) agg.add(event(t, path, who), at(api, path));
-    agg.add(event(t + HOUR, "/p", "u1"), at("a", "/p")); // next hour: a new endpoint key, the same client key
-    const keys = [...agg.samples.values()].map((s) => `${s.scopeKey} ${s.method} ${s.pathTemplate} ${s.clientKey} ${s.hourStart - (s.clientKey === "*" ? t : day)}`).sort();
+    agg.add(event(t + HOUR, "/p", "u1"), at("a", "/p")); // next hour, same day: the same keys
+    agg.add(event(t + 24 * HOUR, "/p", "u1"), at("a", "/p")); // next day: new keys
+    const keys = [...agg.samples.values()].map((s) => `${s.scopeKey} ${s.method} ${s.pathTemplate} ${s.clientKey} ${(s.hourStart - day) / HOUR}`).sort();
     expect(keys).toEqual(
-      ["* * * u1 0", "* * * u2 0", "* * * u3 0", "a GET /p * 0", "a GET /q * 0", "b GET /p * 0", "b GET /q * 0", `a GET /p * ${HOUR}`].sort(),
+      ["* * * u1 0", "* * * u2 0", "* * * u3 0", "a GET /p * 0", "a GET /q * 0", "b GET /p * 0", "b GET /q * 0", "* * * u1 24", "a GET /p * 24"].sort(),
     );
-    const u1 = [...agg.samples.values()].find((s) => s.clientKey === "u1");
+    const u1 = [...agg.samples.values()].find((s) => s.clientKey === "u1" && s.hourStart === day);
     expect(u1?.ok.map((e) => [e.scope, e.template])).toEqual([
       ["a", "/p"],
       ["a", "/q"],
@@ -109,8 +110,8 @@ describe("TrafficAggregator samples", () => {
       ["b", "/q"],
       ["a", "/p"],
     ]);
-    const ap = [...agg.samples.values()].find((s) => s.scopeKey === "a" && s.pathTemplate === "/p" && s.hourStart === t);
-    expect(ap?.ok.map((e) => e.client)).toEqual(["u1", "u2", "u3"]);
+    const ap = [...agg.samples.values()].find((s) => s.scopeKey === "a" && s.pathTemplate === "/p" && s.hourStart === day);
+    expect(ap?.ok.map((e) => e.client)).toEqual(["u1", "u2", "u3", "u1"]);
     expect(ap?.ok[0]?.scope).toBeUndefined();
   });
 
@@ -126,15 +127,15 @@ describe("TrafficAggregator samples", () => {
     expect(agg.samples.size).toBe(0);
   });
 
-  it("takeSamples(false) hands over endpoint keys of hours well before the latest one, client keys of past days", () => {
+  it("takeSamples(false) hands over the keys of days that ended at least an hour before the latest hour", () => {
     const agg = new TrafficAggregator(opts);
     const t = Date.UTC(2025, 0, 1, 20);
-    for (let h = 0; h < 6; h++) agg.add(event(t + h * HOUR, "/p", "u"), at("a", "/p")); // 20:00 … 01:00 next day
+    for (let h = 0; h < 5; h++) agg.add(event(t + h * HOUR, "/p", "u"), at("a", "/p")); // 20:00 … 00:00 next day
+    expect(agg.takeSamples(false)).toEqual([]); // the first day's last hour (23:00) is the hour before the latest
+    agg.add(event(t + 5 * HOUR, "/p", "u"), at("a", "/p")); // 01:00
     expect(agg.sampleEvents).toBe(12);
     const taken = agg.takeSamples(false);
-    // Endpoint hours 20…23 (before 00:00, the hour before the latest) and the client's first day (ends 23:00).
-    expect(taken.filter((s) => s.clientKey === "*").map((s) => (s.hourStart - t) / HOUR).sort()).toEqual([0, 1, 2, 3]);
-    expect(taken.filter((s) => s.clientKey === "u").map((s) => s.hourStart)).toEqual([Date.UTC(2025, 0, 1)]);
-    expect([...agg.samples.values()].map((s) => s.hourStart).sort()).toEqual([Date.UTC(2025, 0, 2), t + 4 * HOUR, t + 5 * HOUR].sort());
+    expect(taken.map((s) => `${s.clientKey} ${s.hourStart === Date.UTC(2025, 0, 1)} ${s.ok.length}`).sort()).toEqual(["* true 4", "u true 4"]);
+    expect(agg.sampleEvents).toBe(4);
   });
 });

@@ -10,8 +10,8 @@
  *   `minuteFloor` requests (rate limits) or a 401/403 from an authentication endpoint (credential stuffing);
  * - path-parameter values per client × endpoint × hour, held until the hour is over and kept only with at least
  *   `paramFloor` distinct values (object enumeration), capped at `paramCap` hashes;
- * - samples (evidence), up to SAMPLE_LIMIT redacted events per key, per endpoint × hour (clientKey ANY, events carry
- *   their `client`) and per client × UTC day across Apis (scope, method and template ANY; events carry their `scope`
+ * - samples (evidence), up to SAMPLE_LIMIT redacted events per key, per endpoint × UTC day (clientKey ANY, events
+ *   carry their `client`) and per client × UTC day across Apis (scope, method and template ANY; events carry their `scope`
  *   and `template`). Selection prefers the events findings show (non-2xx) while keeping a few 2xx: pickSamples().
  *
  * Logs are mostly in time order: a minute (hour) counts as over once events two minutes (two hours) later arrive. An
@@ -339,14 +339,15 @@ export class TrafficAggregator {
       this.closeParams(hour - 2 * HOUR);
     }
 
+    // Sample keys are per day: a few thousand rows of up to 20 events each per day of log, whatever its length.
     const clientDay = `${client.key}\u0000${day}`;
-    const endpointHour = `\u0001${hourKey}`;
+    const endpointDay = `\u0001${endpoint}\u0000${day}`;
     const wantClient = !this.fullSamples.has(clientDay);
-    const wantEndpoint = !this.fullSamples.has(endpointHour);
+    const wantEndpoint = !this.fullSamples.has(endpointDay);
     if (wantClient || wantEndpoint) {
       const sample = sampleOf(event, client.key);
       if (wantClient) this.addSample(clientDay, ANY, ANY, ANY, client.key, day, ok, { ...sample, scope: at.scopeKey, template: at.pathTemplate });
-      if (wantEndpoint) this.addSample(endpointHour, at.scopeKey, method, at.pathTemplate, ANY, hour, ok, sample);
+      if (wantEndpoint) this.addSample(endpointDay, at.scopeKey, method, at.pathTemplate, ANY, day, ok, sample);
     }
   }
 
@@ -455,16 +456,15 @@ export class TrafficAggregator {
   }
 
   /**
-   * Removes and returns the sample keys to write now: all of them when `all`, else those that started at least two
-   * hours before the latest hour seen (endpoint keys of past hours, client keys of past days). Keys of the current
-   * hours stay in memory and fill up there instead of being merged into stored rows flush after flush.
+   * Removes and returns the sample keys to write now: all of them when `all`, else those of days that ended at least
+   * an hour before the latest hour seen. Keys of the current day stay in memory and fill up there instead of being
+   * merged into stored rows flush after flush.
    */
   takeSamples(all: boolean): SampleRow[] {
     const out: SampleRow[] = [];
     const before = this.maxHour - HOUR;
     for (const [key, s] of this.samples) {
-      const end = s.clientKey !== ANY && s.scopeKey === ANY ? s.hourStart + DAY - HOUR : s.hourStart;
-      if (all || end < before) {
+      if (all || s.hourStart + DAY - HOUR < before) {
         out.push(s);
         this.sampleEvents -= s.ok.length + s.other.length;
         this.samples.delete(key);

@@ -153,7 +153,7 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     expect(samplesAgain.events as unknown[]).toHaveLength(20);
   });
 
-  it("keeps samples per client × day and per endpoint × hour (not per endpoint × client), preferring non-2xx events", async () => {
+  it("keeps samples per client × day and per endpoint × day (not per endpoint × client), preferring non-2xx events", async () => {
     const t = T0 + 5 * 86_400_000;
     const paths = ["/v1/orders", "/v1/catalog", "/v1/health", "/v1/users/7"];
     const clients = ["s-a", "s-b", "s-c"];

@@ -36,7 +36,7 @@ export interface TrafficSource {
 }
 
 /** Aggregate keys held in memory before a flush. */
-export const FLUSH_KEYS = 40_000;
+export const FLUSH_KEYS = 150_000;
 /** Sample events held in memory: past it, a flush writes all samples (not only those of past hours). */
 export const SAMPLE_HOLD_EVENTS = 100_000;
 const PROGRESS_EVERY = 50_000;

@@ -58,16 +58,16 @@ const SAMPLE_ROWS = 60;
 
 /**
  * Up to MAX_SAMPLES stored sample events per key, inside the key's window when there are any there. One query.
- * Samples are stored per endpoint × hour (clientKey "*") and per client × UTC day across Apis (scopeKey, method and
- * pathTemplate "*", hourStart = the day's start, each event carrying its `scope` and `template`): see
+ * Samples are stored per endpoint × UTC day (clientKey "*") and per client × UTC day across Apis (scopeKey, method and
+ * pathTemplate "*", each event carrying its `scope` and `template`; hourStart = the day's start): see
  * server/traffic/aggregate.ts. A key reads both kinds (the client rows only when it names a client) and keeps the
  * events that match all it names; the per-event routing fields are dropped. Rows of older layouts (per endpoint ×
- * client × hour, per client × hour) match too.
+ * client × hour, per endpoint or client × hour) match too.
  */
 export async function loadSamples(tx: Tx, keys: readonly SampleKey[]): Promise<SampleEvent[][]> {
   const out: SampleEvent[][] = keys.map(() => []);
   if (keys.length === 0) return out;
-  // Client rows start at the day's start, so a window that begins mid-day must reach back to it.
+  // Sample rows start at the day's start, so a window that begins mid-day must reach back to it.
   const rows = await tx.$queryRaw<{ i: number; events: unknown }[]>`
     SELECT k.i::int AS i, s.events
     FROM unnest(
@@ -77,13 +77,11 @@ export async function loadSamples(tx: Tx, keys: readonly SampleKey[]): Promise<S
     ) WITH ORDINALITY AS k(scope, method, tpl, client, f, t, i)
     CROSS JOIN LATERAL (
       SELECT ts.events FROM traffic_sample ts
-      WHERE ts."hourStart" < k.t::timestamp
+      WHERE ts."hourStart" < k.t::timestamp AND ts."hourStart" >= date_trunc('day', k.f::timestamp)
         AND (
-          (ts."scopeKey" = k.scope AND ts."hourStart" >= date_trunc('hour', k.f::timestamp)
-            AND (k.method IS NULL OR ts.method = k.method) AND (k.tpl IS NULL OR ts."pathTemplate" = k.tpl)
+          (ts."scopeKey" = k.scope AND (k.method IS NULL OR ts.method = k.method) AND (k.tpl IS NULL OR ts."pathTemplate" = k.tpl)
             AND (k.client IS NULL OR ts."clientKey" = k.client OR ts."clientKey" = '*'))
-          OR (k.client IS NOT NULL AND ts."scopeKey" = '*' AND ts.method = '*' AND ts."pathTemplate" = '*' AND ts."clientKey" = k.client
-            AND ts."hourStart" >= date_trunc('day', k.f::timestamp))
+          OR (k.client IS NOT NULL AND ts."scopeKey" = '*' AND ts.method = '*' AND ts."pathTemplate" = '*' AND ts."clientKey" = k.client)
         )
       ORDER BY ts."hourStart" ASC
       LIMIT ${SAMPLE_ROWS}
