@@ -1,13 +1,20 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import { kongLine } from "../server/demo/kong-log";
 import { E2E, SAMPLES, signIn } from "./fixtures";
 
+const generated: string[] = [];
+test.afterAll(() => {
+  for (const dir of generated) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A generated Kong file-log of `lines` lines (~1.8 KB each) on disk: big enough for the ingest to take a while. */
 function kongLogFile(name: string, lines: number, day: number): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "postern-e2e-")), name);
+  const dir = mkdtempSync(path.join(tmpdir(), "postern-e2e-"));
+  generated.push(dir);
+  const file = path.join(dir, name);
   const start = Date.UTC(2026, 0, day, 8);
   const out: string[] = [];
   for (let i = 0; i < lines; i++) {
