@@ -25,3 +25,18 @@ export async function listIngestRuns(prisma: Db, input: { page: number; pageSize
     })),
   };
 }
+
+export const INTERRUPTED_MESSAGE = "interrupted: Postern stopped while this file was being ingested; nothing was written";
+
+/**
+ * At start-up, before the server serves: runs still "running" belonged to background jobs of a server that stopped
+ * (jobs live in memory). Their transactions never committed, so nothing of them is stored; say so instead of
+ * showing them as running for ever. CLI runs are left alone (a CLI may be ingesting into a shared PostgreSQL).
+ */
+export async function markInterruptedRuns(prisma: Db): Promise<number> {
+  const { count } = await prisma.ingestRun.updateMany({
+    where: { status: "running", channel: { in: ["ui", "api"] } },
+    data: { status: "failed", error: INTERRUPTED_MESSAGE, finishedAt: new Date() },
+  });
+  return count;
+}
