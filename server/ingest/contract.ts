@@ -20,6 +20,11 @@ export interface SourceFile {
   text(maxBytes?: number): Promise<string>;
   /** The content line by line (without line terminators), streamed. Line numbers start at 1. */
   lines(): AsyncIterable<string>;
+  /**
+   * The raw bytes, streamed, when the source can give them (files, buffers): lets large logs be split into line
+   * batches for a parse worker and hashed without decoding. `lines()` must be the same content.
+   */
+  chunks?(): AsyncIterable<Uint8Array>;
 }
 
 export const HEAD_BYTES = 64 * 1024;

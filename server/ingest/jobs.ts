@@ -222,6 +222,10 @@ async function trackedSource(job: Job, state: FileState): Promise<SourceFile> {
       startPass();
       return splitLines(chunks());
     },
+    chunks() {
+      startPass();
+      return chunks();
+    },
   };
 }
 

@@ -14,6 +14,7 @@ import { persistVaultEvents } from "@/server/secrets/persist";
 import { persistTraffic } from "@/server/traffic/persist";
 import { type Family, type InventoryApi, type ParseContext, ParseError, type ScanFinding, type SourceFile, type TrafficEvent, type VaultEvent } from "./contract";
 import { type AnyParser, detectParser, parserById } from "./registry";
+import { splitLines } from "./source";
 
 export type IngestChannel = "ui" | "api" | "cli" | "demo";
 export type IngestStatus = "succeeded" | "failed" | "duplicate" | "cancelled";
@@ -94,33 +95,51 @@ const FAMILY_LABEL: Record<Family, string> = {
   vault: "vault audit logs",
 };
 
+/** SHA-256 of the content: of its raw bytes when the source gives them, else of its lines ("line\\n" each). */
 export async function hashContent(file: SourceFile): Promise<string> {
   const hash = createHash("sha256");
-  for await (const line of file.lines()) hash.update(line).update("\n");
+  if (file.chunks) for await (const chunk of file.chunks()) hash.update(chunk);
+  else for await (const line of file.lines()) hash.update(line).update("\n");
   return hash.digest("hex");
 }
 
 /**
  * The file with its content hash computed while the parser reads it (the same digest as hashContent), so that a
- * multi-GB log is read once, not twice. `digest()` is only meaningful after the parser has read every line.
+ * multi-GB log is read once, not twice. `digest()` is only meaningful after the parser has read all of it.
  */
 function hashingWhileRead(file: SourceFile): { file: SourceFile; digest(): string } {
   const hash = createHash("sha256");
   let reads = 0;
-  const wrapped: SourceFile = {
-    name: file.name,
-    size: file.size,
-    head: () => file.head(),
-    text: (maxBytes?: number) => file.text(maxBytes),
-    async *lines() {
-      // Only the first full pass feeds the hash (a parser that reads twice must not hash the content twice).
-      const feed = reads++ === 0;
-      for await (const line of file.lines()) {
-        if (feed) hash.update(line).update("\n");
-        yield line;
+  // Only the first full pass feeds the hash (a parser that reads twice must not hash the content twice).
+  const wrapped: SourceFile = file.chunks
+    ? {
+        name: file.name,
+        size: file.size,
+        head: () => file.head(),
+        text: (maxBytes?: number) => file.text(maxBytes),
+        chunks: () => hashed(file.chunks!()),
+        lines: () => splitLines(hashed(file.chunks!())),
       }
-    },
-  };
+    : {
+        name: file.name,
+        size: file.size,
+        head: () => file.head(),
+        text: (maxBytes?: number) => file.text(maxBytes),
+        async *lines() {
+          const feed = reads++ === 0;
+          for await (const line of file.lines()) {
+            if (feed) hash.update(line).update("\n");
+            yield line;
+          }
+        },
+      };
+  async function* hashed(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+    const feed = reads++ === 0;
+    for await (const chunk of chunks) {
+      if (feed) hash.update(chunk);
+      yield chunk;
+    }
+  }
   return { file: wrapped, digest: () => hash.digest("hex") };
 }
 

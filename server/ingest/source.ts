@@ -63,6 +63,7 @@ export async function fileSource(path: string, name = path.split("/").pop() ?? p
       return collect(open(), name, maxBytes);
     },
     lines: () => splitLines(open()),
+    chunks: () => open(),
   };
 }
 
@@ -83,5 +84,6 @@ export function bufferSource(content: string | Uint8Array, name = ""): SourceFil
       return stripBom(decoder().decode(bytes));
     },
     lines: () => splitLines(once()),
+    chunks: () => once(),
   };
 }

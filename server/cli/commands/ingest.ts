@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import type { SourceFile } from "@/server/ingest/contract";
 import type { IngestResult } from "@/server/ingest/pipeline";
+import { splitLines } from "@/server/ingest/source";
 import { type CliIO, type Command, EXIT, HELP, line, type OutStream, parseOrThrow, UsageError, withDatabase, write } from "./shared";
 
 const HELP_TEXT = `Usage: postern ingest FILE… [--format ID] [--api NAME] [--json]
@@ -53,34 +54,58 @@ async function report(out: OutStream, file: string, result: CliIngestResult): Pr
 /** Reports bytes read per second on a TTY while a large file is read (hashing and parsing each read it once). */
 function withProgress(source: SourceFile, label: string, err: OutStream): SourceFile {
   const total = source.size ?? 0;
+  const meter = () => {
+    const started = Date.now();
+    let bytes = 0;
+    let lines = 0;
+    let lastShown = started;
+    return {
+      add(byteCount: number, lineCount: number) {
+        bytes += byteCount;
+        lines += lineCount;
+        const now = Date.now();
+        if (now - lastShown < 1000) return;
+        lastShown = now;
+        const seconds = (now - started) / 1000;
+        const percent = total ? Math.min(100, (bytes / total) * 100) : 0;
+        err.write(
+          `\r${label}: ${percent.toFixed(0)}% · ${lines.toLocaleString("en")} lines · ${Math.round(lines / seconds).toLocaleString("en")} lines/s · ${(bytes / 1e6 / seconds).toFixed(1)} MB/s   `,
+        );
+      },
+      done() {
+        if (lastShown !== started) err.write("\r\x1b[K");
+      },
+    };
+  };
+  async function* meteredChunks(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+    const m = meter();
+    try {
+      for await (const chunk of chunks) {
+        let newlines = 0;
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
+        m.add(chunk.byteLength, newlines);
+        yield chunk;
+      }
+    } finally {
+      m.done();
+    }
+  }
+  const base = { name: source.name, size: source.size, head: () => source.head(), text: (maxBytes?: number) => source.text(maxBytes) };
+  if (source.chunks) {
+    const chunks = source.chunks.bind(source);
+    return { ...base, chunks: () => meteredChunks(chunks()), lines: () => splitLines(meteredChunks(chunks())) };
+  }
   return {
-    name: source.name,
-    size: source.size,
-    head: () => source.head(),
-    text: (maxBytes) => source.text(maxBytes),
+    ...base,
     async *lines() {
-      const started = Date.now();
-      let bytes = 0;
-      let lines = 0;
-      let lastShown = started;
+      const m = meter();
       try {
         for await (const text of source.lines()) {
-          bytes += text.length + 1; // close enough for progress (exact for ASCII logs)
-          lines += 1;
-          const now = Date.now();
-          if (now - lastShown >= 1000) {
-            lastShown = now;
-            const seconds = (now - started) / 1000;
-            const mb = bytes / 1e6;
-            const percent = total ? Math.min(100, (bytes / total) * 100) : 0;
-            err.write(
-              `\r${label}: ${percent.toFixed(0)}% · ${lines.toLocaleString("en")} lines · ${Math.round(lines / seconds).toLocaleString("en")} lines/s · ${(mb / seconds).toFixed(1)} MB/s   `,
-            );
-          }
+          m.add(text.length + 1, 1); // close enough for progress (exact for ASCII logs)
           yield text;
         }
       } finally {
-        if (lastShown !== started) err.write("\r\x1b[K");
+        m.done();
       }
     },
   };

@@ -6,6 +6,7 @@
  * Per-line work is kept minimal on purpose: one JSON.parse per JSON line, hand-written scanning for text formats.
  */
 import { ParseError, type ParseContext, type SourceFile, type TrafficEvent } from "../../contract";
+import { parsedBatches, shouldParseInWorker } from "./parallel";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Line results
@@ -25,7 +26,7 @@ export const PROBE_LINES = 20;
 /** How often (in lines) the driver checks ctx.signal. */
 const SIGNAL_EVERY = 4096;
 
-function isBlank(line: string): boolean {
+export function isBlank(line: string): boolean {
   if (line.length === 0) return true;
   const c = line.charCodeAt(0);
   // Fast path: a line starting with a visible character is not blank.
@@ -44,7 +45,13 @@ export async function* runLines(
   ctx: ParseContext,
   label: string,
   handle: LineHandler,
+  /** The parser id: large files are then parsed by a worker thread with the same handler (parallel.ts). */
+  handlerId?: string,
 ): AsyncGenerator<TrafficEvent, void, undefined> {
+  if (shouldParseInWorker(file, handlerId)) {
+    yield* runBatches(file, ctx, label, handlerId as string);
+    return;
+  }
   const signal = ctx.signal;
   let lineNo = 0;
   let recognised = false;
@@ -84,6 +91,42 @@ export async function* runLines(
     }
   }
   signal?.throwIfAborted();
+  if (!recognised && pending.length > 0) throw notThisFormat(label, pending);
+  for (const [reason, { count, first }] of skips) {
+    ctx.warn(`${count} line${count === 1 ? "" : "s"} skipped: ${reason} (first on line ${first})`, first);
+  }
+}
+
+/** runLines on a worker thread: the same rules, applied to the batches' results in file order. */
+async function* runBatches(file: SourceFile, ctx: ParseContext, label: string, handlerId: string): AsyncGenerator<TrafficEvent, void, undefined> {
+  let base = 0;
+  let recognised = false;
+  const pending: { line: number; message: string }[] = [];
+  const skips = new Map<string, { count: number; first: number }>();
+  const recognise = () => {
+    recognised = true;
+    for (const p of pending) ctx.lineError(p.line, p.message);
+    pending.length = 0;
+  };
+  for await (const batch of parsedBatches(file, handlerId, ctx.signal)) {
+    for (const [rel, message] of batch.errors) {
+      if (!recognised && batch.firstGood !== 0 && rel > batch.firstGood) recognise();
+      if (recognised) ctx.lineError(base + rel, message);
+      else {
+        pending.push({ line: base + rel, message });
+        if (pending.length >= PROBE_LINES) throw notThisFormat(label, pending);
+      }
+    }
+    if (!recognised && batch.firstGood !== 0) recognise();
+    for (const [rel, reason] of batch.skips) {
+      const s = skips.get(reason);
+      if (s === undefined) skips.set(reason, { count: 1, first: base + rel });
+      else s.count++;
+    }
+    base += batch.lines;
+    yield* batch.events;
+  }
+  ctx.signal?.throwIfAborted();
   if (!recognised && pending.length > 0) throw notThisFormat(label, pending);
   for (const [reason, { count, first }] of skips) {
     ctx.warn(`${count} line${count === 1 ? "" : "s"} skipped: ${reason} (first on line ${first})`, first);

@@ -34,7 +34,7 @@ function unwrap(o: Rec): Rec | undefined {
   return r !== undefined && r.start_time !== undefined ? r : undefined;
 }
 
-function handle(line: string): LineResult {
+export function handle(line: string): LineResult {
   const v = parseJson(line);
   if (v === undefined) return "invalid JSON";
   const outer = asRec(v);
@@ -88,6 +88,6 @@ export const parser: Parser<"traffic"> = {
     return scoreFromProbe(probe(head, handle));
   },
   parse(file, ctx) {
-    return runLines(file, ctx, LABEL, handle);
+    return runLines(file, ctx, LABEL, handle, "envoy-json");
   },
 };

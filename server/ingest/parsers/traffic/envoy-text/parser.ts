@@ -52,7 +52,7 @@ function unwrap(line: string): string | undefined {
   return i === 0 ? s : s.slice(i);
 }
 
-function handle(line: string): LineResult {
+export function handle(line: string): LineResult {
   const text = unwrap(line);
   if (text === undefined) return "JSON line without a log/message string";
   if (text.charCodeAt(0) !== 91) return "does not start with [START_TIME]";
@@ -111,6 +111,6 @@ export const parser: Parser<"traffic"> = {
     return scoreFromProbe(probe(head, handle));
   },
   parse(file, ctx) {
-    return runLines(file, ctx, LABEL, handle);
+    return runLines(file, ctx, LABEL, handle, "envoy-text");
   },
 };

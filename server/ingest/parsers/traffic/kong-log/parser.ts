@@ -106,7 +106,7 @@ function entry(v: unknown): TrafficEvent | string {
   return event;
 }
 
-function handle(line: string): LineResult {
+export function handle(line: string): LineResult {
   const v = parseJson(line);
   if (v === undefined) return "invalid JSON";
   if (Array.isArray(v)) {
@@ -132,6 +132,6 @@ export const parser: Parser<"traffic"> = {
     return scoreFromProbe(probe(head, handle));
   },
   parse(file, ctx) {
-    return runLines(file, ctx, LABEL, handle);
+    return runLines(file, ctx, LABEL, handle, "kong-log");
   },
 };

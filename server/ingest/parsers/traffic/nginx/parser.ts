@@ -50,7 +50,7 @@ function looksLikeAddressList(v: string): boolean {
   return sep;
 }
 
-function handle(line: string): LineResult {
+export function handle(line: string): LineResult {
   if (!tokenize(line, 0, tokens, kinds)) return "unterminated quoted or bracketed field";
   // The time is the first bracketed field: 3rd (addr ident user) or 4th (vhost addr ident user) token.
   let b: number;
@@ -108,6 +108,6 @@ export const parser: Parser<"traffic"> = {
     return scoreFromProbe(probe(head, handle), 0.9);
   },
   parse(file, ctx) {
-    return runLines(file, ctx, LABEL, handle);
+    return runLines(file, ctx, LABEL, handle, "nginx");
   },
 };

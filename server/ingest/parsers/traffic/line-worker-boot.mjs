@@ -1,0 +1,7 @@
+// Starts the gateway-log parse worker from the TypeScript sources (see parallel.ts): the same code runs under the
+// CLI (tsx), the tests and `next start`, whose bundles do not contain a worker entry of their own.
+import { workerData } from "node:worker_threads";
+import { register } from "tsx/esm/api";
+
+register({ tsconfig: workerData.tsconfig });
+await import(workerData.entry);
