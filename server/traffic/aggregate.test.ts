@@ -69,6 +69,15 @@ describe("TrafficAggregator tiers", () => {
     expect(agg.readyMinutes).toHaveLength(2);
   });
 
+  it("merges a minute that comes back after it was closed (late events) instead of repeating its key", () => {
+    const agg = new TrafficAggregator(opts);
+    for (let i = 0; i < 5; i++) agg.add(event(t + i, "/p", "busy"), at("a", "/p"));
+    agg.add(event(t + 3 * 60_000, "/p", "x"), at("a", "/p")); // closes minute 0
+    for (let i = 0; i < 5; i++) agg.add(event(t + 10 + i, "/p", "busy"), at("a", "/p")); // late: minute 0 again
+    agg.closeAll();
+    expect(agg.readyMinutes.map((m) => `${m.clientKey} ${m.minuteStart - t} ${m.requests}`)).toEqual(["busy 0 10"]);
+  });
+
   it("keeps parameter keys with enough distinct values once the hour is over", () => {
     const agg = new TrafficAggregator(opts);
     for (let i = 0; i < 3; i++) agg.add(event(t + i, `/u/${i}`, "enum"), at("a", "/u/{id}", { id: String(i) }));

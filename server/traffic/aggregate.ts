@@ -255,9 +255,11 @@ export class TrafficAggregator {
   readonly endpointHours = new Map<string, EndpointHourRow>();
   readonly clientDays = new Map<string, ClientDayRow>();
   readonly samples = new Map<string, SampleRow>();
-  /** Closed, hot client minutes and closed parameter keys over the floor: written at the next flush. */
-  readonly readyMinutes: ClientMinuteRow[] = [];
-  readonly readyParams: ParamRow[] = [];
+  /**
+   * Closed, hot client minutes and closed parameter keys over the floor, written at the next flush; by natural key,
+   * so that a minute or hour that comes back (late events, a spill) merges instead of repeating a key in one upsert.
+   */
+  private readonly ready = { minutes: new Map<string, ClientMinuteRow>(), params: new Map<string, ParamRow>() };
   /** Open minutes and hours, grouped by their start so that closing one is a single map walk. */
   private readonly openMinutes = new Map<number, Map<string, ClientMinuteRow>>();
   private readonly openParams = new Map<number, Map<string, ParamRow>>();
@@ -274,7 +276,34 @@ export class TrafficAggregator {
 
   /** Rows ready to write or accumulating: the persister flushes when this reaches its bound. */
   get size(): number {
-    return this.endpointHours.size + this.clientDays.size + this.readyMinutes.length + this.readyParams.length;
+    return this.endpointHours.size + this.clientDays.size + this.ready.minutes.size + this.ready.params.size;
+  }
+
+  get readyMinutes(): ClientMinuteRow[] {
+    return [...this.ready.minutes.values()];
+  }
+
+  get readyParams(): ParamRow[] {
+    return [...this.ready.params.values()];
+  }
+
+  private keepMinute(m: ClientMinuteRow): void {
+    const key = `${m.scopeKey}\u0000${m.method}\u0000${m.pathTemplate}\u0000${m.clientKey}\u0000${m.minuteStart}`;
+    const had = this.ready.minutes.get(key);
+    if (had === undefined) this.ready.minutes.set(key, m);
+    else {
+      had.requests += m.requests;
+      had.failures += m.failures;
+      had.s429 += m.s429;
+      had.auth ||= m.auth;
+    }
+  }
+
+  private keepParam(p: ParamRow): void {
+    const key = `${p.scopeKey}\u0000${p.method}\u0000${p.pathTemplate}\u0000${p.clientKey}\u0000${p.hourStart}\u0000${p.paramName}`;
+    const had = this.ready.params.get(key);
+    if (had === undefined) this.ready.params.set(key, p);
+    else for (const h of p.hashes) if (had.hashes.size < this.options.paramCap) had.hashes.add(h);
   }
 
   add(event: TrafficEvent, at: Attribution): void {
@@ -406,7 +435,7 @@ export class TrafficAggregator {
     for (const [minute, group] of this.openMinutes) {
       if (minute > until) continue;
       for (const m of group.values()) {
-        if (m.requests >= this.options.minuteFloor || (m.auth && m.failures > 0)) this.readyMinutes.push(m);
+        if (m.requests >= this.options.minuteFloor || (m.auth && m.failures > 0)) this.keepMinute(m);
       }
       this.openMinutes.delete(minute);
     }
@@ -416,7 +445,7 @@ export class TrafficAggregator {
   private closeParams(until: number): void {
     for (const [hour, group] of this.openParams) {
       if (hour > until) continue;
-      for (const p of group.values()) if (p.hashes.size >= this.options.paramFloor) this.readyParams.push(p);
+      for (const p of group.values()) if (p.hashes.size >= this.options.paramFloor) this.keepParam(p);
       this.openParamKeys -= group.size;
       this.openParams.delete(hour);
     }
@@ -427,7 +456,7 @@ export class TrafficAggregator {
   private spillParams(): void {
     for (const group of this.openParams.values()) {
       for (const [key, p] of group) {
-        if (p.hashes.size >= 2) this.readyParams.push(p);
+        if (p.hashes.size >= 2) this.keepParam(p);
         group.delete(key);
       }
     }
@@ -477,8 +506,8 @@ export class TrafficAggregator {
   clear(): void {
     this.endpointHours.clear();
     this.clientDays.clear();
-    this.readyMinutes.length = 0;
-    this.readyParams.length = 0;
+    this.ready.minutes.clear();
+    this.ready.params.clear();
     if (this.fullSamples.size > 200_000) this.fullSamples.clear();
     if (this.fullParams.size > 200_000) this.fullParams.clear();
   }
