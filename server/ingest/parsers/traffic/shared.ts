@@ -53,83 +53,86 @@ export async function* runLines(
     return;
   }
   const signal = ctx.signal;
+  const tally = new LineTally(ctx, label);
   let lineNo = 0;
-  let recognised = false;
-  // Errors seen before the first recognised line: reported only once we know the file is of this format.
-  const pending: { line: number; message: string }[] = [];
-  const skips = new Map<string, { count: number; first: number }>();
-
   for await (const line of file.lines()) {
     lineNo++;
     if (signal !== undefined && lineNo % SIGNAL_EVERY === 0) signal.throwIfAborted();
     if (isBlank(line)) continue;
     const result = handle(line);
     if (typeof result === "string") {
-      if (recognised) {
-        ctx.lineError(lineNo, result);
-      } else {
-        pending.push({ line: lineNo, message: result });
-        if (pending.length >= PROBE_LINES) throw notThisFormat(label, pending);
-      }
+      tally.bad(lineNo, result);
       continue;
     }
-    if (!recognised) {
-      recognised = true;
-      for (const p of pending) ctx.lineError(p.line, p.message);
-      pending.length = 0;
-    }
-    if (result instanceof Skip) {
-      const s = skips.get(result.reason);
-      if (s === undefined) skips.set(result.reason, { count: 1, first: lineNo });
-      else s.count++;
-      continue;
-    }
-    if (Array.isArray(result)) {
-      for (const event of result) yield event;
-    } else {
-      yield result;
-    }
+    tally.good();
+    if (result instanceof Skip) tally.skip(lineNo, result.reason);
+    else if (Array.isArray(result)) yield* result;
+    else yield result;
   }
-  signal?.throwIfAborted();
-  if (!recognised && pending.length > 0) throw notThisFormat(label, pending);
-  for (const [reason, { count, first }] of skips) {
-    ctx.warn(`${count} line${count === 1 ? "" : "s"} skipped: ${reason} (first on line ${first})`, first);
-  }
+  tally.end();
 }
 
 /** runLines on a worker thread: the same rules, applied to the batches' results in file order. */
 async function* runBatches(file: SourceFile, ctx: ParseContext, label: string, handlerId: string): AsyncGenerator<TrafficEvent, void, undefined> {
+  const tally = new LineTally(ctx, label);
   let base = 0;
-  let recognised = false;
-  const pending: { line: number; message: string }[] = [];
-  const skips = new Map<string, { count: number; first: number }>();
-  const recognise = () => {
-    recognised = true;
-    for (const p of pending) ctx.lineError(p.line, p.message);
-    pending.length = 0;
-  };
   for await (const batch of parsedBatches(file, handlerId, ctx.signal)) {
     for (const [rel, message] of batch.errors) {
-      if (!recognised && batch.firstGood !== 0 && rel > batch.firstGood) recognise();
-      if (recognised) ctx.lineError(base + rel, message);
-      else {
-        pending.push({ line: base + rel, message });
-        if (pending.length >= PROBE_LINES) throw notThisFormat(label, pending);
-      }
+      if (batch.firstGood !== 0 && rel > batch.firstGood) tally.good();
+      tally.bad(base + rel, message);
     }
-    if (!recognised && batch.firstGood !== 0) recognise();
-    for (const [rel, reason] of batch.skips) {
-      const s = skips.get(reason);
-      if (s === undefined) skips.set(reason, { count: 1, first: base + rel });
-      else s.count++;
-    }
+    if (batch.firstGood !== 0) tally.good();
+    for (const [rel, reason] of batch.skips) tally.skip(base + rel, reason);
     base += batch.lines;
     yield* batch.events;
   }
-  ctx.signal?.throwIfAborted();
-  if (!recognised && pending.length > 0) throw notThisFormat(label, pending);
-  for (const [reason, { count, first }] of skips) {
-    ctx.warn(`${count} line${count === 1 ? "" : "s"} skipped: ${reason} (first on line ${first})`, first);
+  tally.end();
+}
+
+/**
+ * Bad-line and skip accounting of both drivers. Errors before the first recognised line wait (the file may not be
+ * this format at all): PROBE_LINES of them reject it; once a line is recognised they become line errors. Skipped
+ * lines are summarised by one ctx.warn per reason at the end.
+ */
+class LineTally {
+  private recognised = false;
+  private readonly pending: { line: number; message: string }[] = [];
+  private readonly skips = new Map<string, { count: number; first: number }>();
+
+  constructor(
+    private readonly ctx: ParseContext,
+    private readonly label: string,
+  ) {}
+
+  bad(line: number, message: string): void {
+    if (this.recognised) {
+      this.ctx.lineError(line, message);
+      return;
+    }
+    this.pending.push({ line, message });
+    if (this.pending.length >= PROBE_LINES) throw notThisFormat(this.label, this.pending);
+  }
+
+  /** A line parsed (an event or a skip): the file is of this format. */
+  good(): void {
+    if (this.recognised) return;
+    this.recognised = true;
+    for (const p of this.pending) this.ctx.lineError(p.line, p.message);
+    this.pending.length = 0;
+  }
+
+  skip(line: number, reason: string): void {
+    const s = this.skips.get(reason);
+    if (s === undefined) this.skips.set(reason, { count: 1, first: line });
+    else s.count++;
+  }
+
+  end(): void {
+    this.ctx.signal?.throwIfAborted();
+    if (!this.recognised && this.pending.length > 0) throw notThisFormat(this.label, this.pending);
+    for (const [reason, { count, first }] of this.skips) {
+      this.ctx.warn(`${count} line${count === 1 ? "" : "s"} skipped: ${reason} (first on line ${first})`, first);
+    }
   }
 }
 
