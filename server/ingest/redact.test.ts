@@ -19,6 +19,14 @@ describe("redact", () => {
     expect(redact("use Bearer abcdefghijkl now")).toBe("use Bearer [REDACTED] now");
     expect(redact("key AKIAABCDEFGHIJKLMNOP")).toBe("key [REDACTED]");
   });
+  it("finds secrets in paths without blanks, colons or equals signs (the fast path of plain text)", () => {
+    const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+    expect(redact(`/v1/sessions/${jwt}/refresh`)).toBe("/v1/sessions/[REDACTED]/refresh");
+    expect(redact("/keys/AKIAABCDEFGHIJKLMNOP/rotate")).toBe("/keys/[REDACTED]/rotate");
+    expect(redact("/keys/ASIAABCDEFGHIJKLMNOP")).toBe("/keys/[REDACTED]");
+    expect(redact("use Bearer\u00a0abcdefghijkl")).toBe("use Bearer [REDACTED]");
+    expect(redact("/v1/users/42/orders")).toBe("/v1/users/42/orders");
+  });
   it("truncates long excerpts", () => {
     expect(evidenceExcerpt("a".repeat(50), 10)).toMatch(/^a{10}\n… \[truncated 40 chars\]$/);
     expect(evidenceExcerpt(undefined)).toBeUndefined();

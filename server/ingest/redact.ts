@@ -18,7 +18,21 @@ const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\b/g;
 // AWS access key ids.
 const AWS_KEY = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g;
 
+/**
+ * Whether `text` could match any pattern above: each needs a ":" or "=", a blank (\s, ASCII or not), "eyJ" (JWT) or
+ * "AKIA"/"ASIA" (AWS key). Most URL paths and log fields have none of these, and this scan is far cheaper than the
+ * five regex passes. Keep in step with the patterns.
+ */
+function mayHoldSecret(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c >= 127 || c === 58 || c === 61) return true;
+  }
+  return text.includes("eyJ") || text.includes("AKIA") || text.includes("ASIA");
+}
+
 export function redact(text: string): string {
+  if (!mayHoldSecret(text)) return text;
   return text
     .replace(SECRET_HEADER, (_m, header: string) => `${header}: ${REDACTED}`)
     .replace(AUTH_SCHEME_VALUE, (_m, scheme: string) => `${scheme} ${REDACTED}`)
