@@ -4,7 +4,9 @@ import { ingest } from "@/server/ingest/pipeline";
 import { bufferSource } from "@/server/ingest/source";
 import { sample } from "@/server/ingest/test-utils";
 import { TEST_DATABASES } from "@/server/test/databases";
+import type { SampleEvent, SampleRow } from "./aggregate";
 import { ingestInventory, ingestText, kongLine, kongLog, nginxLog, times } from "./test-helpers";
+import { type RollupBatch, writeRollups } from "./write-rollups";
 
 const system = { type: "system" as const };
 const T0 = Date.UTC(2025, 2, 3, 10, 0, 0);
@@ -182,6 +184,35 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     expect(inMemory.status).toBe("succeeded");
     const one = await db.prisma.trafficSample.findFirstOrThrow({ where: { scopeKey: "*", clientKey: "198.51.100.78" } });
     expect((one.events as { status: number }[]).map((e) => e.status)).toEqual(statuses);
+  });
+
+  it("merges stored and new samples by event time, so the order in which batches arrive does not matter", async () => {
+    const at = (minute: number, status: number): SampleEvent => ({
+      time: new Date(T0 + 9 * 86_400_000 + minute * 60_000).toISOString(),
+      method: "GET",
+      path: `/v1/orders/${minute}-${status}`,
+      status,
+      client: "c1",
+    });
+    const range = (n: number, from: number, status: number) => Array.from({ length: n }, (_, i) => at(from + i, status));
+    // A: 12 late 2xx; B: 12 earlier 2xx and 10 errors. Ranked by arrival, A-then-B would keep A's first five 2xx.
+    const a = { ok: range(12, 12, 200), other: [] };
+    const b = { ok: range(12, 0, 200), other: range(10, 0, 500) };
+    const write = (scopeKey: string, s: { ok: SampleEvent[]; other: SampleEvent[] }) => {
+      const row: SampleRow = { scopeKey, method: "GET", pathTemplate: "/orders/{id}", clientKey: "*", hourStart: T0, ...s };
+      const batch: RollupBatch = { endpointHours: [], clientDays: [], minutes: [], params: [], samples: [row] };
+      return db.prisma.$transaction((tx) => writeRollups(tx, batch, "merge-order", 64));
+    };
+    await write("order:ab", a);
+    await write("order:ab", b);
+    await write("order:ba", b);
+    await write("order:ba", a);
+    const stored = async (scopeKey: string) =>
+      (await db.prisma.trafficSample.findFirstOrThrow({ where: { scopeKey } })).events as unknown as SampleEvent[];
+    const ab = await stored("order:ab");
+    expect(await stored("order:ba")).toEqual(ab);
+    // The five earliest 2xx, all ten errors, then the next five 2xx by time (not A's); sorted by time.
+    expect(ab.map((e) => e.path)).toEqual(range(10, 0, 200).flatMap((e, i) => [e.path, at(i, 500).path]));
   });
 
   it("counts bad lines with their numbers, ingests the rest, and reports progress", async () => {
