@@ -378,6 +378,8 @@ export interface BaseMatch {
 
 export interface BaseMatcher {
   match(host: string | undefined | null, path: string): BaseMatch | null;
+  /** match() for a host already through normaliseHost() (undefined: none), e.g. cached by the caller. */
+  matchNormalised(host: string | undefined, path: string): BaseMatch | null;
 }
 
 type PrefixIndex = Map<string, string[]>; // normalised decoded base path → api ids
@@ -431,25 +433,27 @@ export function createBaseMatcher(apis: readonly ApiBase[]): BaseMatcher {
     return null;
   }
 
-  return {
-    match(host, path) {
-      const raw = rawSegments(path);
-      const decoded = path.indexOf("%") === -1 ? raw : raw.map(decode);
-      const h = normaliseHost(host);
-      if (h !== undefined) {
-        const exact = byHost.get(h);
-        const r1 = exact === undefined ? null : longest(exact, decoded, raw, false);
-        if (r1 !== null) return r1;
-        const bare = hostWithoutPort(h);
-        if (bare !== h) {
-          const loose = byHost.get(bare);
-          const r2 = loose === undefined ? null : longest(loose, decoded, raw, false);
-          if (r2 !== null) return r2;
-        }
-        return longest(hostless, decoded, raw, false);
+  function matchNormalised(h: string | undefined, path: string): BaseMatch | null {
+    const raw = rawSegments(path);
+    const decoded = path.indexOf("%") === -1 ? raw : raw.map(decode);
+    if (h !== undefined) {
+      const exact = byHost.get(h);
+      const r1 = exact === undefined ? null : longest(exact, decoded, raw, false);
+      if (r1 !== null) return r1;
+      const bare = hostWithoutPort(h);
+      if (bare !== h) {
+        const loose = byHost.get(bare);
+        const r2 = loose === undefined ? null : longest(loose, decoded, raw, false);
+        if (r2 !== null) return r2;
       }
-      return longest(hostless, decoded, raw, false) ?? longest(all, decoded, raw, true);
-    },
+      return longest(hostless, decoded, raw, false);
+    }
+    return longest(hostless, decoded, raw, false) ?? longest(all, decoded, raw, true);
+  }
+
+  return {
+    match: (host, path) => matchNormalised(normaliseHost(host), path),
+    matchNormalised,
   };
 }
 

@@ -69,6 +69,18 @@ function inferredParams(path: string): Record<string, string> | null {
   return out;
 }
 
+/** An event's host as attribute() uses it (see hostOf). */
+interface HostInfo {
+  host: string;
+  scopeKey: string;
+  baseHost: string | undefined;
+}
+
+function hasKeys(o: Record<string, string>): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
 export class Attributor {
   private readonly base: BaseMatcher;
   private readonly hostlessBase: BaseMatcher;
@@ -150,14 +162,31 @@ export class Attributor {
     return p;
   }
 
+  /** Per raw host: normaliseHost() of it, the shadow scope key of that, and what base matching normalises it to. */
+  private readonly hostCache = new Map<string, HostInfo>();
+
+  private hostOf(raw: string | undefined): HostInfo | null {
+    if (raw === undefined) return null;
+    let hit = this.hostCache.get(raw);
+    if (hit === undefined) {
+      const host = normaliseHost(raw);
+      if (host === undefined) return null;
+      hit = { host, scopeKey: `host:${host}`, baseHost: normaliseHost(host) };
+      if (this.hostCache.size >= CACHE_LIMIT) this.hostCache.clear();
+      this.hostCache.set(raw, hit);
+    }
+    return hit;
+  }
+
   attribute(event: TrafficEvent): Attribution {
-    const host = normaliseHost(event.host) ?? null;
+    const hostInfo = this.hostOf(event.host);
+    const host = hostInfo === null ? null : hostInfo.host;
     let api: ApiRef | undefined;
     let relativePath: string | undefined;
 
     // 1. Host (+ base path).
     if (host !== null && this.hosts.size > 0) {
-      const m = this.base.match(host, event.path);
+      const m = this.base.matchNormalised(hostInfo?.baseHost, event.path);
       if (m) {
         api = this.apis.get(m.apiId);
         relativePath = m.relativePath;
@@ -198,7 +227,7 @@ export class Attributor {
 
     if (!api) {
       return {
-        scopeKey: `host:${host ?? "unknown"}`,
+        scopeKey: hostInfo === null ? "host:unknown" : hostInfo.scopeKey,
         apiId: null,
         endpointId: null,
         host,
@@ -217,7 +246,7 @@ export class Attributor {
         host,
         pathTemplate: this.templateOf(api.id, hit.id),
         matched: true,
-        params: Object.keys(hit.params).length ? hit.params : null,
+        params: hasKeys(hit.params) ? hit.params : null,
       };
     }
     return { scopeKey: api.id, apiId: api.id, endpointId: null, host, pathTemplate: inferTemplate(rel), matched: false, params: inferredParams(rel) };

@@ -52,7 +52,8 @@ function entry(v: unknown): TrafficEvent | string {
 
   const event: TrafficEvent = { time: epochToMs(startedAt), method: method.toUpperCase(), path: target.path, status };
   if (target.query !== undefined) event.query = target.query;
-  else if (rawUri !== undefined && rawUrl !== undefined) {
+  else if (rawUri !== undefined && rawUrl !== undefined && rawUrl.includes("?")) {
+    // The URL has a query only past a "?": most lines need no second split.
     const q = splitTarget(rawUrl)?.query;
     if (q !== undefined) event.query = q;
   }
@@ -132,6 +133,6 @@ export const parser: Parser<"traffic"> = {
     return scoreFromProbe(probe(head, handle));
   },
   parse(file, ctx) {
-    return runLines(file, ctx, LABEL, handle, "kong-log");
+    return runLines(file, ctx, LABEL, handle);
   },
 };
