@@ -14,6 +14,8 @@ export interface SourceFile {
   readonly name: string;
   /** Size in bytes when known up front, else null. */
   readonly size: number | null;
+  /** Where the content is on disk, when it is a file: large gateway logs are then read in parallel byte ranges. */
+  readonly path?: string;
   /** The first HEAD_BYTES of the content decoded as UTF-8 (BOM stripped). */
   head(): Promise<string>;
   /** The whole content as text. Throws ParseError when it is larger than `maxBytes`. */
@@ -41,6 +43,8 @@ export interface ParseContext {
   warn(message: string, line?: number): void;
   /** A record that could not be parsed: counted, the first 100 kept with their line numbers; the rest of the file ingests. */
   lineError(line: number, message: string): void;
+  /** `count` more bad lines whose details were not kept (a reader that keeps only the first ones): counted only. */
+  countLineErrors?(count: number): void;
   /** Set when the ingest was cancelled; long-running parsers check it between records. */
   readonly signal?: AbortSignal;
 }

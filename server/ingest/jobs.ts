@@ -210,6 +210,7 @@ async function trackedSource(job: Job, state: FileState): Promise<SourceFile> {
   return {
     name: base.name,
     size: base.size,
+    path: state.path,
     head: () => base.head(),
     async text(maxBytes) {
       startPass();

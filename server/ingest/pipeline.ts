@@ -67,6 +67,13 @@ export interface PersistSource {
   signal?: AbortSignal;
   /** Streaming persisters report the records written so far (→ IngestRequest.onProgress). */
   progress?: (records: number) => void;
+  /** A file-level note (→ the run's warnings). */
+  warn: (message: string) => void;
+  /**
+   * The file as the parser reads it (hashed while read) with the parse context: a persister may read a large file
+   * itself, in parallel, with the parser's own line handler (traffic shards) instead of iterating the parser.
+   */
+  input: { file: SourceFile; format: string; label: string; ctx: ParseContext };
 }
 
 /**
@@ -115,6 +122,7 @@ function hashingWhileRead(file: SourceFile): { file: SourceFile; digest(): strin
     ? {
         name: file.name,
         size: file.size,
+        ...(file.path === undefined ? {} : { path: file.path }),
         head: () => file.head(),
         text: (maxBytes?: number) => file.text(maxBytes),
         chunks: () => hashed(file.chunks!()),
@@ -265,6 +273,9 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
         errorCount += 1;
         if (lineErrors.length < MAX_LINE_ERRORS) lineErrors.push({ line, message });
       },
+      countLineErrors: (count) => {
+        errorCount += count;
+      },
       ...(request.signal ? { signal: request.signal } : {}),
     };
     const noRecords = `no ${FAMILY_LABEL[parser.family]} records found in the file`;
@@ -277,6 +288,8 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
       options,
       ...(request.signal ? { signal: request.signal } : {}),
       ...(onProgress ? { progress: (records: number) => onProgress({ records }) } : {}),
+      warn: (message) => ctx.warn(message),
+      input: { file, format: parser.id, label: parser.label, ctx },
     };
     const parsed = parser.parse(file, ctx);
     let batch: unknown[] | null = null;

@@ -55,6 +55,7 @@ export async function fileSource(path: string, name = path.split("/").pop() ?? p
   return {
     name,
     size,
+    path,
     async head() {
       return collect(open(HEAD_BYTES - 1), name, Number.MAX_SAFE_INTEGER);
     },

@@ -144,7 +144,8 @@ export interface SampleRow {
 /**
  * The stored selection of a sample key from its candidates (each list in arrival order): up to SAMPLE_MIN_OK 2xx
  * events, as many non-2xx events as fit, then more 2xx events if room is left; sorted by time.
- * persist.ts applies the same rule in SQL when a flush merges into a stored row.
+ * write-rollups.ts applies the same rule in SQL when a flush merges into a stored row, but ranks the candidates by
+ * event time (ties: stored before new, then position), so the merge does not depend on which flush arrives first.
  */
 export function pickSamples(ok: readonly SampleEvent[], other: readonly SampleEvent[]): SampleEvent[] {
   const okTake = Math.min(ok.length, Math.max(SAMPLE_MIN_OK, SAMPLE_LIMIT - other.length));
@@ -190,7 +191,7 @@ function queryParamNames(query: string | undefined): string[] | undefined {
 /** A sample event as stored: the path redacted, query values dropped (only parameter names kept). */
 export function sampleOf(event: TrafficEvent, client: string): SampleEvent {
   const s: SampleEvent = {
-    time: new Date(event.time).toISOString(),
+    time: isoTime(event.time),
     method: event.method,
     path: redact(event.path.slice(0, 500)),
     status: event.status,
@@ -208,6 +209,45 @@ export function sampleOf(event: TrafficEvent, client: string): SampleEvent {
   return s;
 }
 
+/** `{ ...s, scope, template }` (same properties, same order) without the generic spread of a varying object shape. */
+function scopedSample(s: SampleEvent, scope: string, template: string): SampleEvent {
+  const c: SampleEvent = { time: s.time, method: s.method, path: s.path, status: s.status, client: s.client };
+  if (s.host !== undefined) c.host = s.host;
+  if (s.queryParams !== undefined) c.queryParams = s.queryParams;
+  if (s.bytes !== undefined) c.bytes = s.bytes;
+  if (s.latencyMs !== undefined) c.latencyMs = s.latencyMs;
+  if (s.clientIp !== undefined) c.clientIp = s.clientIp;
+  if (s.principal !== undefined) c.principal = s.principal;
+  if (s.userAgent !== undefined) c.userAgent = s.userAgent;
+  if (s.scheme !== undefined) c.scheme = s.scheme;
+  c.scope = scope;
+  c.template = template;
+  return c;
+}
+
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
+/** Latest day formatted by isoTime(): its "YYYY-MM-DDT". */
+let isoDayStart = Number.NaN;
+let isoDayPrefix = "";
+
+/** new Date(time).toISOString(), with the date part formatted once per day (whole milliseconds in years 1970–9999). */
+function isoTime(time: number): string {
+  if (!Number.isInteger(time) || time < 0 || time >= 253_402_300_800_000) return new Date(time).toISOString();
+  let rest = time % DAY;
+  const day = time - rest;
+  if (day !== isoDayStart) {
+    isoDayPrefix = new Date(day).toISOString().slice(0, 11);
+    isoDayStart = day;
+  }
+  const h = Math.floor(rest / HOUR);
+  rest -= h * HOUR;
+  const m = Math.floor(rest / MINUTE);
+  rest -= m * MINUTE;
+  const sec = Math.floor(rest / 1000);
+  return `${isoDayPrefix}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[sec]}.${THREE_DIGITS[rest - sec * 1000]}Z`;
+}
+
 export interface AggregatorOptions {
   /** Distinct values kept per parameter key (the enumeration threshold, with room). */
   paramCap: number;
@@ -217,6 +257,26 @@ export interface AggregatorOptions {
   minuteFloor: number;
   /** Whether an attributed endpoint is an authentication endpoint (credential-stuffing evidence). */
   isAuthEndpoint(at: Attribution): boolean;
+  /** Set when this aggregator sees one byte range of a file read by several shard workers (shards.ts). */
+  edges?: AggregatorEdges;
+}
+
+/**
+ * A shard's edges: a minute or parameter hour at the border between two shards has events in both, and only their
+ * sum may be judged against the floor. Such buckets are handed over whole as partials (takePartials) and judged
+ * after merging (absorbPartials + closePartials) instead of being kept or dropped by one shard.
+ */
+export interface AggregatorEdges {
+  /** Not the first shard: buckets up to two minutes (hours) after its first event are partial. */
+  head: boolean;
+  /** Not the last shard: buckets still open at its end are partial. */
+  tail: boolean;
+}
+
+/** Edge buckets of a shard, not yet judged against the floors. */
+export interface Partials {
+  minutes: ClientMinuteRow[];
+  params: ParamRow[];
 }
 
 /** Parameter keys held in memory past which single-value keys are dropped (they cannot signal enumeration). */
@@ -251,6 +311,27 @@ function newEndpointHour(at: Attribution, method: string, hourStart: number): En
   };
 }
 
+/** Cached keys held by an aggregator, past which the cache starts over. */
+const KEY_CACHE_LIMIT = 200_000;
+
+/** An endpoint's key (scope \0 method \0 template) and those of its latest hour and day. */
+interface EndpointKeys {
+  key: string;
+  hour: number;
+  /** "\0" + hour */
+  hourSuffix: string;
+  hourKey: string;
+  day: number;
+  daySampleKey: string;
+}
+
+/** A client's day key (samples) and its client × scope × day keys for that day, by scope. */
+interface ClientKeys {
+  day: number;
+  sampleKey: string;
+  dayKeys: Map<string, string>;
+}
+
 export class TrafficAggregator {
   readonly endpointHours = new Map<string, EndpointHourRow>();
   readonly clientDays = new Map<string, ClientDayRow>();
@@ -269,10 +350,32 @@ export class TrafficAggregator {
   private readonly fullParams = new Set<string>();
   private maxMinute = 0;
   private maxHour = 0;
+  /**
+   * Key strings of endpoints, clients and their pairs, built once: a Map lookup with a string hashed before is cheap,
+   * a new concatenation is flattened and hashed again on every lookup. Bounded by KEY_CACHE_LIMIT.
+   */
+  private keyCache: { endpoints: Map<string, Map<string, Map<string, EndpointKeys>>>; clients: Map<string, ClientKeys>; size: number } = {
+    endpoints: new Map(),
+    clients: new Map(),
+    size: 0,
+  };
   /** Sample events held (bounded by SAMPLE_HOLD_EVENTS through the persister's flushes). */
   sampleEvents = 0;
 
+  /** Edge buckets (see AggregatorEdges), by natural key. */
+  private readonly partial = { minutes: new Map<string, ClientMinuteRow>(), params: new Map<string, ParamRow>() };
+  /** With edges.head: buckets up to these starts are partial (set from the shard's first event, markStart). */
+  private headMinuteUntil = Number.NEGATIVE_INFINITY;
+  private headHourUntil = Number.NEGATIVE_INFINITY;
+
   constructor(private readonly options: AggregatorOptions) {}
+
+  /** The time of the first event of a shard (its head edge starts there). */
+  markStart(time: number): void {
+    if (!this.options.edges?.head) return;
+    this.headMinuteUntil = Math.floor(time / MINUTE) * MINUTE + 2 * MINUTE;
+    this.headHourUntil = Math.floor(time / HOUR) * HOUR + 2 * HOUR;
+  }
 
   /** Rows ready to write or accumulating: the persister flushes when this reaches its bound. */
   get size(): number {
@@ -288,37 +391,33 @@ export class TrafficAggregator {
   }
 
   private keepMinute(m: ClientMinuteRow): void {
-    const key = `${m.scopeKey}\u0000${m.method}\u0000${m.pathTemplate}\u0000${m.clientKey}\u0000${m.minuteStart}`;
-    const had = this.ready.minutes.get(key);
-    if (had === undefined) this.ready.minutes.set(key, m);
-    else {
-      had.requests += m.requests;
-      had.failures += m.failures;
-      had.s429 += m.s429;
-      had.auth ||= m.auth;
-    }
+    mergeMinute(this.ready.minutes, m);
   }
 
   private keepParam(p: ParamRow): void {
-    const key = `${p.scopeKey}\u0000${p.method}\u0000${p.pathTemplate}\u0000${p.clientKey}\u0000${p.hourStart}\u0000${p.paramName}`;
-    const had = this.ready.params.get(key);
-    if (had === undefined) this.ready.params.set(key, p);
-    else for (const h of p.hashes) if (had.hashes.size < this.options.paramCap) had.hashes.add(h);
+    mergeParam(this.ready.params, p, this.options.paramCap);
   }
 
   add(event: TrafficEvent, at: Attribution): void {
-    const client = clientOf(event);
+    // The client of clientOf(), without its object.
+    const principal = event.principal;
+    const authenticated = principal !== undefined && principal !== "";
+    const clientKey = authenticated ? principal : (event.clientIp ?? "unknown");
     const method = event.method.toUpperCase();
     const status = event.status;
     const time = event.time;
     const hour = Math.floor(time / HOUR) * HOUR;
-    const endpoint = `${at.scopeKey}\u0000${method}\u0000${at.pathTemplate}`;
-    const hourKey = `${endpoint}\u0000${hour}`;
+    const endpoint = this.endpointKeysOf(at.scopeKey, method, at.pathTemplate);
+    if (endpoint.hour !== hour) {
+      endpoint.hour = hour;
+      endpoint.hourSuffix = `\u0000${hour}`;
+      endpoint.hourKey = endpoint.key + endpoint.hourSuffix;
+    }
 
-    let r = this.endpointHours.get(hourKey);
+    let r = this.endpointHours.get(endpoint.hourKey);
     if (r === undefined) {
       r = newEndpointHour(at, method, hour);
-      this.endpointHours.set(hourKey, r);
+      this.endpointHours.set(endpoint.hourKey, r);
     }
     const ok = status >= 200 && status < 300;
     const failure = status === 401 || status === 403;
@@ -326,7 +425,7 @@ export class TrafficAggregator {
     r.requests++;
     if (ok) {
       r.s2++;
-      if (!client.authenticated) r.unauth2xx++;
+      if (!authenticated) r.unauth2xx++;
     } else if (status >= 300 && status < 400) r.s3++;
     else if (status >= 400 && status < 500) {
       r.s4++;
@@ -345,10 +444,16 @@ export class TrafficAggregator {
     }
 
     const day = Math.floor(time / DAY) * DAY;
-    const dayKey = `${at.scopeKey}\u0000${client.key}\u0000${day}`;
+    const client = this.clientKeysOf(clientKey, day);
+    let dayKey = client.dayKeys.get(at.scopeKey);
+    if (dayKey === undefined) {
+      dayKey = `${at.scopeKey}\u0000${clientKey}\u0000${day}`;
+      client.dayKeys.set(at.scopeKey, dayKey);
+      this.keyCache.size++;
+    }
     let d = this.clientDays.get(dayKey);
     if (d === undefined) {
-      d = { scopeKey: at.scopeKey, apiId: at.apiId, host: at.host, clientKey: client.key, authenticated: client.authenticated, day, requests: 0, s2: 0, s4: 0, s5: 0, s401: 0, s403: 0, s429: 0, bytes: 0 };
+      d = { scopeKey: at.scopeKey, apiId: at.apiId, host: at.host, clientKey, authenticated, day, requests: 0, s2: 0, s4: 0, s5: 0, s401: 0, s403: 0, s429: 0, bytes: 0 };
       this.clientDays.set(dayKey, d);
     }
     d.requests++;
@@ -361,23 +466,88 @@ export class TrafficAggregator {
     } else if (status >= 500 && status < 600) d.s5++;
     d.bytes += bytes;
 
-    this.addMinute(event, at, method, client.key, `${endpoint}\u0000${client.key}`, failure, status === 429);
-    if (at.params !== null) this.addParams(at, method, client.key, `${endpoint}\u0000${client.key}`, hour);
+    const endpointClient = `${endpoint.key}\u0000${clientKey}`;
+    this.addMinute(event, at, method, clientKey, endpointClient, failure, status === 429);
+    if (at.params !== null) this.addParams(at, method, clientKey, endpointClient, hour, endpoint.hourSuffix);
     if (hour > this.maxHour) {
       this.maxHour = hour;
       this.closeParams(hour - 2 * HOUR);
     }
 
     // Sample keys are per day: a few thousand rows of up to 20 events each per day of log, whatever its length.
-    const clientDay = `${client.key}\u0000${day}`;
-    const endpointDay = `\u0001${endpoint}\u0000${day}`;
+    if (endpoint.day !== day) {
+      endpoint.day = day;
+      endpoint.daySampleKey = `\u0001${endpoint.key}\u0000${day}`;
+    }
+    const clientDay = client.sampleKey;
+    const endpointDay = endpoint.daySampleKey;
     const wantClient = !this.fullSamples.has(clientDay);
     const wantEndpoint = !this.fullSamples.has(endpointDay);
     if (wantClient || wantEndpoint) {
-      const sample = sampleOf(event, client.key);
-      if (wantClient) this.addSample(clientDay, ANY, ANY, ANY, client.key, day, ok, { ...sample, scope: at.scopeKey, template: at.pathTemplate });
-      if (wantEndpoint) this.addSample(endpointDay, at.scopeKey, method, at.pathTemplate, ANY, day, ok, sample);
+      // The sample is built only when a list has room for it (most keys fill up early).
+      let sample: SampleEvent | undefined;
+      if (wantClient) {
+        const row = this.sampleRow(clientDay, ANY, ANY, ANY, clientKey, day);
+        if ((ok ? row.ok : row.other).length < SAMPLE_LIMIT) {
+          sample = sampleOf(event, clientKey);
+          this.addSample(clientDay, row, ok, scopedSample(sample, at.scopeKey, at.pathTemplate));
+        } else this.addSample(clientDay, row, ok, undefined);
+      }
+      if (wantEndpoint) {
+        const row = this.sampleRow(endpointDay, at.scopeKey, method, at.pathTemplate, ANY, day);
+        if ((ok ? row.ok : row.other).length < SAMPLE_LIMIT) this.addSample(endpointDay, row, ok, sample ?? sampleOf(event, clientKey));
+        else this.addSample(endpointDay, row, ok, undefined);
+      }
     }
+  }
+
+  /** The cached keys of an endpoint (created on first use). */
+  private endpointKeysOf(scopeKey: string, method: string, pathTemplate: string): EndpointKeys {
+    let byTemplate = this.keyCache.endpoints.get(scopeKey);
+    if (byTemplate === undefined) {
+      byTemplate = new Map();
+      this.keyCache.endpoints.set(scopeKey, byTemplate);
+    }
+    let byMethod = byTemplate.get(pathTemplate);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      byTemplate.set(pathTemplate, byMethod);
+    }
+    let keys = byMethod.get(method);
+    if (keys === undefined) {
+      if (this.keyCache.size >= KEY_CACHE_LIMIT) this.dropKeyCache();
+      keys = { key: `${scopeKey}\u0000${method}\u0000${pathTemplate}`, hour: NaN, hourSuffix: "", hourKey: "", day: NaN, daySampleKey: "" };
+      byMethod.set(method, keys);
+      this.keyCache.size++;
+    }
+    return keys;
+  }
+
+  /** The cached keys of a client for `day`. */
+  private clientKeysOf(clientKey: string, day: number): ClientKeys {
+    let keys = this.keyCache.clients.get(clientKey);
+    if (keys === undefined) {
+      if (this.keyCache.size >= KEY_CACHE_LIMIT) this.dropKeyCache();
+      keys = { day: NaN, sampleKey: "", dayKeys: new Map() };
+      this.keyCache.clients.set(clientKey, keys);
+      this.keyCache.size++;
+    }
+    if (keys.day !== day) {
+      keys.day = day;
+      keys.sampleKey = `${clientKey}\u0000${day}`;
+      this.keyCache.size -= keys.dayKeys.size;
+      keys.dayKeys.clear();
+    }
+    if (keys.dayKeys.size >= 1_000) {
+      this.keyCache.size -= keys.dayKeys.size;
+      keys.dayKeys.clear();
+    }
+    return keys;
+  }
+
+  /** Key strings are only a cache: dropping them costs rebuilding, never a different key. */
+  private dropKeyCache(): void {
+    this.keyCache = { endpoints: new Map(), clients: new Map(), size: 0 };
   }
 
   private addMinute(event: TrafficEvent, at: Attribution, method: string, clientKey: string, key: string, failure: boolean, throttled: boolean): void {
@@ -404,7 +574,8 @@ export class TrafficAggregator {
     }
   }
 
-  private addParams(at: Attribution, method: string, clientKey: string, base: string, hour: number): void {
+  /** `hourSuffix`: "\0" + hour, the end of a full key. */
+  private addParams(at: Attribution, method: string, clientKey: string, base: string, hour: number, hourSuffix: string): void {
     const params = at.params;
     if (params === null) return;
     let group = this.openParams.get(hour);
@@ -412,7 +583,7 @@ export class TrafficAggregator {
       const value = params[name];
       if (value === undefined) continue;
       const key = `${base}\u0000${name}`;
-      const fullKey = `${key}\u0000${hour}`;
+      const fullKey = key + hourSuffix;
       if (this.fullParams.has(fullKey)) continue;
       if (group === undefined) {
         group = new Map();
@@ -431,21 +602,29 @@ export class TrafficAggregator {
   }
 
   /** Minutes up to `until` are over: hot ones become ready, the rest are dropped. */
-  private closeMinutes(until: number): void {
+  private closeMinutes(until: number, atEnd = false): void {
+    const tail = atEnd && this.options.edges?.tail === true;
     for (const [minute, group] of this.openMinutes) {
       if (minute > until) continue;
+      const partial = tail || minute <= this.headMinuteUntil;
       for (const m of group.values()) {
-        if (m.requests >= this.options.minuteFloor || (m.auth && m.failures > 0)) this.keepMinute(m);
+        if (partial) mergeMinute(this.partial.minutes, m);
+        else if (m.requests >= this.options.minuteFloor || (m.auth && m.failures > 0)) this.keepMinute(m);
       }
       this.openMinutes.delete(minute);
     }
   }
 
   /** Hours up to `until` are over: keys with enough distinct values become ready, the rest are dropped. */
-  private closeParams(until: number): void {
+  private closeParams(until: number, atEnd = false): void {
+    const tail = atEnd && this.options.edges?.tail === true;
     for (const [hour, group] of this.openParams) {
       if (hour > until) continue;
-      for (const p of group.values()) if (p.hashes.size >= this.options.paramFloor) this.keepParam(p);
+      const partial = tail || hour <= this.headHourUntil;
+      for (const p of group.values()) {
+        if (partial) mergeParam(this.partial.params, p, this.options.paramCap);
+        else if (p.hashes.size >= this.options.paramFloor) this.keepParam(p);
+      }
       this.openParamKeys -= group.size;
       this.openParams.delete(hour);
     }
@@ -466,22 +645,51 @@ export class TrafficAggregator {
 
   /** End of the input: every open minute and hour is over. */
   closeAll(): void {
-    this.closeMinutes(Number.POSITIVE_INFINITY);
-    this.closeParams(Number.POSITIVE_INFINITY);
+    this.closeMinutes(Number.POSITIVE_INFINITY, true);
+    this.closeParams(Number.POSITIVE_INFINITY, true);
   }
 
-  private addSample(key: string, scopeKey: string, method: string, pathTemplate: string, clientKey: string, hourStart: number, ok: boolean, e: SampleEvent): void {
+  /** Removes and returns the edge buckets (call after closeAll). */
+  takePartials(): Partials {
+    const out = { minutes: [...this.partial.minutes.values()], params: [...this.partial.params.values()] };
+    this.partial.minutes.clear();
+    this.partial.params.clear();
+    return out;
+  }
+
+  /** Adds another shard's edge buckets to this aggregator's (which must have no edges of its own). */
+  absorbPartials(p: Partials): void {
+    for (const m of p.minutes) mergeMinute(this.partial.minutes, m);
+    for (const q of p.params) mergeParam(this.partial.params, q, this.options.paramCap);
+  }
+
+  /** Judges the merged edge buckets against the floors: those that pass are ready to write. */
+  closePartials(): void {
+    for (const m of this.partial.minutes.values()) {
+      if (m.requests >= this.options.minuteFloor || (m.auth && m.failures > 0)) this.keepMinute(m);
+    }
+    for (const p of this.partial.params.values()) if (p.hashes.size >= this.options.paramFloor) this.keepParam(p);
+    this.partial.minutes.clear();
+    this.partial.params.clear();
+  }
+
+  /** The sample row of `key`, created empty. */
+  private sampleRow(key: string, scopeKey: string, method: string, pathTemplate: string, clientKey: string, hourStart: number): SampleRow {
     let s = this.samples.get(key);
     if (s === undefined) {
       s = { scopeKey, method, pathTemplate, clientKey, hourStart, ok: [], other: [] };
       this.samples.set(key, s);
     }
-    const list = ok ? s.ok : s.other;
-    if (list.length < SAMPLE_LIMIT) {
-      list.push(e);
+    return s;
+  }
+
+  /** Adds `e` (undefined: its list is full) to its list of `row`. */
+  private addSample(key: string, row: SampleRow, ok: boolean, e: SampleEvent | undefined): void {
+    if (e !== undefined) {
+      (ok ? row.ok : row.other).push(e);
       this.sampleEvents++;
     }
-    if (saturated(s)) this.fullSamples.add(key);
+    if (saturated(row)) this.fullSamples.add(key);
   }
 
   /**
@@ -511,4 +719,38 @@ export class TrafficAggregator {
     if (this.fullSamples.size > 200_000) this.fullSamples.clear();
     if (this.fullParams.size > 200_000) this.fullParams.clear();
   }
+}
+
+function minuteKey(m: ClientMinuteRow): string {
+  return `${m.scopeKey}\u0000${m.method}\u0000${m.pathTemplate}\u0000${m.clientKey}\u0000${m.minuteStart}`;
+}
+
+function paramKey(p: ParamRow): string {
+  return `${p.scopeKey}\u0000${p.method}\u0000${p.pathTemplate}\u0000${p.clientKey}\u0000${p.hourStart}\u0000${p.paramName}`;
+}
+
+/** Adds a minute bucket into `into` (same natural key: counts add up). */
+function mergeMinute(into: Map<string, ClientMinuteRow>, m: ClientMinuteRow): void {
+  const key = minuteKey(m);
+  const had = into.get(key);
+  if (had === undefined) {
+    into.set(key, m);
+    return;
+  }
+  had.requests += m.requests;
+  had.failures += m.failures;
+  had.s429 += m.s429;
+  had.auth ||= m.auth;
+  had.endpointId ??= m.endpointId;
+}
+
+/** Adds a parameter bucket into `into` (same natural key: value hashes unite, up to `cap`). */
+function mergeParam(into: Map<string, ParamRow>, p: ParamRow, cap: number): void {
+  const key = paramKey(p);
+  const had = into.get(key);
+  if (had === undefined) {
+    into.set(key, p);
+    return;
+  }
+  for (const h of p.hashes) if (had.hashes.size < cap) had.hashes.add(h);
 }

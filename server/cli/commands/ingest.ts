@@ -90,7 +90,13 @@ function withProgress(source: SourceFile, label: string, err: OutStream): Source
       m.done();
     }
   }
-  const base = { name: source.name, size: source.size, head: () => source.head(), text: (maxBytes?: number) => source.text(maxBytes) };
+  const base = {
+    name: source.name,
+    size: source.size,
+    ...(source.path === undefined ? {} : { path: source.path }),
+    head: () => source.head(),
+    text: (maxBytes?: number) => source.text(maxBytes),
+  };
   if (source.chunks) {
     const chunks = source.chunks.bind(source);
     return { ...base, chunks: () => meteredChunks(chunks()), lines: () => splitLines(meteredChunks(chunks())) };

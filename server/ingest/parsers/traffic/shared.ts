@@ -6,7 +6,6 @@
  * Per-line work is kept minimal on purpose: one JSON.parse per JSON line, hand-written scanning for text formats.
  */
 import { ParseError, type ParseContext, type SourceFile, type TrafficEvent } from "../../contract";
-import { parsedBatches, shouldParseInWorker } from "./parallel";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Line results
@@ -45,13 +44,7 @@ export async function* runLines(
   ctx: ParseContext,
   label: string,
   handle: LineHandler,
-  /** The parser id: large files are then parsed by a worker thread with the same handler (parallel.ts). */
-  handlerId?: string,
 ): AsyncGenerator<TrafficEvent, void, undefined> {
-  if (shouldParseInWorker(file, handlerId)) {
-    yield* runBatches(file, ctx, label, handlerId as string);
-    return;
-  }
   const signal = ctx.signal;
   const tally = new LineTally(ctx, label);
   let lineNo = 0;
@@ -72,29 +65,13 @@ export async function* runLines(
   tally.end();
 }
 
-/** runLines on a worker thread: the same rules, applied to the batches' results in file order. */
-async function* runBatches(file: SourceFile, ctx: ParseContext, label: string, handlerId: string): AsyncGenerator<TrafficEvent, void, undefined> {
-  const tally = new LineTally(ctx, label);
-  let base = 0;
-  for await (const batch of parsedBatches(file, handlerId, ctx.signal)) {
-    for (const [rel, message] of batch.errors) {
-      if (batch.firstGood !== 0 && rel > batch.firstGood) tally.good();
-      tally.bad(base + rel, message);
-    }
-    if (batch.firstGood !== 0) tally.good();
-    for (const [rel, reason] of batch.skips) tally.skip(base + rel, reason);
-    base += batch.lines;
-    yield* batch.events;
-  }
-  tally.end();
-}
-
 /**
- * Bad-line and skip accounting of both drivers. Errors before the first recognised line wait (the file may not be
- * this format at all): PROBE_LINES of them reject it; once a line is recognised they become line errors. Skipped
- * lines are summarised by one ctx.warn per reason at the end.
+ * Bad-line and skip accounting, of runLines and of the shard reader (server/traffic/shards.ts), which replays its
+ * shards' lines through it in file order. Errors before the first recognised line wait (the file may not be this
+ * format at all): PROBE_LINES of them reject it; once a line is recognised they become line errors. Skipped lines are
+ * summarised by one ctx.warn per reason at the end.
  */
-class LineTally {
+export class LineTally {
   private recognised = false;
   private readonly pending: { line: number; message: string }[] = [];
   private readonly skips = new Map<string, { count: number; first: number }>();
@@ -121,10 +98,18 @@ class LineTally {
     this.pending.length = 0;
   }
 
-  skip(line: number, reason: string): void {
+  /** `count` more bad lines after a recognised one, whose details were not kept: counted only. */
+  badUnlisted(count: number): void {
+    this.ctx.countLineErrors?.(count);
+  }
+
+  skip(line: number, reason: string, count = 1): void {
     const s = this.skips.get(reason);
-    if (s === undefined) this.skips.set(reason, { count: 1, first: line });
-    else s.count++;
+    if (s === undefined) this.skips.set(reason, { count, first: line });
+    else {
+      s.count += count;
+      if (line < s.first) s.first = line;
+    }
   }
 
   end(): void {
@@ -136,7 +121,7 @@ class LineTally {
   }
 }
 
-function notThisFormat(label: string, pending: { line: number; message: string }[]): ParseError {
+export function notThisFormat(label: string, pending: { line: number; message: string }[]): ParseError {
   const first = pending[0];
   const detail = first ? ` (line ${first.line}: ${first.message})` : "";
   return new ParseError(`not a ${label} log: none of the first ${pending.length} lines parse${detail}`, first?.line);

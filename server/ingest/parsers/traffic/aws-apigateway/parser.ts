@@ -130,6 +130,11 @@ export function handle(line: string): LineResult {
   return event;
 }
 
+/** Requests logged without a status: recorded as status 0 (unknown), and said once per file. */
+export function missingStatusWarning(count: number, firstEvent: number): string {
+  return `${count} request(s) have no status field (recorded as status 0, unknown); first is event ${firstEvent}`;
+}
+
 export const parser: Parser<"traffic"> = {
   id: "aws-apigateway",
   family: "traffic",
@@ -142,7 +147,7 @@ export const parser: Parser<"traffic"> = {
     let missingStatus = 0;
     let firstMissing = 0;
     let n = 0;
-    for await (const event of runLines(file, ctx, LABEL, handle, "aws-apigateway")) {
+    for await (const event of runLines(file, ctx, LABEL, handle)) {
       n++;
       if (event.status === 0) {
         if (missingStatus === 0) firstMissing = n;
@@ -150,8 +155,6 @@ export const parser: Parser<"traffic"> = {
       }
       yield event;
     }
-    if (missingStatus > 0) {
-      ctx.warn(`${missingStatus} request(s) have no status field (recorded as status 0, unknown); first is event ${firstMissing}`);
-    }
+    if (missingStatus > 0) ctx.warn(missingStatusWarning(missingStatus, firstMissing));
   },
 };

@@ -1,0 +1,102 @@
+/**
+ * Folding gateway events into rollups, without the database: what the persister does per event, in one place for
+ * both ways a log is read — in-process (persist.ts) and by shard workers over byte ranges of a large file (shards.ts).
+ * Everything here is plain data in and plain data out, so that it runs the same on any thread.
+ */
+import { AUTH_PATH_REGEX, AUTH_TAG_REGEX } from "@/server/correlate/rules/traffic/shared";
+import type { TrafficEvent } from "@/server/ingest/contract";
+import { type AggregatorEdges, type Attribution, TrafficAggregator } from "./aggregate";
+import { type ApiRef, Attributor, type EndpointRef } from "./attribute";
+
+/** Aggregate keys held in memory before a flush. */
+export const FLUSH_KEYS = 150_000;
+/** Sample events held in memory: past it, a flush writes all samples (not only those of past hours). */
+export const SAMPLE_HOLD_EVENTS = 100_000;
+/** Client × endpoint minutes are kept from this many requests (or the rate-limit threshold, if lower). */
+export const MINUTE_FLOOR = 60;
+/** Parameter keys are kept from this many distinct values (or the enumeration threshold, if lower). */
+export const PARAM_FLOOR = 10;
+
+/** What folding needs to know, loaded once per ingest from the database (persist.ts loadTrafficSetup). */
+export interface TrafficSetup {
+  apis: ApiRef[];
+  endpoints: (EndpointRef & { tags: string[] })[];
+  /** The ingest option that attributes host-less traffic to one Api. */
+  apiOption: string | undefined;
+  enumerationDistinctValues: number;
+  rateLimitRequestsPerMinute: number;
+}
+
+export interface FoldCounts {
+  events: number;
+  unmatchedEvents: number;
+  unknownHostEvents: number;
+}
+
+/** Distinct parameter values kept per key: the enumeration threshold, with room. */
+export function paramCapOf(setup: TrafficSetup): number {
+  return Math.max(2, Math.ceil(setup.enumerationDistinctValues * 2));
+}
+
+/** Attributes and aggregates events; tracks which Apis were touched and which matched endpoints served traffic. */
+export class TrafficFold {
+  readonly attributor: Attributor;
+  readonly agg: TrafficAggregator;
+  readonly counts: FoldCounts = { events: 0, unmatchedEvents: 0, unknownHostEvents: 0 };
+  readonly apiIds = new Set<string>();
+  /** Matched endpoints that served traffic (any status but 404/410): they become observed. */
+  readonly served = new Set<string>();
+  /** Events logged without a status (recorded as 0), and the ordinal of the first one. */
+  readonly missingStatus = { count: 0, first: 0 };
+  private lastApi: string | null = null;
+
+  constructor(setup: TrafficSetup, edges?: AggregatorEdges) {
+    this.attributor = new Attributor(setup.apis, setup.endpoints, setup.apiOption);
+    this.agg = new TrafficAggregator({
+      paramCap: paramCapOf(setup),
+      paramFloor: Math.max(2, Math.min(PARAM_FLOOR, Math.ceil(setup.enumerationDistinctValues))),
+      minuteFloor: Math.max(1, Math.min(MINUTE_FLOOR, Math.floor(setup.rateLimitRequestsPerMinute))),
+      isAuthEndpoint: authEndpointTest(setup.endpoints),
+      ...(edges ? { edges } : {}),
+    });
+  }
+
+  add(event: TrafficEvent): void {
+    if (this.counts.events === 0) this.agg.markStart(event.time);
+    const at = this.attributor.attribute(event);
+    this.agg.add(event, at);
+    this.counts.events++;
+    if (event.status === 0 && this.missingStatus.count++ === 0) this.missingStatus.first = this.counts.events;
+    if (at.apiId === null) this.counts.unknownHostEvents++;
+    else {
+      if (at.apiId !== this.lastApi) {
+        this.apiIds.add(at.apiId);
+        this.lastApi = at.apiId;
+      }
+      if (!at.matched) this.counts.unmatchedEvents++;
+      else if (at.endpointId !== null && event.status !== 404 && event.status !== 410) this.served.add(at.endpointId);
+    }
+  }
+
+  /** Time to write what is held (memory bound). */
+  get full(): boolean {
+    return this.agg.size >= FLUSH_KEYS || this.agg.sampleEvents >= SAMPLE_HOLD_EVENTS;
+  }
+}
+
+/** Authentication endpoints (DESIGN.md: login/token/signin/auth paths or an auth spec tag), as the rules see them. */
+function authEndpointTest(endpoints: { id: string; tags: string[] }[]): (at: Attribution) => boolean {
+  const tagRe = new RegExp(AUTH_TAG_REGEX, "i");
+  const pathRe = new RegExp(AUTH_PATH_REGEX, "i");
+  const tagged = new Set(endpoints.filter((e) => e.tags.some((t) => tagRe.test(t))).map((e) => e.id));
+  const byTemplate = new Map<string, boolean>();
+  return (at) => {
+    if (at.endpointId !== null && tagged.has(at.endpointId)) return true;
+    let auth = byTemplate.get(at.pathTemplate);
+    if (auth === undefined) {
+      auth = pathRe.test(at.pathTemplate);
+      if (byTemplate.size < 100_000) byTemplate.set(at.pathTemplate, auth);
+    }
+    return auth;
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * A shard worker (see shards.ts): reads one byte range of a gateway log — whole lines only — parses each line with
+ * the format's pure line handler, attributes and aggregates the events (fold.ts), and hands the rollups to the main
+ * thread, which holds the ingest transaction and writes them. One batch of rows is in flight at a time: the worker
+ * waits for the main thread's acknowledgement before it sends the next, so memory stays bounded when writing is the
+ * slower side. Line numbers it reports are relative to its range; the main thread numbers them for the file.
+ */
+import { createReadStream } from "node:fs";
+import { parentPort, workerData } from "node:worker_threads";
+import { TRAFFIC_LINE_HANDLERS } from "@/server/ingest/parsers/traffic/handlers";
+import { isBlank, notThisFormat, PROBE_LINES, Skip } from "@/server/ingest/parsers/traffic/shared";
+import { SAMPLE_HOLD_EVENTS, TrafficFold } from "./fold";
+import type { ShardDone, ShardJob, ShardMessage } from "./shards";
+import { takeRollups } from "./write-rollups";
+
+/** Line errors a shard reports in full; past them it only counts (the ingest keeps the first 100 of the file). */
+export const SHARD_ERRORS_KEPT = 150;
+const PROGRESS_EVERY_BYTES = 8 * 1024 * 1024;
+
+const port = parentPort;
+const job = workerData as ShardJob;
+let ack: (() => void) | null = null;
+port?.on("message", (message: { type: "ack" }) => {
+  if (message.type === "ack") ack?.();
+});
+
+const post = (message: ShardMessage) => port?.postMessage(message);
+
+/** Sends a batch of rows and waits until the main thread has written it. */
+function sendRows(fold: TrafficFold, allSamples: boolean): Promise<void> {
+  const done = new Promise<void>((resolve) => {
+    ack = resolve;
+  });
+  post({ type: "rows", batch: takeRollups(fold.agg, allSamples) });
+  return done;
+}
+
+async function run(): Promise<void> {
+  const handle = TRAFFIC_LINE_HANDLERS[job.format];
+  if (!handle) throw new Error(`no line handler for ${job.format}`);
+  const fold = new TrafficFold(job.setup, job.edges);
+  const decoder = new TextDecoder("utf-8", { fatal: false });
+  const done: ShardDone = {
+    type: "done",
+    lines: 0,
+    firstGood: 0,
+    errors: [],
+    moreErrors: 0,
+    skips: [],
+    counts: fold.counts,
+    apiIds: [],
+    served: [],
+    partials: { minutes: [], params: [] },
+    missingStatus: fold.missingStatus,
+  };
+  const skips = new Map<string, { count: number; first: number }>();
+  let bytes = 0;
+  let reported = 0;
+  let carry = "";
+
+  const line = (text: string) => {
+    const n = ++done.lines;
+    if (isBlank(text)) return;
+    const result = handle(text);
+    if (typeof result === "string") {
+      if (done.errors.length < SHARD_ERRORS_KEPT) done.errors.push([n, result]);
+      else done.moreErrors++;
+      // The first shard starts the file: PROBE_LINES bad lines before any good one reject it, as in runLines.
+      if (job.first && done.firstGood === 0 && done.errors.length >= PROBE_LINES) {
+        throw notThisFormat(job.label, done.errors.map(([l, message]) => ({ line: l, message })));
+      }
+      return;
+    }
+    if (done.firstGood === 0) done.firstGood = n;
+    if (result instanceof Skip) {
+      const s = skips.get(result.reason);
+      if (s === undefined) skips.set(result.reason, { count: 1, first: n });
+      else s.count++;
+    } else if (Array.isArray(result)) for (const e of result) fold.add(e);
+    else fold.add(result);
+  };
+
+  const stream = createReadStream(job.path, { start: job.start, end: job.end - 1, highWaterMark: 1 << 20 });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let text = carry + decoder.decode(chunk, { stream: true });
+    if (bytes === 0 && job.first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    bytes += chunk.byteLength;
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
+      line(text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
+      start = nl + 1;
+    }
+    carry = text.slice(start);
+    if (fold.full) await sendRows(fold, fold.agg.sampleEvents >= SAMPLE_HOLD_EVENTS);
+    if (bytes - reported >= PROGRESS_EVERY_BYTES) {
+      reported = bytes;
+      post({ type: "progress", records: fold.counts.events, bytes });
+    }
+  }
+  carry += decoder.decode();
+  if (carry.endsWith("\r")) carry = carry.slice(0, -1);
+  if (carry.length > 0) line(carry);
+
+  fold.agg.closeAll();
+  await sendRows(fold, true);
+  post({ type: "progress", records: fold.counts.events, bytes });
+  done.skips = [...skips].map(([reason, s]) => [reason, s.count, s.first]);
+  done.apiIds = [...fold.apiIds];
+  done.served = [...fold.served];
+  done.partials = fold.agg.takePartials();
+  post(done);
+}
+
+run().catch((error: unknown) => {
+  const line = error instanceof Error && "line" in error && typeof error.line === "number" ? error.line : undefined;
+  post({
+    type: "failed",
+    message: error instanceof Error ? error.message : String(error),
+    parseError: error instanceof Error && error.name === "ParseError",
+    ...(line === undefined ? {} : { line }),
+  });
+});

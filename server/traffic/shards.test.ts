@@ -1,0 +1,154 @@
+// A large log read by shard workers (shards.ts) must store exactly what the single-threaded reader stores: the same
+// rollup rows, hot minutes and enumeration keys (also those cut by a shard border), samples, counts, line errors with
+// their file line numbers, and warnings.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "@/server/db/client";
+import { ingest, type IngestResult } from "@/server/ingest/pipeline";
+import { fileSource } from "@/server/ingest/source";
+import { TEST_DATABASES } from "@/server/test/databases";
+import { canReadInShards, shardRanges, shardSettings } from "./shards";
+import { type GenEvent, ingestInventory, kongLine } from "./test-helpers";
+
+const system = { type: "system" as const };
+const T0 = Date.UTC(2025, 2, 3, 10, 0, 0);
+const defaults = { ...shardSettings };
+
+/**
+ * Seven minutes of traffic, strictly in time order: background clients over several endpoints, one client at about 70
+ * requests a minute on one endpoint (hot minutes, above the floor of 60 only when a minute is counted whole), one
+ * client walking 16 user ids (an enumeration key, above the floor of 10 only when counted whole), 401s on the login
+ * endpoint, and bad and blank lines spread over the file.
+ */
+function logLines(): string[] {
+  const events: GenEvent[] = [];
+  const span = 7 * 60_000;
+  const n = 3_000;
+  let walked = 0;
+  for (let i = 0; i < n; i++) {
+    const time = T0 + Math.floor((i * span) / n);
+    const k = i % 12;
+    if (k < 2) events.push({ time, host: "shop.example.com", path: "/v1/orders", status: 200, consumer: "hammer", bytes: 100 + i });
+    else if (k === 2 && i % 24 === 2) {
+      // 125 requests over the 7 minutes, walking 16 ids in order: a few per shard, 16 in the hour.
+      events.push({ time, host: "shop.example.com", path: `/v1/users/u${Math.floor((walked++ * 16) / 125)}`, status: 200, ip: "198.51.100.7" });
+    } else if (k === 3) events.push({ time, method: "POST", host: "shop.example.com", path: "/v1/auth/login", status: 401, ip: "203.0.113.66" });
+    else if (k < 7) events.push({ time, host: "legacy.example.com", path: "/reports/legacy", status: i % 3 ? 200 : 500, ip: `192.0.2.${i % 50}` });
+    else events.push({ time, host: "unknown.example.net", path: `/x/${i}`, status: i % 4 ? 200 : 404, ip: `192.0.2.${i % 7}` });
+  }
+  const lines = events.map(kongLine);
+  for (const at of [2, 700, 1_501, 2_300]) lines.splice(at, 0, `{"not": "kong"} ${at}`);
+  lines.splice(1_200, 0, "", "   ");
+  return lines;
+}
+
+/** The stored rows of a run, as JSON with database ids replaced by Api slugs and endpoint names. */
+async function stored(db: Database, runId: string): Promise<unknown> {
+  const names = new Map<string, string>();
+  for (const a of await db.prisma.api.findMany({ select: { id: true, slug: true } })) names.set(a.id, `api:${a.slug}`);
+  for (const e of await db.prisma.endpoint.findMany({ select: { id: true, method: true, path: true } })) names.set(e.id, `${e.method} ${e.path}`);
+  const where = { ingestRunId: runId };
+  const strip = <T extends { id?: unknown; ingestRunId?: unknown }>(rows: T[]) => rows.map(({ id: _id, ingestRunId: _run, ...rest }) => rest);
+  const rows = {
+    hours: strip(await db.prisma.trafficEndpointHour.findMany({ where, orderBy: [{ scopeKey: "asc" }, { method: "asc" }, { pathTemplate: "asc" }, { hourStart: "asc" }] })),
+    days: strip(await db.prisma.trafficClientDay.findMany({ where, orderBy: [{ scopeKey: "asc" }, { clientKey: "asc" }, { day: "asc" }] })),
+    minutes: strip(await db.prisma.trafficClientMinute.findMany({ where, orderBy: [{ scopeKey: "asc" }, { pathTemplate: "asc" }, { clientKey: "asc" }, { minuteStart: "asc" }] })),
+    params: strip(await db.prisma.trafficParamValues.findMany({ where, orderBy: [{ clientKey: "asc" }, { hourStart: "asc" }, { paramName: "asc" }] })).map((p) => ({
+      ...p,
+      valueHashes: [...p.valueHashes].sort(),
+    })),
+    samples: strip(await db.prisma.trafficSample.findMany({ where, orderBy: [{ scopeKey: "asc" }, { method: "asc" }, { pathTemplate: "asc" }, { clientKey: "asc" }] })),
+  };
+  const json = JSON.stringify(rows, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+  return JSON.parse(json.replace(/"(c[a-z0-9]{24})"/g, (whole, id: string) => JSON.stringify(names.get(id) ?? whole)));
+}
+
+const outcome = (r: IngestResult) => ({ status: r.status, counts: r.counts, lineErrors: r.lineErrors, errorCount: r.errorCount, warnings: r.warnings, message: r.message });
+
+describe.each(TEST_DATABASES)("a large log read in shards on $name", (kind) => {
+  let single: Database;
+  let sharded: Database;
+  let dir: string;
+  beforeAll(async () => {
+    [single, sharded] = await Promise.all([kind.open(), kind.open()]);
+    await ingestInventory(single.prisma);
+    await ingestInventory(sharded.prisma);
+    dir = await mkdtemp(path.join(tmpdir(), "postern-shards-"));
+  });
+  afterEach(() => {
+    Object.assign(shardSettings, defaults);
+    delete process.env.POSTERN_PARSE_WORKER;
+  });
+  afterAll(async () => {
+    await single?.close();
+    await sharded?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("stores what the single-threaded reader stores, also for minutes and parameter hours cut by a shard border", async () => {
+    const file = path.join(dir, "kong.log");
+    const text = `\ufeff${logLines().join("\r\n")}\r\n`;
+    await writeFile(file, text);
+    const size = Buffer.byteLength(text);
+
+    process.env.POSTERN_PARSE_WORKER = "off";
+    expect(canReadInShards(await fileSource(file), "kong-log")).toBe(false);
+    const one = await ingest(single.prisma, { file: await fileSource(file), channel: "cli", actor: system, correlate: false });
+    delete process.env.POSTERN_PARSE_WORKER;
+
+    Object.assign(shardSettings, { minBytes: 1, minShardBytes: 1, maxShards: 3 });
+    expect(canReadInShards(await fileSource(file), "kong-log")).toBe(true);
+    const ranges = await shardRanges(file, size, 3);
+    expect(ranges).toHaveLength(3);
+    const three = await ingest(sharded.prisma, { file: await fileSource(file), channel: "cli", actor: system, correlate: false });
+
+    expect(one.status).toBe("succeeded");
+    expect(outcome(three)).toEqual(outcome(one));
+    expect(one.lineErrors.map((e) => e.line)).toEqual([3, 701, 1_504, 2_303]);
+    const a = (await stored(single, one.runId)) as { minutes: { clientKey: string }[]; params: { clientKey: string }[] };
+    // The hot client's minutes and the enumeration key exist only when counted whole.
+    expect(a.minutes.filter((m) => m.clientKey === "hammer").length).toBeGreaterThanOrEqual(6);
+    expect(a.params.filter((p) => p.clientKey === "198.51.100.7")).toHaveLength(1);
+    expect(await stored(sharded, three.runId)).toEqual(a);
+  });
+
+  it("cuts a file only at line starts, and never into more shards than lines allow", async () => {
+    const file = path.join(dir, "cuts.log");
+    const text = `${"a".repeat(10)}\n${"b".repeat(100)}\nc\n`;
+    await writeFile(file, text);
+    const ranges = await shardRanges(file, text.length, 4);
+    for (const [start] of ranges) expect(start === 0 || text[start - 1] === "\n").toBe(true);
+    expect(ranges.at(-1)?.[1]).toBe(text.length);
+    expect(ranges.map(([s, e]) => text.slice(s, e)).join("")).toBe(text);
+  });
+
+  it("rejects a file of another format from the first shard, with nothing written", async () => {
+    const file = path.join(dir, "other.log");
+    await writeFile(file, `${Array.from({ length: 3_000 }, (_, i) => `not a log line ${i} ${"x".repeat(80)}`).join("\n")}\n`);
+    Object.assign(shardSettings, { minBytes: 1, minShardBytes: 1, maxShards: 3 });
+    const r = await ingest(sharded.prisma, { file: await fileSource(file), channel: "cli", actor: system, options: { format: "kong-log" }, correlate: false });
+    expect(r.status).toBe("failed");
+    expect(r.message).toMatch(/^not a Kong file-log\/http-log log: none of the first 20 lines parse \(line 1:.*nothing was written$/);
+    expect(await sharded.prisma.trafficEndpointHour.count({ where: { ingestRunId: r.runId } })).toBe(0);
+  });
+
+  it("stops every shard when the ingest is cancelled, and writes nothing", async () => {
+    const file = path.join(dir, "cancel.log");
+    const lines = Array.from({ length: 20_000 }, (_, i) => kongLine({ time: T0 + i, host: "shop.example.com", path: `/v1/orders`, ip: "198.51.100.9" }));
+    await writeFile(file, `${lines.join("\n")}\n`);
+    Object.assign(shardSettings, { minBytes: 1, minShardBytes: 1, maxShards: 2 });
+    const controller = new AbortController();
+    const r = await ingest(sharded.prisma, {
+      file: await fileSource(file),
+      channel: "cli",
+      actor: system,
+      correlate: false,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    expect(r.status).toBe("cancelled");
+    expect(await sharded.prisma.trafficClientDay.count({ where: { ingestRunId: r.runId } })).toBe(0);
+  });
+});
