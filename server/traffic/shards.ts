@@ -11,6 +11,11 @@
  *
  * Samples of a key seen by two shards merge in the database by event time (write-rollups.ts).
  * Cancelling, a rejected file or a failed worker stops every worker; the transaction then rolls back.
+ *
+ * When: a shard worker does all the per-line work (parse + attribute + aggregate), so shards pay off only with
+ * enough cores. Measured on 2 cores (bench/traffic.ts), two shards were slower than one parse worker feeding this
+ * thread's aggregation (parsers/traffic/parallel.ts): 14.9 s against 10.4 s for 200k Kong lines. They are therefore
+ * used from 4 cores on (one shard per core, at most 8); POSTERN_INGEST_SHARDS=N forces N shards, 0 turns them off.
  */
 import { open } from "node:fs/promises";
 import { availableParallelism } from "node:os";
@@ -25,15 +30,21 @@ import type { AggregatorEdges, ClientDayRow, EndpointHourRow, Partials } from ".
 import { FLUSH_KEYS, type FoldCounts, TrafficFold, type TrafficSetup } from "./fold";
 import { type RollupBatch, takeRollups } from "./write-rollups";
 
-/** When files are read in shards, and into how many (tests lower minBytes to exercise shards on small files). */
+/** When files are read in shards, and into how many (tests lower the bounds to exercise shards on small files). */
 export const shardSettings = {
-  /** Smaller files are read on the ingest's own thread. */
-  minBytes: 8 * 1024 * 1024,
+  /** Smaller files are read without shards. */
+  minBytes: 64 * 1024 * 1024,
   /** No shard smaller than this (a shard's worker costs a thread start-up and its own aggregation state). */
   minShardBytes: 16 * 1024 * 1024,
-  /** Upper bound on workers: the cores, at most 8. */
-  maxShards: Math.max(1, Math.min(8, availableParallelism())),
+  /** Upper bound on workers: POSTERN_INGEST_SHARDS, else the cores from 4 on (at most 8), else none. */
+  maxShards: shardsFromEnvironment(process.env.POSTERN_INGEST_SHARDS, availableParallelism()),
 };
+
+function shardsFromEnvironment(setting: string | undefined, cores: number): number {
+  const forced = Number(setting);
+  if (setting !== undefined && setting !== "" && Number.isInteger(forced) && forced >= 0) return Math.min(forced, 64);
+  return cores >= 4 ? Math.min(8, cores) : 0;
+}
 
 export interface ShardJob {
   path: string;
@@ -79,6 +90,7 @@ export function canReadInShards(file: SourceFile, format: string): file is Sourc
     file.path !== undefined &&
     file.size !== null &&
     file.size >= shardSettings.minBytes &&
+    shardSettings.maxShards >= 1 &&
     TRAFFIC_LINE_HANDLERS[format] !== undefined &&
     (process.env.POSTERN_PARSE_WORKER ?? "on").toLowerCase() !== "off"
   );
@@ -162,7 +174,7 @@ export async function foldInShards(
       entry: pathToFileURL(fromRoot("server/traffic/shard-worker.ts")).href,
       tsconfig: fromRoot("tsconfig.json"),
     };
-    return new Worker(fromRoot("server/traffic/worker-boot.mjs"), { workerData: job });
+    return new Worker(fromRoot("server/ingest/worker-boot.mjs"), { workerData: job });
   });
 
   const finished = workers.map(

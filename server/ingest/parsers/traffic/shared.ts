@@ -6,6 +6,7 @@
  * Per-line work is kept minimal on purpose: one JSON.parse per JSON line, hand-written scanning for text formats.
  */
 import { ParseError, type ParseContext, type SourceFile, type TrafficEvent } from "../../contract";
+import { parsedBatches, shouldParseInWorker } from "./parallel";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Line results
@@ -44,7 +45,13 @@ export async function* runLines(
   ctx: ParseContext,
   label: string,
   handle: LineHandler,
+  /** The parser id: large files are then parsed by a worker thread with the same handler (parallel.ts). */
+  handlerId?: string,
 ): AsyncGenerator<TrafficEvent, void, undefined> {
+  if (shouldParseInWorker(file, handlerId)) {
+    yield* runBatches(file, ctx, label, handlerId as string);
+    return;
+  }
   const signal = ctx.signal;
   const tally = new LineTally(ctx, label);
   let lineNo = 0;
@@ -65,9 +72,26 @@ export async function* runLines(
   tally.end();
 }
 
+/** runLines on a worker thread: the same rules, applied to the batches' results in file order. */
+async function* runBatches(file: SourceFile, ctx: ParseContext, label: string, handlerId: string): AsyncGenerator<TrafficEvent, void, undefined> {
+  const tally = new LineTally(ctx, label);
+  let base = 0;
+  for await (const batch of parsedBatches(file, handlerId, ctx.signal)) {
+    for (const [rel, message] of batch.errors) {
+      if (batch.firstGood !== 0 && rel > batch.firstGood) tally.good();
+      tally.bad(base + rel, message);
+    }
+    if (batch.firstGood !== 0) tally.good();
+    for (const [rel, reason] of batch.skips) tally.skip(base + rel, reason);
+    base += batch.lines;
+    yield* batch.events;
+  }
+  tally.end();
+}
+
 /**
- * Bad-line and skip accounting, of runLines and of the shard reader (server/traffic/shards.ts), which replays its
- * shards' lines through it in file order. Errors before the first recognised line wait (the file may not be this
+ * Bad-line and skip accounting of runLines (in-thread or with the parse worker) and of the shard reader
+ * (server/traffic/shards.ts), which replays its shards' lines through it in file order. Errors before the first recognised line wait (the file may not be this
  * format at all): PROBE_LINES of them reject it; once a line is recognised they become line errors. Skipped lines are
  * summarised by one ctx.warn per reason at the end.
  */

@@ -147,7 +147,7 @@ export const parser: Parser<"traffic"> = {
     let missingStatus = 0;
     let firstMissing = 0;
     let n = 0;
-    for await (const event of runLines(file, ctx, LABEL, handle)) {
+    for await (const event of runLines(file, ctx, LABEL, handle, "aws-apigateway")) {
       n++;
       if (event.status === 0) {
         if (missingStatus === 0) firstMissing = n;

@@ -111,6 +111,6 @@ export const parser: Parser<"traffic"> = {
     return scoreFromProbe(probe(head, handle));
   },
   parse(file, ctx) {
-    return runLines(file, ctx, LABEL, handle);
+    return runLines(file, ctx, LABEL, handle, "envoy-text");
   },
 };

@@ -108,6 +108,6 @@ export const parser: Parser<"traffic"> = {
     return scoreFromProbe(probe(head, handle), 0.9);
   },
   parse(file, ctx) {
-    return runLines(file, ctx, LABEL, handle);
+    return runLines(file, ctx, LABEL, handle, "nginx");
   },
 };

@@ -1,0 +1,60 @@
+/**
+ * The gateway-log parse worker: receives batches of whole lines as raw bytes (in file order), runs the format's
+ * line handler on each line and answers with the events, the bad lines and the skipped lines of the batch, with line
+ * numbers relative to the batch. The main thread (parallel.ts) numbers lines, applies the format-probe rule and
+ * aggregates; this thread does the decoding, splitting and JSON parsing, which is most of a log's CPU cost.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { TrafficEvent } from "../../contract";
+import { TRAFFIC_LINE_HANDLERS } from "./handlers";
+import { isBlank, Skip } from "./shared";
+import type { BatchResult, WorkerData } from "./parallel";
+
+const port = parentPort;
+const { handlerId } = workerData as WorkerData;
+const handle = TRAFFIC_LINE_HANDLERS[handlerId];
+const decoder = new TextDecoder("utf-8", { fatal: false });
+let first = true;
+
+function parseBatch(bytes: Uint8Array): BatchResult {
+  if (!handle) throw new Error(`no line handler for ${handlerId}`);
+  let text = decoder.decode(bytes);
+  if (first) {
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    first = false;
+  }
+  const events: TrafficEvent[] = [];
+  const errors: [number, string][] = [];
+  const skips: [number, string][] = [];
+  let firstGood = 0;
+  let n = 0;
+  let start = 0;
+  while (start < text.length) {
+    let nl = text.indexOf("\n", start);
+    if (nl === -1) nl = text.length;
+    const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    const line = text.slice(start, end);
+    start = nl + 1;
+    n++;
+    if (isBlank(line)) continue;
+    const result = handle(line);
+    if (typeof result === "string") {
+      errors.push([n, result]);
+      continue;
+    }
+    if (firstGood === 0) firstGood = n;
+    if (result instanceof Skip) skips.push([n, result.reason]);
+    else if (Array.isArray(result)) for (const e of result) events.push(e);
+    else events.push(result);
+  }
+  return { events, errors, skips, firstGood, lines: n };
+}
+
+port?.on("message", (message: { bytes: Uint8Array }) => {
+  try {
+    port.postMessage(parseBatch(message.bytes));
+  } catch (error) {
+    port.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  }
+});
+port?.postMessage({ ready: true });

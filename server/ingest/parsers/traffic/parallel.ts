@@ -1,0 +1,115 @@
+/**
+ * Gateway logs parsed on a second core: the main thread reads the file's raw bytes, cuts them into batches of whole
+ * lines and sends them in order to one worker thread (line-worker.ts), which decodes, splits and parses them while
+ * the main thread attributes, aggregates and writes what the previous batches gave. Results come back in order, so
+ * line numbers, the format-probe rule and bad-line reports are exactly those of the single-threaded path.
+ *
+ * Used for files of at least PARALLEL_MIN_BYTES from sources that give raw bytes; POSTERN_PARSE_WORKER=off turns
+ * it off (the single-threaded path in shared.ts runLines is then used for everything).
+ */
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { fromRoot } from "@/server/db/root";
+import type { SourceFile, TrafficEvent } from "../../contract";
+
+export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+/** Batches sent and not yet answered: enough to keep the worker busy, few enough to bound memory (~1 MB each). */
+const IN_FLIGHT = 4;
+
+export interface WorkerData {
+  handlerId: string;
+  entry: string;
+  tsconfig: string;
+}
+
+/** One batch's outcome; line numbers are relative to the batch (1 = its first line). */
+export interface BatchResult {
+  events: TrafficEvent[];
+  errors: [number, string][];
+  skips: [number, string][];
+  /** The first line that parsed (an event or a skip), 0 if none did. */
+  firstGood: number;
+  lines: number;
+}
+
+export function shouldParseInWorker(file: SourceFile, handlerId: string | undefined): boolean {
+  return (
+    handlerId !== undefined &&
+    file.chunks !== undefined &&
+    (file.size ?? 0) >= PARALLEL_MIN_BYTES &&
+    (process.env.POSTERN_PARSE_WORKER ?? "on").toLowerCase() !== "off"
+  );
+}
+
+interface Deferred {
+  resolve(result: BatchResult): void;
+  reject(error: Error): void;
+  promise: Promise<BatchResult>;
+}
+
+function deferred(): Deferred {
+  let resolve!: (result: BatchResult) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<BatchResult>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Rejections are awaited in order by the reader; this keeps an early one from counting as unhandled meanwhile.
+  promise.catch(() => undefined);
+  return { resolve, reject, promise };
+}
+
+/** The file's batches of lines, parsed by the worker, in file order. */
+export async function* parsedBatches(file: SourceFile, handlerId: string, signal?: AbortSignal): AsyncGenerator<BatchResult> {
+  if (!file.chunks) throw new Error("parsedBatches needs a source with raw bytes");
+  const data: WorkerData = {
+    handlerId,
+    entry: pathToFileURL(fromRoot("server/ingest/parsers/traffic/line-worker.ts")).href,
+    tsconfig: fromRoot("tsconfig.json"),
+  };
+  const worker = new Worker(fromRoot("server/ingest/worker-boot.mjs"), { workerData: data });
+  const waiting: Deferred[] = [];
+  let failure: Error | null = null;
+  const fail = (error: Error) => {
+    failure ??= error;
+    for (const d of waiting.splice(0)) d.reject(failure);
+  };
+  worker.on("message", (message: BatchResult | { ready: true } | { error: string }) => {
+    if ("ready" in message) return;
+    if ("error" in message) return fail(new Error(`log parser worker: ${message.error}`));
+    waiting.shift()?.resolve(message);
+  });
+  worker.on("error", (error) => fail(error));
+  worker.on("exit", (code) => fail(new Error(`log parser worker stopped (exit code ${code})`)));
+
+  const inFlight: Promise<BatchResult>[] = [];
+  const send = (bytes: Uint8Array) => {
+    if (failure) throw failure;
+    // A copy the worker can own (read-stream buffers may share a pooled ArrayBuffer).
+    const own = new Uint8Array(bytes);
+    const d = deferred();
+    waiting.push(d);
+    inFlight.push(d.promise);
+    worker.postMessage({ bytes: own }, [own.buffer]);
+  };
+  try {
+    let carry: Uint8Array | null = null;
+    for await (const chunk of file.chunks()) {
+      signal?.throwIfAborted();
+      const bytes: Uint8Array = carry ? Buffer.concat([carry, chunk]) : chunk;
+      const lastNewline = bytes.lastIndexOf(10);
+      if (lastNewline === -1) {
+        carry = bytes;
+        continue;
+      }
+      send(bytes.subarray(0, lastNewline + 1));
+      carry = lastNewline + 1 < bytes.length ? new Uint8Array(bytes.subarray(lastNewline + 1)) : null;
+      while (inFlight.length >= IN_FLIGHT) yield await inFlight.shift()!;
+    }
+    if (carry && carry.length > 0) send(carry);
+    while (inFlight.length > 0) yield await inFlight.shift()!;
+  } finally {
+    worker.removeAllListeners("exit");
+    await worker.terminate();
+  }
+}
