@@ -279,6 +279,21 @@ export async function foldInShards(
 
 const NO_ROWS: Omit<RollupBatch, "endpointHours" | "clientDays"> = { minutes: [], params: [], samples: [] };
 
+/** The counters that add up when two rows of one bucket meet (as the upserts in write-rollups.ts add them). */
+const HOUR_COUNTS = ["requests", "s2", "s3", "s4", "s5", "s401", "s403", "s404", "s410", "s429", "unauth2xx", "plainHttp", "rateLimitHeaders", "bytes", "latencySum"] as const;
+const DAY_COUNTS = ["requests", "s2", "s4", "s5", "s401", "s403", "s429", "bytes"] as const;
+
+/** Stores `row` under `key`, or adds its `counts` to the row already there and returns that row (to merge the rest). */
+function mergeInto<R extends Record<C, number>, C extends string>(rows: Map<string, R>, key: string, row: R, counts: readonly C[]): R | undefined {
+  const had = rows.get(key);
+  if (had === undefined) {
+    rows.set(key, row);
+    return undefined;
+  }
+  for (const c of counts) (had[c] as number) += row[c];
+  return had;
+}
+
 /** Endpoint-hour and client-day rows of several shards, added up by natural key as the database would. */
 class RollupMerger {
   private readonly hours = new Map<string, EndpointHourRow>();
@@ -291,46 +306,15 @@ class RollupMerger {
   /** Takes the hour and day rows of `batch`; returns the rest of it, to be written now. */
   add(batch: RollupBatch): RollupBatch {
     for (const r of batch.endpointHours) {
-      const key = `${r.scopeKey}\u0000${r.method}\u0000${r.pathTemplate}\u0000${r.hourStart}`;
-      const had = this.hours.get(key);
-      if (had === undefined) {
-        this.hours.set(key, r);
-        continue;
-      }
-      had.requests += r.requests;
-      had.s2 += r.s2;
-      had.s3 += r.s3;
-      had.s4 += r.s4;
-      had.s5 += r.s5;
-      had.s401 += r.s401;
-      had.s403 += r.s403;
-      had.s404 += r.s404;
-      had.s410 += r.s410;
-      had.s429 += r.s429;
-      had.unauth2xx += r.unauth2xx;
-      had.plainHttp += r.plainHttp;
-      had.rateLimitHeaders += r.rateLimitHeaders;
-      had.bytes += r.bytes;
-      had.latencySum += r.latencySum;
+      const had = mergeInto(this.hours, `${r.scopeKey}\u0000${r.method}\u0000${r.pathTemplate}\u0000${r.hourStart}`, r, HOUR_COUNTS);
+      if (had === undefined) continue;
       had.latencyMax = Math.max(had.latencyMax, r.latencyMax);
       had.endpointId ??= r.endpointId;
       had.host ??= r.host;
     }
     for (const d of batch.clientDays) {
-      const key = `${d.scopeKey}\u0000${d.clientKey}\u0000${d.day}`;
-      const had = this.days.get(key);
-      if (had === undefined) {
-        this.days.set(key, d);
-        continue;
-      }
-      had.requests += d.requests;
-      had.s2 += d.s2;
-      had.s4 += d.s4;
-      had.s5 += d.s5;
-      had.s401 += d.s401;
-      had.s403 += d.s403;
-      had.s429 += d.s429;
-      had.bytes += d.bytes;
+      const had = mergeInto(this.days, `${d.scopeKey}\u0000${d.clientKey}\u0000${d.day}`, d, DAY_COUNTS);
+      if (had === undefined) continue;
       had.authenticated ||= d.authenticated;
       had.host ??= d.host;
     }
