@@ -12,13 +12,12 @@
  * Samples of a key seen by two shards merge in the database by event time (write-rollups.ts).
  * Cancelling, a rejected file or a failed worker stops every worker; the transaction then rolls back.
  *
- * When: a shard worker does all the per-line work (parse + attribute + aggregate), so shards pay off only with
- * enough cores. Measured on 2 cores (bench/traffic.ts), two shards were slower than one parse worker feeding this
- * thread's aggregation (parsers/traffic/parallel.ts): 14.9 s against 10.4 s for 200k Kong lines. They are therefore
- * used from 4 cores on (one shard per core, at most 8); POSTERN_INGEST_SHARDS=N forces N shards, 0 turns them off.
+ * When: only with POSTERN_INGEST_SHARDS=N (N shards). A shard worker does all the per-line work (parse + attribute
+ * + aggregate), so shards can only pay off with enough cores; on 2 cores (bench/traffic.ts, 1M Kong lines, 2 GB) two
+ * shards took 41.7 s where one parse worker feeding this thread's aggregation (parsers/traffic/parallel.ts) took
+ * 26.2 s. No machine with more cores was at hand to measure where they start to win, so they are not on by default.
  */
 import { open } from "node:fs/promises";
-import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { fromRoot } from "@/server/db/root";
@@ -36,14 +35,13 @@ export const shardSettings = {
   minBytes: 64 * 1024 * 1024,
   /** No shard smaller than this (a shard's worker costs a thread start-up and its own aggregation state). */
   minShardBytes: 16 * 1024 * 1024,
-  /** Upper bound on workers: POSTERN_INGEST_SHARDS, else the cores from 4 on (at most 8), else none. */
-  maxShards: shardsFromEnvironment(process.env.POSTERN_INGEST_SHARDS, availableParallelism()),
+  /** Upper bound on workers: POSTERN_INGEST_SHARDS (0, the default: no shards). */
+  maxShards: shardsFromEnvironment(process.env.POSTERN_INGEST_SHARDS),
 };
 
-function shardsFromEnvironment(setting: string | undefined, cores: number): number {
-  const forced = Number(setting);
-  if (setting !== undefined && setting !== "" && Number.isInteger(forced) && forced >= 0) return Math.min(forced, 64);
-  return cores >= 4 ? Math.min(8, cores) : 0;
+function shardsFromEnvironment(setting: string | undefined): number {
+  const n = Number(setting ?? 0);
+  return Number.isInteger(n) && n >= 0 ? Math.min(n, 64) : 0;
 }
 
 export interface ShardJob {
