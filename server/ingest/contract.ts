@@ -27,6 +27,12 @@ export interface SourceFile {
    * batches for a parse worker and hashed without decoding. `lines()` must be the same content.
    */
   chunks?(): AsyncIterable<Uint8Array>;
+  /**
+   * The raw bytes for a reader that computes their SHA-256 itself (the parse worker, on its own thread) and hands the
+   * hex digest back once it has read them all, so that the ingest does not hash them on its thread too. Offered by
+   * sources that hash what is read (the pipeline's); `digest` must be called after the last chunk.
+   */
+  chunksHashedBy?(): { chunks: AsyncIterable<Uint8Array>; digest(hex: string): void };
 }
 
 export const HEAD_BYTES = 64 * 1024;

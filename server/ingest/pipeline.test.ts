@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/server/db/client";
 import { TEST_DATABASES } from "@/server/test/databases";
+import { shouldParseInWorker } from "./parsers/traffic/parallel";
 import { hashContent, ingest } from "./pipeline";
 import { bufferSource } from "./source";
 import { sample } from "./test-utils";
@@ -67,11 +68,13 @@ describe.each(TEST_DATABASES)("ingest pipeline on $name", (kind) => {
     expect(await db.prisma.endpoint.count()).toBe(before);
   });
 
-  it("hashes a streamed log while reading it: the same digest, and a re-ingest is a duplicate that writes nothing", async () => {
-    const lines = Array.from({ length: 50 }, (_, i) =>
-      JSON.stringify({ started_at: 1_740_000_000_000 + i * 1000, request: { method: "GET", uri: `/dup/${i}`, headers: { host: "dup.example.com" } }, response: { status: 200, size: 10 }, client_ip: "203.0.113.9" }),
+  // 50 lines are read on this thread; 60,000 (about 9 MB) by the parse worker, which then computes the hash itself.
+  it.each([50, 60_000])("hashes a streamed log of %i lines while reading it: the same digest, and a re-ingest is a duplicate that writes nothing", async (count) => {
+    const lines = Array.from({ length: count }, (_, i) =>
+      JSON.stringify({ started_at: 1_740_000_000_000 + count + i * 1000, request: { method: "GET", uri: `/dup/${i}`, headers: { host: "dup.example.com" } }, response: { status: 200, size: 10 }, client_ip: "203.0.113.9" }),
     );
     const text = `${lines.join("\n")}\n`;
+    expect(shouldParseInWorker(bufferSource(text), "kong-log")).toBe(count > 50);
     const first = await ingest(db.prisma, { file: bufferSource(text, "dup.jsonl"), channel: "cli", actor: system });
     expect(first).toMatchObject({ status: "succeeded", format: "kong-log" });
     const stored = await db.prisma.ingestRun.findUniqueOrThrow({ where: { id: first.runId } });
@@ -105,9 +108,9 @@ describe.each(TEST_DATABASES)("ingest pipeline on $name", (kind) => {
 
   it("records who ingested what in the audit log", async () => {
     const entries = await db.prisma.auditLog.findMany({ where: { action: "ingest" } });
-    // One per stored file (the 7 inventory samples and the first gateway log); duplicates and failures write none.
+    // One per stored file (the 7 inventory samples and the first of each gateway log); duplicates and failures write none.
     expect(entries.length).toBe(await db.prisma.ingestRun.count({ where: { status: "succeeded" } }));
-    expect(entries.length).toBe(8);
+    expect(entries.length).toBe(9);
     expect(entries[0]?.details).toMatchObject({ channel: "cli" });
   });
 });

@@ -117,6 +117,8 @@ export async function hashContent(file: SourceFile): Promise<string> {
 function hashingWhileRead(file: SourceFile): { file: SourceFile; digest(): string } {
   const hash = createHash("sha256");
   let reads = 0;
+  /** Set when the first pass went to a reader that hashes for us (chunksHashedBy): its digest, once delivered. */
+  let delegated: { hex: string | null } | null = null;
   // Only the first full pass feeds the hash (a parser that reads twice must not hash the content twice).
   const wrapped: SourceFile = file.chunks
     ? {
@@ -127,6 +129,17 @@ function hashingWhileRead(file: SourceFile): { file: SourceFile; digest(): strin
         text: (maxBytes?: number) => file.text(maxBytes),
         chunks: () => hashed(file.chunks!()),
         lines: () => splitLines(hashed(file.chunks!())),
+        chunksHashedBy() {
+          const feed = reads++ === 0;
+          const handed = { hex: null as string | null };
+          if (feed) delegated = handed;
+          return {
+            chunks: file.chunks!(),
+            digest: (hex: string) => {
+              handed.hex = hex;
+            },
+          };
+        },
       }
     : {
         name: file.name,
@@ -148,7 +161,12 @@ function hashingWhileRead(file: SourceFile): { file: SourceFile; digest(): strin
       yield chunk;
     }
   }
-  return { file: wrapped, digest: () => hash.digest("hex") };
+  const digest = () => {
+    if (delegated === null) return hash.digest("hex");
+    if (delegated.hex === null) throw new Error("the content hash was not delivered by the reader that took it");
+    return delegated.hex;
+  };
+  return { file: wrapped, digest };
 }
 
 function cancelled(signal?: AbortSignal): boolean {

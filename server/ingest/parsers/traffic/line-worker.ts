@@ -4,6 +4,7 @@
  * numbers relative to the batch. The main thread (parallel.ts) numbers lines, applies the format-probe rule and
  * aggregates; this thread does the decoding, splitting and JSON parsing, which is most of a log's CPU cost.
  */
+import { createHash } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import type { TrafficEvent } from "../../contract";
 import { TRAFFIC_LINE_HANDLERS } from "./handlers";
@@ -11,7 +12,9 @@ import { isBlank, Skip } from "./shared";
 import type { BatchResult, WorkerData } from "./parallel";
 
 const port = parentPort;
-const { handlerId } = workerData as WorkerData;
+const { handlerId, hash: hashing } = workerData as WorkerData;
+/** SHA-256 of every byte received, in order (the ingest's content hash; see SourceFile.chunksHashedBy). */
+const hash = hashing ? createHash("sha256") : null;
 const handle = TRAFFIC_LINE_HANDLERS[handlerId];
 const decoder = new TextDecoder("utf-8", { fatal: false });
 let first = true;
@@ -50,8 +53,14 @@ function parseBatch(bytes: Uint8Array): BatchResult {
   return { events, errors, skips, firstGood, lines: n };
 }
 
-port?.on("message", (message: { bytes: Uint8Array }) => {
+port?.on("message", (message: { bytes: Uint8Array } | { digest: true }) => {
   try {
+    if ("digest" in message) {
+      if (!hash) throw new Error("this worker was not asked to hash");
+      port.postMessage({ digest: hash.digest("hex") });
+      return;
+    }
+    hash?.update(message.bytes);
     port.postMessage(parseBatch(message.bytes));
   } catch (error) {
     port.postMessage({ error: error instanceof Error ? error.message : String(error) });

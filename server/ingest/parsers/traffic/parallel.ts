@@ -4,6 +4,9 @@
  * the main thread attributes, aggregates and writes what the previous batches gave. Results come back in order, so
  * line numbers, the format-probe rule and bad-line reports are exactly those of the single-threaded path.
  *
+ * The worker also computes the content hash (SHA-256) of the bytes when the source lets a reader do so
+ * (SourceFile.chunksHashedBy, offered by the ingest pipeline): hashing is a tenth of the ingest thread's work otherwise.
+ *
  * Used for files of at least PARALLEL_MIN_BYTES from sources that give raw bytes; POSTERN_PARSE_WORKER=off turns
  * it off (the single-threaded path in shared.ts runLines is then used for everything).
  */
@@ -18,6 +21,8 @@ const IN_FLIGHT = 4;
 
 export interface WorkerData {
   handlerId: string;
+  /** Hash the bytes (SHA-256) and answer a { digest } message with the hex digest. */
+  hash: boolean;
   entry: string;
   tsconfig: string;
 }
@@ -41,16 +46,19 @@ export function shouldParseInWorker(file: SourceFile, handlerId: string | undefi
   );
 }
 
+/** What the worker answers, in the order of the requests: a parsed batch, or the content hash at the end. */
+type Answer = BatchResult | { digest: string };
+
 interface Deferred {
-  resolve(result: BatchResult): void;
+  resolve(result: Answer): void;
   reject(error: Error): void;
-  promise: Promise<BatchResult>;
+  promise: Promise<Answer>;
 }
 
 function deferred(): Deferred {
-  let resolve!: (result: BatchResult) => void;
+  let resolve!: (result: Answer) => void;
   let reject!: (error: Error) => void;
-  const promise = new Promise<BatchResult>((res, rej) => {
+  const promise = new Promise<Answer>((res, rej) => {
     resolve = res;
     reject = rej;
   });
@@ -62,8 +70,11 @@ function deferred(): Deferred {
 /** The file's batches of lines, parsed by the worker, in file order. */
 export async function* parsedBatches(file: SourceFile, handlerId: string, signal?: AbortSignal): AsyncGenerator<BatchResult> {
   if (!file.chunks) throw new Error("parsedBatches needs a source with raw bytes");
+  // The content hash is computed on the worker too, when the source lets a reader hash (the pipeline's does).
+  const source = file.chunksHashedBy?.() ?? { chunks: file.chunks(), digest: null };
   const data: WorkerData = {
     handlerId,
+    hash: source.digest !== null,
     entry: pathToFileURL(fromRoot("server/ingest/parsers/traffic/line-worker.ts")).href,
     tsconfig: fromRoot("tsconfig.json"),
   };
@@ -74,7 +85,7 @@ export async function* parsedBatches(file: SourceFile, handlerId: string, signal
     failure ??= error;
     for (const d of waiting.splice(0)) d.reject(failure);
   };
-  worker.on("message", (message: BatchResult | { ready: true } | { error: string }) => {
+  worker.on("message", (message: Answer | { ready: true } | { error: string }) => {
     if ("ready" in message) return;
     if ("error" in message) return fail(new Error(`log parser worker: ${message.error}`));
     waiting.shift()?.resolve(message);
@@ -83,18 +94,21 @@ export async function* parsedBatches(file: SourceFile, handlerId: string, signal
   worker.on("exit", (code) => fail(new Error(`log parser worker stopped (exit code ${code})`)));
 
   const inFlight: Promise<BatchResult>[] = [];
-  const send = (bytes: Uint8Array) => {
+  const ask = (message: { bytes: Uint8Array } | { digest: true }, transfer: ArrayBuffer[] = []): Promise<Answer> => {
     if (failure) throw failure;
-    // A copy the worker can own (read-stream buffers may share a pooled ArrayBuffer).
-    const own = new Uint8Array(bytes);
     const d = deferred();
     waiting.push(d);
-    inFlight.push(d.promise);
-    worker.postMessage({ bytes: own }, [own.buffer]);
+    worker.postMessage(message, transfer);
+    return d.promise;
+  };
+  const send = (bytes: Uint8Array) => {
+    // A copy the worker can own (read-stream buffers may share a pooled ArrayBuffer).
+    const own = new Uint8Array(bytes);
+    inFlight.push(ask({ bytes: own }, [own.buffer]) as Promise<BatchResult>);
   };
   try {
     let carry: Uint8Array | null = null;
-    for await (const chunk of file.chunks()) {
+    for await (const chunk of source.chunks) {
       signal?.throwIfAborted();
       const bytes: Uint8Array = carry ? Buffer.concat([carry, chunk]) : chunk;
       const lastNewline = bytes.lastIndexOf(10);
@@ -108,6 +122,7 @@ export async function* parsedBatches(file: SourceFile, handlerId: string, signal
     }
     if (carry && carry.length > 0) send(carry);
     while (inFlight.length > 0) yield await inFlight.shift()!;
+    if (source.digest !== null) source.digest(((await ask({ digest: true })) as { digest: string }).digest);
   } finally {
     worker.removeAllListeners("exit");
     await worker.terminate();
