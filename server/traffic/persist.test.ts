@@ -85,6 +85,17 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     expect(days.find((x) => x.scopeKey === "host:lessons.example.com")).toMatchObject({ clientKey: "192.168.0.1", requests: 1, bytes: 7648063n });
   });
 
+  it("says so in the run's warnings when the api option names no known Api", async () => {
+    const r = await ingest(db.prisma, {
+      file: bufferSource(nginxLog([{ time: T0 + 40 * 86_400_000, path: "/nowhere/1" }]), "unknown-api.log"),
+      channel: "cli",
+      actor: system,
+      options: { api: "no-such-api" },
+    });
+    expect(r.status).toBe("succeeded");
+    expect(r.warnings).toContainEqual({ message: '--api "no-such-api" names no known Api; traffic without a known host was kept as unknown' });
+  });
+
   it("ingests the real AWS API Gateway and Envoy samples with their statuses and clients", async () => {
     const aws = await ingest(db.prisma, { file: await sample("gateway-logs/aws-apigateway-rest-access.log"), channel: "cli", actor: system });
     expect(aws).toMatchObject({ status: "succeeded", format: "aws-apigateway" });
