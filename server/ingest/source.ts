@@ -12,28 +12,63 @@ function tooLarge(name: string, maxBytes: number): ParseError {
   return new ParseError(`${name || "input"} is larger than ${Math.round(maxBytes / 1e6)} MB, the limit for this format`);
 }
 
-/** Splits a byte stream into lines without holding more than one chunk plus one partial line. */
-export async function* splitLines(chunks: AsyncIterable<Uint8Array>): AsyncIterable<string> {
-  const dec = decoder();
-  let carry = "";
-  let first = true;
-  for await (const chunk of chunks) {
-    let text = carry + dec.decode(chunk, { stream: true });
-    if (first) {
-      text = stripBom(text);
-      first = false;
-    }
+/**
+ * Cuts raw bytes into lines, holding no more than one chunk plus one partial line. The whole lines of a chunk are
+ * decoded at once: a cut just after a newline never splits a UTF-8 character, and Buffer's decoder is several times
+ * faster than a streaming TextDecoder. The partial line waits for the next chunk as bytes. "\n" and "\r\n" end a
+ * line; a byte order mark at the very start is dropped.
+ */
+export class LineSplitter {
+  private carry: Buffer | null = null;
+
+  /** `atStart`: this splitter sees the beginning of the input (where a byte order mark may stand). */
+  constructor(private atStart = true) {}
+
+  /** Calls `onLine` for each line that `chunk` completes. */
+  push(chunk: Uint8Array, onLine: (line: string) => void): void {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const data = this.carry ? Buffer.concat([this.carry, bytes]) : bytes;
+    const end = data.lastIndexOf(10) + 1;
+    this.carry = end < data.length ? Buffer.from(data.subarray(end)) : null;
+    if (end === 0) return;
+    const text = this.withoutBom(data.toString("utf8", 0, end));
     let start = 0;
-    for (let nl = text.indexOf("\n", start); nl !== -1; nl = text.indexOf("\n", start)) {
-      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      yield text.slice(start, end);
+    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
+      onLine(text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
       start = nl + 1;
     }
-    carry = text.slice(start);
   }
-  carry += dec.decode();
-  if (carry.endsWith("\r")) carry = carry.slice(0, -1);
-  if (carry.length > 0) yield carry;
+
+  /** The end of the input: calls `onLine` for a last line that has no newline. */
+  end(onLine: (line: string) => void): void {
+    if (this.carry === null) return;
+    let last = this.withoutBom(this.carry.toString("utf8"));
+    this.carry = null;
+    if (last.endsWith("\r")) last = last.slice(0, -1);
+    if (last.length > 0) onLine(last);
+  }
+
+  private withoutBom(text: string): string {
+    if (!this.atStart || text.length === 0) return text;
+    this.atStart = false;
+    return stripBom(text);
+  }
+}
+
+/** The lines of a byte stream (see LineSplitter). */
+export async function* splitLines(chunks: AsyncIterable<Uint8Array>): AsyncIterable<string> {
+  const splitter = new LineSplitter();
+  const lines: string[] = [];
+  const take = (line: string) => {
+    lines.push(line);
+  };
+  for await (const chunk of chunks) {
+    splitter.push(chunk, take);
+    for (const line of lines) yield line;
+    lines.length = 0;
+  }
+  splitter.end(take);
+  for (const line of lines) yield line;
 }
 
 async function collect(chunks: AsyncIterable<Uint8Array>, name: string, maxBytes: number): Promise<string> {

@@ -9,6 +9,7 @@ import { createReadStream } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { TRAFFIC_LINE_HANDLERS } from "@/server/ingest/parsers/traffic/handlers";
 import { isBlank, notThisFormat, PROBE_LINES, Skip } from "@/server/ingest/parsers/traffic/shared";
+import { LineSplitter } from "@/server/ingest/source";
 import { SAMPLE_HOLD_EVENTS, TrafficFold } from "./fold";
 import type { ShardDone, ShardJob, ShardMessage } from "./shards";
 import { takeRollups } from "./write-rollups";
@@ -78,39 +79,18 @@ async function run(): Promise<void> {
     else fold.add(result);
   };
 
-  /** The file's first text loses its byte order mark. */
-  let atFileStart = job.first;
-  const withoutBom = (text: string) => {
-    if (!atFileStart || text.length === 0) return text;
-    atFileStart = false;
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  };
-  // Whole lines are decoded at once (a cut after a newline never splits a UTF-8 character); the rest waits for the
-  // next chunk as bytes. Buffer's decoder is several times faster than a streaming TextDecoder.
-  let carry: Buffer | null = null;
+  const splitter = new LineSplitter(job.first);
   const stream = createReadStream(job.path, { start: job.start, end: job.end - 1, highWaterMark: 1 << 20 });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const data: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    const end = data.lastIndexOf(10) + 1;
-    const text = withoutBom(data.toString("utf8", 0, end));
+    splitter.push(chunk, line);
     bytes += chunk.byteLength;
-    let start = 0;
-    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
-      line(text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
-      start = nl + 1;
-    }
-    carry = end < data.length ? Buffer.from(data.subarray(end)) : null;
     if (fold.full) await sendRows(fold, fold.agg.sampleEvents >= SAMPLE_HOLD_EVENTS);
     if (bytes - reported >= PROGRESS_EVERY_BYTES) {
       reported = bytes;
       post({ type: "progress", records: fold.counts.events, bytes });
     }
   }
-  if (carry) {
-    let last = withoutBom(carry.toString("utf8"));
-    if (last.endsWith("\r")) last = last.slice(0, -1);
-    if (last.length > 0) line(last);
-  }
+  splitter.end(line);
 
   fold.agg.closeAll();
   await sendRows(fold, true);

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import type { TrafficEvent } from "../../contract";
 import { TRAFFIC_LINE_HANDLERS } from "./handlers";
+import { LineSplitter } from "../../source";
 import { isBlank, Skip } from "./shared";
 import type { BatchResult, WorkerData } from "./parallel";
 
@@ -16,40 +17,31 @@ const { handlerId, hash: hashing } = workerData as WorkerData;
 /** SHA-256 of every byte received, in order (the ingest's content hash; see SourceFile.chunksHashedBy). */
 const hash = hashing ? createHash("sha256") : null;
 const handle = TRAFFIC_LINE_HANDLERS[handlerId];
-const decoder = new TextDecoder("utf-8", { fatal: false });
-let first = true;
+/** One splitter for the whole file: batches are whole lines (the last may lack its newline); the first holds any BOM. */
+const splitter = new LineSplitter();
 
 function parseBatch(bytes: Uint8Array): BatchResult {
   if (!handle) throw new Error(`no line handler for ${handlerId}`);
-  let text = decoder.decode(bytes);
-  if (first) {
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    first = false;
-  }
   const events: TrafficEvent[] = [];
   const errors: [number, string][] = [];
   const skips: [number, string][] = [];
   let firstGood = 0;
   let n = 0;
-  let start = 0;
-  while (start < text.length) {
-    let nl = text.indexOf("\n", start);
-    if (nl === -1) nl = text.length;
-    const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    const line = text.slice(start, end);
-    start = nl + 1;
+  const line = (text: string) => {
     n++;
-    if (isBlank(line)) continue;
-    const result = handle(line);
+    if (isBlank(text)) return;
+    const result = handle(text);
     if (typeof result === "string") {
       errors.push([n, result]);
-      continue;
+      return;
     }
     if (firstGood === 0) firstGood = n;
     if (result instanceof Skip) skips.push([n, result.reason]);
     else if (Array.isArray(result)) for (const e of result) events.push(e);
     else events.push(result);
-  }
+  };
+  splitter.push(bytes, line);
+  splitter.end(line);
   return { events, errors, skips, firstGood, lines: n };
 }
 
