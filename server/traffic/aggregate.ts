@@ -171,12 +171,6 @@ export function valueHash(value: string): string {
   return ((h2 >>> 0) & 0x1fffff).toString(36) + (h1 >>> 0).toString(36).padStart(7, "0");
 }
 
-/** The client of an event (DESIGN.md "client identity"): the principal, else the client IP. */
-export function clientOf(event: TrafficEvent): { key: string; authenticated: boolean } {
-  if (event.principal !== undefined && event.principal !== "") return { key: event.principal, authenticated: true };
-  return { key: event.clientIp ?? "unknown", authenticated: false };
-}
-
 function queryParamNames(query: string | undefined): string[] | undefined {
   if (query === undefined || query === "") return undefined;
   const names: string[] = [];
@@ -390,6 +384,16 @@ export class TrafficAggregator {
     return [...this.ready.params.values()];
   }
 
+  /** A closed minute worth keeping: busy enough for the rate-limit rule, or an authentication failure in it. */
+  private hotMinute(m: ClientMinuteRow): boolean {
+    return m.requests >= this.options.minuteFloor || (m.auth && m.failures > 0);
+  }
+
+  /** A closed parameter key worth keeping: enough distinct values for the enumeration rule. */
+  private enumerating(p: ParamRow): boolean {
+    return p.hashes.size >= this.options.paramFloor;
+  }
+
   private keepMinute(m: ClientMinuteRow): void {
     mergeMinute(this.ready.minutes, m);
   }
@@ -399,7 +403,7 @@ export class TrafficAggregator {
   }
 
   add(event: TrafficEvent, at: Attribution): void {
-    // The client of clientOf(), without its object.
+    // The client (DESIGN.md "client identity"): the principal, else the client IP.
     const principal = event.principal;
     const authenticated = principal !== undefined && principal !== "";
     const clientKey = authenticated ? principal : (event.clientIp ?? "unknown");
@@ -609,7 +613,7 @@ export class TrafficAggregator {
       const partial = tail || minute <= this.headMinuteUntil;
       for (const m of group.values()) {
         if (partial) mergeMinute(this.partial.minutes, m);
-        else if (m.requests >= this.options.minuteFloor || (m.auth && m.failures > 0)) this.keepMinute(m);
+        else if (this.hotMinute(m)) this.keepMinute(m);
       }
       this.openMinutes.delete(minute);
     }
@@ -623,7 +627,7 @@ export class TrafficAggregator {
       const partial = tail || hour <= this.headHourUntil;
       for (const p of group.values()) {
         if (partial) mergeParam(this.partial.params, p, this.options.paramCap);
-        else if (p.hashes.size >= this.options.paramFloor) this.keepParam(p);
+        else if (this.enumerating(p)) this.keepParam(p);
       }
       this.openParamKeys -= group.size;
       this.openParams.delete(hour);
@@ -665,10 +669,8 @@ export class TrafficAggregator {
 
   /** Judges the merged edge buckets against the floors: those that pass are ready to write. */
   closePartials(): void {
-    for (const m of this.partial.minutes.values()) {
-      if (m.requests >= this.options.minuteFloor || (m.auth && m.failures > 0)) this.keepMinute(m);
-    }
-    for (const p of this.partial.params.values()) if (p.hashes.size >= this.options.paramFloor) this.keepParam(p);
+    for (const m of this.partial.minutes.values()) if (this.hotMinute(m)) this.keepMinute(m);
+    for (const p of this.partial.params.values()) if (this.enumerating(p)) this.keepParam(p);
     this.partial.minutes.clear();
     this.partial.params.clear();
   }

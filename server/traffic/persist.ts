@@ -67,7 +67,7 @@ export async function persistTraffic(
   let rollupRows = 0;
   const input = source.input;
   if (input && canReadInShards(input.file, input.format)) {
-    const sharded = await foldInShards({ ...input, file: input.file }, setup, write, input.file.chunks?.(), source.progress);
+    const sharded = await foldInShards({ ...input, file: input.file }, setup, write, source.progress);
     fold = sharded.fold;
     rollupRows = sharded.rollupRows;
   } else {

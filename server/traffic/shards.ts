@@ -134,17 +134,17 @@ export interface ShardedOutcome {
 
 /**
  * Reads `input.file` in shards and returns the merged fold (counts, Apis, served endpoints). `write` stores a batch
- * inside the ingest transaction; `hashFeed` is the file's byte stream as the pipeline hashes it, read here at the
- * pace of the workers so that byte-based progress meters show the real progress.
+ * inside the ingest transaction. The file's byte stream as the pipeline offers it (hashing it for dedupe) is read
+ * here too, at the pace of the workers, so that byte-based progress meters show the real progress.
  */
 export async function foldInShards(
   input: ShardedInput,
   setup: TrafficSetup,
   write: (batch: RollupBatch) => Promise<number>,
-  hashFeed: AsyncIterable<Uint8Array> | undefined,
   progress?: (records: number) => void,
 ): Promise<ShardedOutcome> {
   const { file, ctx } = input;
+  const hashFeed = file.chunks?.();
   const count = Math.max(1, Math.min(shardSettings.maxShards, Math.floor(file.size / shardSettings.minShardBytes)));
   const ranges = await shardRanges(file.path, file.size, count);
   const merged = new TrafficFold(setup);

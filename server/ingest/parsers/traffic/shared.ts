@@ -91,9 +91,9 @@ async function* runBatches(file: SourceFile, ctx: ParseContext, label: string, h
 
 /**
  * Bad-line and skip accounting of runLines (in-thread or with the parse worker) and of the shard reader
- * (server/traffic/shards.ts), which replays its shards' lines through it in file order. Errors before the first recognised line wait (the file may not be this
- * format at all): PROBE_LINES of them reject it; once a line is recognised they become line errors. Skipped lines are
- * summarised by one ctx.warn per reason at the end.
+ * (server/traffic/shards.ts), which replays its shards' lines through it in file order. Errors before the first
+ * recognised line wait (the file may not be this format at all): PROBE_LINES of them reject it; once a line is
+ * recognised they become line errors. Skipped lines are summarised by one ctx.warn per reason at the end.
  */
 export class LineTally {
   private recognised = false;
