@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { HEAD_BYTES, MAX_DOCUMENT_BYTES, ParseError, type SourceFile } from "./contract";
@@ -10,6 +11,16 @@ function stripBom(text: string): string {
 
 function tooLarge(name: string, maxBytes: number): ParseError {
   return new ParseError(`${name || "input"} is larger than ${Math.round(maxBytes / 1e6)} MB, the limit for this format`);
+}
+
+/**
+ * `bytes[0, end)` as UTF-8 text. Node 20's UTF-8 decoder runs at about 250 MB/s, as slow as JSON.parse itself, while
+ * the ASCII check (SIMD) and the ASCII decoder run at several GB/s: gateway logs are almost always pure ASCII, and for
+ * ASCII bytes both decoders give the same string.
+ */
+export function decodeUtf8(bytes: Buffer, end: number): string {
+  const view = end === bytes.length ? bytes : bytes.subarray(0, end);
+  return isAscii(view) ? view.toString("ascii") : view.toString("utf8");
 }
 
 /**
@@ -31,7 +42,7 @@ export class LineSplitter {
     const end = data.lastIndexOf(10) + 1;
     this.carry = end < data.length ? Buffer.from(data.subarray(end)) : null;
     if (end === 0) return;
-    const text = this.withoutBom(data.toString("utf8", 0, end));
+    const text = this.withoutBom(decodeUtf8(data, end));
     let start = 0;
     for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
       onLine(text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
@@ -42,7 +53,7 @@ export class LineSplitter {
   /** The end of the input: calls `onLine` for a last line that has no newline. */
   end(onLine: (line: string) => void): void {
     if (this.carry === null) return;
-    let last = this.withoutBom(this.carry.toString("utf8"));
+    let last = this.withoutBom(decodeUtf8(this.carry, this.carry.length));
     this.carry = null;
     if (last.endsWith("\r")) last = last.slice(0, -1);
     if (last.length > 0) onLine(last);
