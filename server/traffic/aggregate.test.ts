@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TrafficEvent } from "@/server/ingest/contract";
-import { type Attribution, PARAM_HOLD_KEYS, pickSamples, SAMPLE_LIMIT, SAMPLE_MIN_OK, type SampleEvent, TrafficAggregator } from "./aggregate";
+import { type Attribution, pickSamples, SAMPLE_LIMIT, SAMPLE_MIN_OK, type SampleEvent, TrafficAggregator } from "./aggregate";
 
 const ev = (i: number, status: number): SampleEvent => ({ time: new Date(1_000_000 + i * 1000).toISOString(), method: "GET", path: `/x/${i}`, status, client: "c" });
 
@@ -78,6 +78,25 @@ describe("TrafficAggregator tiers", () => {
     expect(agg.readyMinutes.map((m) => `${m.clientKey} ${m.minuteStart - t} ${m.requests}`)).toEqual(["busy 0 10"]);
   });
 
+  it("judges each endpoint's minute on its own, also for a client busy enough to have its requests folded early", () => {
+    const agg = new TrafficAggregator(opts);
+    // Spread over two endpoints: 8 requests in all, 4 on each (below the floor of 5 each).
+    for (let i = 0; i < 8; i++) agg.add(event(t + i, i % 2 ? "/p" : "/q", "spread"), at("a", i % 2 ? "/p" : "/q"));
+    // A scraper: 1,500 requests on /p, 3 on /q, two of them throttled, in one minute.
+    for (let i = 0; i < 1500; i++) agg.add(event(t + 10 + (i % 50_000), "/p", "scraper", i < 2 ? 429 : 200), at("a", "/p"));
+    for (let i = 0; i < 3; i++) agg.add(event(t + 20 + i, "/q", "scraper"), at("a", "/q"));
+    agg.closeAll();
+    expect(agg.readyMinutes.map((m) => `${m.clientKey} ${m.pathTemplate} ${m.requests} ${m.s429}`)).toEqual(["scraper /p 1500 2"]);
+  });
+
+  it("counts distinct parameter values per key, capped, for a client that lists very many", () => {
+    const agg = new TrafficAggregator(opts);
+    for (let i = 0; i < 2000; i++) agg.add(event(t + i, `/u/${i % 700}`, "enum"), at("a", "/u/{id}", { id: String(i % 700) }));
+    for (let i = 0; i < 2; i++) agg.add(event(t + i, `/o/${i}`, "enum"), at("a", "/o/{id}", { id: String(i) }));
+    agg.closeAll();
+    expect(agg.readyParams.map((p) => `${p.clientKey} ${p.pathTemplate} ${p.hashes.size}`)).toEqual(["enum /u/{id} 10"]);
+  });
+
   it("keeps parameter keys with enough distinct values once the hour is over", () => {
     const agg = new TrafficAggregator(opts);
     for (let i = 0; i < 3; i++) agg.add(event(t + i, `/u/${i}`, "enum"), at("a", "/u/{id}", { id: String(i) }));
@@ -89,10 +108,13 @@ describe("TrafficAggregator tiers", () => {
   });
 
   it("under memory pressure writes parameter keys with two or more values and drops the single ones", () => {
-    const agg = new TrafficAggregator(opts);
+    const hold = 1_000;
+    const agg = new TrafficAggregator({ ...opts, paramHoldValues: hold });
     agg.add(event(t, "/u/1", "two"), at("a", "/u/{id}", { id: "1" }));
     agg.add(event(t, "/u/2", "two"), at("a", "/u/{id}", { id: "2" }));
-    for (let i = 0; i < PARAM_HOLD_KEYS; i++) agg.add(event(t, "/u/1", `c${i}`), at("a", "/u/{id}", { id: "1" }));
+    for (let i = 0; i < hold - 2; i++) agg.add(event(t, "/u/1", `c${i}`), at("a", "/u/{id}", { id: "1" }));
+    expect(agg.readyParams).toEqual([]); // at the bound: nothing spilled yet
+    agg.add(event(t, "/u/1", "one-more"), at("a", "/u/{id}", { id: "1" }));
     expect(agg.readyParams.map((p) => `${p.clientKey} ${p.hashes.size}`)).toEqual(["two 2"]);
     agg.closeAll();
     expect(agg.readyParams).toHaveLength(1);

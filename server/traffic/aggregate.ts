@@ -9,7 +9,10 @@
  * - client × endpoint × minute, held in memory until the minute is over and kept only when "hot": at least
  *   `minuteFloor` requests (rate limits) or a 401/403 from an authentication endpoint (credential stuffing);
  * - path-parameter values per client × endpoint × hour, held until the hour is over and kept only with at least
- *   `paramFloor` distinct values (object enumeration), capped at `paramCap` hashes;
+ *   `paramFloor` distinct values (object enumeration), capped at `paramCap` hashes.
+ *   Both are held per client as plain lists (endpoint, flags or value hash) and grouped only when the minute (hour)
+ *   closes and the client's total could pass the floor: most clients' lists are dropped whole, so the common request
+ *   costs two array pushes instead of a new row object that lives for minutes (and a major GC to free it);
  * - samples (evidence), up to SAMPLE_LIMIT redacted events per key, per endpoint × UTC day (clientKey ANY, events
  *   carry their `client`) and per client × UTC day across Apis (scope, method and template ANY; events carry their `scope`
  *   and `template`). Selection prefers the events findings show (non-2xx) while keeping a few 2xx: pickSamples().
@@ -159,8 +162,8 @@ function saturated(s: SampleRow): boolean {
   return s.ok.length >= SAMPLE_MIN_OK && s.other.length >= SAMPLE_LIMIT - SAMPLE_MIN_OK;
 }
 
-/** 53-bit FNV-1a-style hash (two 32-bit lanes) in base 36: distinct-value counting, not security. */
-export function valueHash(value: string): string {
+/** 53-bit FNV-1a-style hash (two 32-bit lanes) as a number: distinct-value counting, not security. */
+function valueHashNumber(value: string): number {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193;
   for (let i = 0; i < value.length; i++) {
@@ -168,7 +171,17 @@ export function valueHash(value: string): string {
     h1 = Math.imul(h1 ^ c, 16777619);
     h2 = Math.imul(h2 ^ c, 2246822507);
   }
-  return ((h2 >>> 0) & 0x1fffff).toString(36) + (h1 >>> 0).toString(36).padStart(7, "0");
+  return ((h2 >>> 0) & 0x1fffff) * 0x100000000 + (h1 >>> 0);
+}
+
+/** The stored form of a value hash (base 36; one string per number). */
+function hashText(n: number): string {
+  return Math.floor(n / 0x100000000).toString(36) + (n >>> 0).toString(36).padStart(7, "0");
+}
+
+/** The value hash in its stored form. */
+export function valueHash(value: string): string {
+  return hashText(valueHashNumber(value));
 }
 
 function queryParamNames(query: string | undefined): string[] | undefined {
@@ -253,6 +266,8 @@ export interface AggregatorOptions {
   isAuthEndpoint(at: Attribution): boolean;
   /** Set when this aggregator sees one byte range of a file read by several shard workers (shards.ts). */
   edges?: AggregatorEdges;
+  /** Parameter values held in open hours before a spill (default PARAM_HOLD_VALUES). */
+  paramHoldValues?: number;
 }
 
 /**
@@ -273,8 +288,12 @@ export interface Partials {
   params: ParamRow[];
 }
 
-/** Parameter keys held in memory past which single-value keys are dropped (they cannot signal enumeration). */
-export const PARAM_HOLD_KEYS = 200_000;
+/** Parameter values held in open hours past which single-value keys are dropped (they cannot signal enumeration). */
+export const PARAM_HOLD_VALUES = 500_000;
+/** Events a client's open minute (hour) lists before they are folded into per-endpoint rows (a busy client). */
+const DENSE_AFTER = 512;
+const FAILURE = 1;
+const THROTTLED = 2;
 
 function newEndpointHour(at: Attribution, method: string, hourStart: number): EndpointHourRow {
   return {
@@ -308,22 +327,66 @@ function newEndpointHour(at: Attribution, method: string, hourStart: number): En
 /** Cached keys held by an aggregator, past which the cache starts over. */
 const KEY_CACHE_LIMIT = 200_000;
 
-/** An endpoint's key (scope \0 method \0 template) and those of its latest hour and day. */
+/** An endpoint's key (scope \0 method \0 template), what the attribution said of it, and its latest hour and day keys. */
 interface EndpointKeys {
   key: string;
+  scopeKey: string;
+  apiId: string | null;
+  endpointId: string | null;
+  method: string;
+  pathTemplate: string;
+  /** An authentication endpoint (known once one of its requests failed with 401/403). */
+  auth: boolean | undefined;
   hour: number;
-  /** "\0" + hour */
-  hourSuffix: string;
   hourKey: string;
   day: number;
   daySampleKey: string;
 }
 
-/** A client's day key (samples) and its client × scope × day keys for that day, by scope. */
+/** A client's day key (samples) and its client × scope × day keys for that day, by scope; its latest open buckets. */
 interface ClientKeys {
   day: number;
   sampleKey: string;
   dayKeys: Map<string, string>;
+  minute: MinuteBucket | null;
+  hour: ParamBucket | null;
+}
+
+/**
+ * One client's requests in one open minute, as a list (endpoint, flags) until the minute is over: most clients send
+ * far fewer than the floor in a minute, and their list is then dropped whole without a row per endpoint ever being
+ * built. A busy client's list is folded into rows (`rows`) once it is long.
+ */
+interface MinuteBucket {
+  clientKey: string;
+  minuteStart: number;
+  requests: number;
+  endpoints: EndpointKeys[];
+  /** Per listed request: FAILURE (401/403), THROTTLED (429). */
+  flags: number[];
+  /** A 401/403 from an authentication endpoint is among the requests (the minute is then kept). */
+  authFailure: boolean;
+  rows: Map<string, ClientMinuteRow> | null;
+  closed: boolean;
+}
+
+/** One client's path-parameter values in one open hour, listed like MinuteBucket's requests. */
+interface ParamBucket {
+  clientKey: string;
+  hourStart: number;
+  endpoints: EndpointKeys[];
+  names: string[];
+  hashes: number[];
+  /** Distinct value hashes by endpoint key and parameter name, once the list was folded. */
+  rows: Map<string, Map<string, ParamCount>> | null;
+  closed: boolean;
+}
+
+/** A parameter key being counted: its value hashes as numbers, up to the cap. */
+interface ParamCount {
+  endpoint: EndpointKeys;
+  name: string;
+  hashes: Set<number>;
 }
 
 export class TrafficAggregator {
@@ -335,13 +398,13 @@ export class TrafficAggregator {
    * so that a minute or hour that comes back (late events, a spill) merges instead of repeating a key in one upsert.
    */
   private readonly ready = { minutes: new Map<string, ClientMinuteRow>(), params: new Map<string, ParamRow>() };
-  /** Open minutes and hours, grouped by their start so that closing one is a single map walk. */
-  private readonly openMinutes = new Map<number, Map<string, ClientMinuteRow>>();
-  private readonly openParams = new Map<number, Map<string, ParamRow>>();
-  private openParamKeys = 0;
+  /** Open client minutes and hours by start, then by client, so that closing one is a single map walk. */
+  private readonly openMinutes = new Map<number, Map<string, MinuteBucket>>();
+  private readonly openParams = new Map<number, Map<string, ParamBucket>>();
+  /** Parameter values listed in open hours (bounded by PARAM_HOLD_VALUES). */
+  private openParamValues = 0;
   /** Sample slots already full per key across flushes (so that a flushed key does not refill every batch). */
   private readonly fullSamples = new Set<string>();
-  private readonly fullParams = new Set<string>();
   private maxMinute = 0;
   private maxHour = 0;
   /**
@@ -411,11 +474,10 @@ export class TrafficAggregator {
     const status = event.status;
     const time = event.time;
     const hour = Math.floor(time / HOUR) * HOUR;
-    const endpoint = this.endpointKeysOf(at.scopeKey, method, at.pathTemplate);
+    const endpoint = this.endpointKeysOf(at, method);
     if (endpoint.hour !== hour) {
       endpoint.hour = hour;
-      endpoint.hourSuffix = `\u0000${hour}`;
-      endpoint.hourKey = endpoint.key + endpoint.hourSuffix;
+      endpoint.hourKey = `${endpoint.key}\u0000${hour}`;
     }
 
     let r = this.endpointHours.get(endpoint.hourKey);
@@ -470,9 +532,8 @@ export class TrafficAggregator {
     } else if (status >= 500 && status < 600) d.s5++;
     d.bytes += bytes;
 
-    const endpointClient = `${endpoint.key}\u0000${clientKey}`;
-    this.addMinute(event, at, method, clientKey, endpointClient, failure, status === 429);
-    if (at.params !== null) this.addParams(at, method, clientKey, endpointClient, hour, endpoint.hourSuffix);
+    this.addMinute(event.time, at, endpoint, client, clientKey, failure, status === 429);
+    if (at.params !== null) this.addParams(at.params, endpoint, client, clientKey, hour);
     if (hour > this.maxHour) {
       this.maxHour = hour;
       this.closeParams(hour - 2 * HOUR);
@@ -506,7 +567,9 @@ export class TrafficAggregator {
   }
 
   /** The cached keys of an endpoint (created on first use). */
-  private endpointKeysOf(scopeKey: string, method: string, pathTemplate: string): EndpointKeys {
+  private endpointKeysOf(at: Attribution, method: string): EndpointKeys {
+    const scopeKey = at.scopeKey;
+    const pathTemplate = at.pathTemplate;
     let byTemplate = this.keyCache.endpoints.get(scopeKey);
     if (byTemplate === undefined) {
       byTemplate = new Map();
@@ -520,7 +583,19 @@ export class TrafficAggregator {
     let keys = byMethod.get(method);
     if (keys === undefined) {
       if (this.keyCache.size >= KEY_CACHE_LIMIT) this.dropKeyCache();
-      keys = { key: `${scopeKey}\u0000${method}\u0000${pathTemplate}`, hour: NaN, hourSuffix: "", hourKey: "", day: NaN, daySampleKey: "" };
+      keys = {
+        key: `${scopeKey}\u0000${method}\u0000${pathTemplate}`,
+        scopeKey,
+        apiId: at.apiId,
+        endpointId: at.endpointId,
+        method,
+        pathTemplate,
+        auth: undefined,
+        hour: NaN,
+        hourKey: "",
+        day: NaN,
+        daySampleKey: "",
+      };
       byMethod.set(method, keys);
       this.keyCache.size++;
     }
@@ -532,7 +607,7 @@ export class TrafficAggregator {
     let keys = this.keyCache.clients.get(clientKey);
     if (keys === undefined) {
       if (this.keyCache.size >= KEY_CACHE_LIMIT) this.dropKeyCache();
-      keys = { day: NaN, sampleKey: "", dayKeys: new Map() };
+      keys = { day: NaN, sampleKey: "", dayKeys: new Map(), minute: null, hour: null };
       this.keyCache.clients.set(clientKey, keys);
       this.keyCache.size++;
     }
@@ -554,66 +629,72 @@ export class TrafficAggregator {
     this.keyCache = { endpoints: new Map(), clients: new Map(), size: 0 };
   }
 
-  private addMinute(event: TrafficEvent, at: Attribution, method: string, clientKey: string, key: string, failure: boolean, throttled: boolean): void {
-    const minute = Math.floor(event.time / MINUTE) * MINUTE;
-    let group = this.openMinutes.get(minute);
-    if (group === undefined) {
-      group = new Map();
-      this.openMinutes.set(minute, group);
+  private addMinute(time: number, at: Attribution, endpoint: EndpointKeys, client: ClientKeys, clientKey: string, failure: boolean, throttled: boolean): void {
+    const minute = Math.floor(time / MINUTE) * MINUTE;
+    let b = client.minute;
+    if (b === null || b.minuteStart !== minute || b.closed) {
+      let group = this.openMinutes.get(minute);
+      if (group === undefined) {
+        group = new Map();
+        this.openMinutes.set(minute, group);
+      }
+      b = group.get(clientKey) ?? null;
+      if (b === null) {
+        b = { clientKey, minuteStart: minute, requests: 0, endpoints: [], flags: [], authFailure: false, rows: null, closed: false };
+        group.set(clientKey, b);
+      }
+      client.minute = b;
     }
-    let m = group.get(key);
-    if (m === undefined) {
-      m = { scopeKey: at.scopeKey, apiId: at.apiId, endpointId: at.endpointId, method, pathTemplate: at.pathTemplate, clientKey, minuteStart: minute, requests: 0, failures: 0, s429: 0, auth: false };
-      group.set(key, m);
-    }
-    m.requests++;
-    if (failure) {
-      m.failures++;
-      if (!m.auth) m.auth = this.options.isAuthEndpoint(at);
-    }
-    if (throttled) m.s429++;
+    b.requests++;
+    if (failure && endpoint.auth === undefined) endpoint.auth = this.options.isAuthEndpoint(at);
+    if (failure && endpoint.auth === true) b.authFailure = true;
+    b.endpoints.push(endpoint);
+    b.flags.push((failure ? FAILURE : 0) | (throttled ? THROTTLED : 0));
+    if (b.endpoints.length > DENSE_AFTER) minuteRows(b);
     if (minute > this.maxMinute) {
       this.maxMinute = minute;
       this.closeMinutes(minute - 2 * MINUTE);
     }
   }
 
-  /** `hourSuffix`: "\0" + hour, the end of a full key. */
-  private addParams(at: Attribution, method: string, clientKey: string, base: string, hour: number, hourSuffix: string): void {
-    const params = at.params;
-    if (params === null) return;
-    let group = this.openParams.get(hour);
+  private addParams(params: Record<string, string>, endpoint: EndpointKeys, client: ClientKeys, clientKey: string, hour: number): void {
+    let b = client.hour;
     for (const name in params) {
       const value = params[name];
       if (value === undefined) continue;
-      const key = `${base}\u0000${name}`;
-      const fullKey = key + hourSuffix;
-      if (this.fullParams.has(fullKey)) continue;
-      if (group === undefined) {
-        group = new Map();
-        this.openParams.set(hour, group);
+      if (b === null || b.hourStart !== hour || b.closed) {
+        let group = this.openParams.get(hour);
+        if (group === undefined) {
+          group = new Map();
+          this.openParams.set(hour, group);
+        }
+        b = group.get(clientKey) ?? null;
+        if (b === null) {
+          b = { clientKey, hourStart: hour, endpoints: [], names: [], hashes: [], rows: null, closed: false };
+          group.set(clientKey, b);
+        }
+        client.hour = b;
       }
-      let p = group.get(key);
-      if (p === undefined) {
-        p = { scopeKey: at.scopeKey, method, pathTemplate: at.pathTemplate, clientKey, hourStart: hour, paramName: name, hashes: new Set() };
-        group.set(key, p);
-        this.openParamKeys++;
-      }
-      p.hashes.add(valueHash(value));
-      if (p.hashes.size >= this.options.paramCap) this.fullParams.add(fullKey);
+      b.endpoints.push(endpoint);
+      b.names.push(name);
+      b.hashes.push(valueHashNumber(value));
+      this.openParamValues++;
+      if (b.endpoints.length > DENSE_AFTER) this.openParamValues -= foldParams(b, this.options.paramCap);
     }
-    if (this.openParamKeys > PARAM_HOLD_KEYS) this.spillParams();
+    if (this.openParamValues > (this.options.paramHoldValues ?? PARAM_HOLD_VALUES)) this.spillParams();
   }
 
-  /** Minutes up to `until` are over: hot ones become ready, the rest are dropped. */
+  /** Minutes up to `until` are over: hot client × endpoint minutes become ready, the rest are dropped. */
   private closeMinutes(until: number, atEnd = false): void {
     const tail = atEnd && this.options.edges?.tail === true;
     for (const [minute, group] of this.openMinutes) {
       if (minute > until) continue;
       const partial = tail || minute <= this.headMinuteUntil;
-      for (const m of group.values()) {
-        if (partial) mergeMinute(this.partial.minutes, m);
-        else if (this.hotMinute(m)) this.keepMinute(m);
+      for (const b of group.values()) {
+        b.closed = true;
+        if (partial) for (const m of minuteRows(b).values()) mergeMinute(this.partial.minutes, m);
+        // Below the floor in all and no authentication failure: no endpoint's minute can be hot.
+        else if (b.requests >= this.options.minuteFloor || b.authFailure) for (const m of minuteRows(b).values()) if (this.hotMinute(m)) this.keepMinute(m);
       }
       this.openMinutes.delete(minute);
     }
@@ -625,26 +706,48 @@ export class TrafficAggregator {
     for (const [hour, group] of this.openParams) {
       if (hour > until) continue;
       const partial = tail || hour <= this.headHourUntil;
-      for (const p of group.values()) {
-        if (partial) mergeParam(this.partial.params, p, this.options.paramCap);
-        else if (this.enumerating(p)) this.keepParam(p);
+      for (const b of group.values()) {
+        b.closed = true;
+        // Fewer values than the floor in all: no key of this client can be enumerating.
+        if (!partial && b.rows === null && b.hashes.length < this.options.paramFloor) {
+          this.openParamValues -= b.hashes.length;
+          continue;
+        }
+        for (const p of this.paramRows(b)) {
+          if (partial) mergeParam(this.partial.params, p, this.options.paramCap);
+          else if (this.enumerating(p)) this.keepParam(p);
+        }
       }
-      this.openParamKeys -= group.size;
       this.openParams.delete(hour);
     }
   }
 
-  /** Too many open parameter keys (very many clients in one hour): keys with one value so far are dropped, the
+  /** The parameter keys of a closed bucket, value hashes in their stored form. */
+  private paramRows(b: ParamBucket): ParamRow[] {
+    this.openParamValues -= foldParams(b, this.options.paramCap);
+    const out: ParamRow[] = [];
+    for (const byName of b.rows?.values() ?? []) {
+      for (const c of byName.values()) {
+        const hashes = new Set<string>();
+        for (const h of c.hashes) hashes.add(hashText(h));
+        const e = c.endpoint;
+        out.push({ scopeKey: e.scopeKey, method: e.method, pathTemplate: e.pathTemplate, clientKey: b.clientKey, hourStart: b.hourStart, paramName: c.name, hashes });
+      }
+    }
+    return out;
+  }
+
+  /** Too many parameter values held (very many clients in one hour): keys with one value so far are dropped, the
    * others are written now and merged with what the rest of the hour brings. */
   private spillParams(): void {
     for (const group of this.openParams.values()) {
-      for (const [key, p] of group) {
-        if (p.hashes.size >= 2) this.keepParam(p);
-        group.delete(key);
+      for (const b of group.values()) {
+        b.closed = true;
+        for (const p of this.paramRows(b)) if (p.hashes.size >= 2) this.keepParam(p);
       }
     }
     this.openParams.clear();
-    this.openParamKeys = 0;
+    this.openParamValues = 0;
   }
 
   /** End of the input: every open minute and hour is over. */
@@ -719,8 +822,55 @@ export class TrafficAggregator {
     this.ready.minutes.clear();
     this.ready.params.clear();
     if (this.fullSamples.size > 200_000) this.fullSamples.clear();
-    if (this.fullParams.size > 200_000) this.fullParams.clear();
   }
+}
+
+/** Folds the listed requests of a client minute into its per-endpoint rows; returns the rows. */
+function minuteRows(b: MinuteBucket): Map<string, ClientMinuteRow> {
+  const rows = (b.rows ??= new Map());
+  for (let i = 0; i < b.endpoints.length; i++) {
+    const e = b.endpoints[i] as EndpointKeys;
+    const flags = b.flags[i] as number;
+    let m = rows.get(e.key);
+    if (m === undefined) {
+      m = { scopeKey: e.scopeKey, apiId: e.apiId, endpointId: e.endpointId, method: e.method, pathTemplate: e.pathTemplate, clientKey: b.clientKey, minuteStart: b.minuteStart, requests: 0, failures: 0, s429: 0, auth: false };
+      rows.set(e.key, m);
+    }
+    m.requests++;
+    if ((flags & FAILURE) !== 0) {
+      m.failures++;
+      if (e.auth === true) m.auth = true;
+    }
+    if ((flags & THROTTLED) !== 0) m.s429++;
+  }
+  b.endpoints.length = 0;
+  b.flags.length = 0;
+  return rows;
+}
+
+/** Folds the listed values of a client hour into distinct hashes per key (up to `cap`); returns how many were listed. */
+function foldParams(b: ParamBucket, cap: number): number {
+  const listed = b.hashes.length;
+  const rows = (b.rows ??= new Map());
+  for (let i = 0; i < listed; i++) {
+    const e = b.endpoints[i] as EndpointKeys;
+    const name = b.names[i] as string;
+    let byName = rows.get(e.key);
+    if (byName === undefined) {
+      byName = new Map();
+      rows.set(e.key, byName);
+    }
+    let c = byName.get(name);
+    if (c === undefined) {
+      c = { endpoint: e, name, hashes: new Set() };
+      byName.set(name, c);
+    }
+    if (c.hashes.size < cap) c.hashes.add(b.hashes[i] as number);
+  }
+  b.endpoints.length = 0;
+  b.names.length = 0;
+  b.hashes.length = 0;
+  return listed;
 }
 
 function minuteKey(m: ClientMinuteRow): string {
