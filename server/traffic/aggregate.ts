@@ -10,9 +10,8 @@
  *   `minuteFloor` requests (rate limits) or a 401/403 from an authentication endpoint (credential stuffing);
  * - path-parameter values per client × endpoint × hour, held until the hour is over and kept only with at least
  *   `paramFloor` distinct values (object enumeration), capped at `paramCap` hashes.
- *   Both are held per client as plain lists (endpoint, flags or value hash) and grouped only when the minute (hour)
- *   closes and the client's total could pass the floor: most clients' lists are dropped whole, so the common request
- *   costs two array pushes instead of a new row object that lives for minutes (and a major GC to free it);
+ *   Both are held per open minute (hour) as flat lists, one entry per request (value), and grouped only when it
+ *   closes, for the clients whose total could pass the floor (MinuteList, ParamList);
  * - samples (evidence), up to SAMPLE_LIMIT redacted events per key, per endpoint × UTC day (clientKey ANY, events
  *   carry their `client`) and per client × UTC day across Apis (scope, method and template ANY; events carry their `scope`
  *   and `template`). Selection prefers the events findings show (non-2xx) while keeping a few 2xx: pickSamples().
@@ -290,8 +289,6 @@ export interface Partials {
 
 /** Parameter values held in open hours past which single-value keys are dropped (they cannot signal enumeration). */
 export const PARAM_HOLD_VALUES = 500_000;
-/** Events a client's open minute (hour) lists before they are folded into per-endpoint rows (a busy client). */
-const DENSE_AFTER = 512;
 const FAILURE = 1;
 const THROTTLED = 2;
 
@@ -343,50 +340,40 @@ interface EndpointKeys {
   daySampleKey: string;
 }
 
-/** A client's day key (samples) and its client × scope × day keys for that day, by scope; its latest open buckets. */
+/** A client's day key (samples) and its client × scope × day keys for that day, by scope. */
 interface ClientKeys {
   day: number;
   sampleKey: string;
   dayKeys: Map<string, string>;
-  minute: MinuteBucket | null;
-  hour: ParamBucket | null;
 }
 
 /**
- * One client's requests in one open minute, as a list (endpoint, flags) until the minute is over: most clients send
- * far fewer than the floor in a minute, and their list is then dropped whole without a row per endpoint ever being
- * built. A busy client's list is folded into rows (`rows`) once it is long.
+ * The requests of one open minute as flat lists, one entry per request (client, endpoint, flags), with each client's
+ * total. Most clients send far fewer than the floor in a minute: their entries are skipped whole when the minute
+ * closes, and no row is ever built for them. Flat lists rather than an object per client × endpoint: a request costs
+ * a few array pushes, and nothing per request outlives a young-generation collection to become old-generation garbage.
  */
-interface MinuteBucket {
-  clientKey: string;
-  minuteStart: number;
-  requests: number;
-  endpoints: EndpointKeys[];
-  /** Per listed request: FAILURE (401/403), THROTTLED (429). */
-  flags: number[];
-  /** A 401/403 from an authentication endpoint is among the requests (the minute is then kept). */
-  authFailure: boolean;
-  rows: Map<string, ClientMinuteRow> | null;
-  closed: boolean;
+class MinuteList {
+  readonly clients: string[] = [];
+  readonly endpoints: EndpointKeys[] = [];
+  /** FAILURE (401/403), THROTTLED (429). */
+  readonly flags: number[] = [];
+  readonly totals = new Map<string, number>();
+  /** Clients with a 401/403 from an authentication endpoint in this minute (kept whatever their total). */
+  readonly authFailures = new Set<string>();
+  closed = false;
+  constructor(readonly start: number) {}
 }
 
-/** One client's path-parameter values in one open hour, listed like MinuteBucket's requests. */
-interface ParamBucket {
-  clientKey: string;
-  hourStart: number;
-  endpoints: EndpointKeys[];
-  names: string[];
-  hashes: number[];
-  /** Distinct value hashes by endpoint key and parameter name, once the list was folded. */
-  rows: Map<string, Map<string, ParamCount>> | null;
-  closed: boolean;
-}
-
-/** A parameter key being counted: its value hashes as numbers, up to the cap. */
-interface ParamCount {
-  endpoint: EndpointKeys;
-  name: string;
-  hashes: Set<number>;
+/** The path-parameter values of one open hour, listed like MinuteList's requests. */
+class ParamList {
+  readonly clients: string[] = [];
+  readonly endpoints: EndpointKeys[] = [];
+  readonly names: string[] = [];
+  readonly hashes: number[] = [];
+  readonly totals = new Map<string, number>();
+  closed = false;
+  constructor(readonly start: number) {}
 }
 
 export class TrafficAggregator {
@@ -398,9 +385,11 @@ export class TrafficAggregator {
    * so that a minute or hour that comes back (late events, a spill) merges instead of repeating a key in one upsert.
    */
   private readonly ready = { minutes: new Map<string, ClientMinuteRow>(), params: new Map<string, ParamRow>() };
-  /** Open client minutes and hours by start, then by client, so that closing one is a single map walk. */
-  private readonly openMinutes = new Map<number, Map<string, MinuteBucket>>();
-  private readonly openParams = new Map<number, Map<string, ParamBucket>>();
+  /** Open minutes and hours by start; the latest of each, looked up first. */
+  private readonly openMinutes = new Map<number, MinuteList>();
+  private readonly openParams = new Map<number, ParamList>();
+  private lastMinute: MinuteList | null = null;
+  private lastHour: ParamList | null = null;
   /** Parameter values listed in open hours (bounded by PARAM_HOLD_VALUES). */
   private openParamValues = 0;
   /** Sample slots already full per key across flushes (so that a flushed key does not refill every batch). */
@@ -532,8 +521,8 @@ export class TrafficAggregator {
     } else if (status >= 500 && status < 600) d.s5++;
     d.bytes += bytes;
 
-    this.addMinute(event.time, at, endpoint, client, clientKey, failure, status === 429);
-    if (at.params !== null) this.addParams(at.params, endpoint, client, clientKey, hour);
+    this.addMinute(event.time, at, endpoint, clientKey, failure, status === 429);
+    if (at.params !== null) this.addParams(at.params, endpoint, clientKey, hour);
     if (hour > this.maxHour) {
       this.maxHour = hour;
       this.closeParams(hour - 2 * HOUR);
@@ -607,7 +596,7 @@ export class TrafficAggregator {
     let keys = this.keyCache.clients.get(clientKey);
     if (keys === undefined) {
       if (this.keyCache.size >= KEY_CACHE_LIMIT) this.dropKeyCache();
-      keys = { day: NaN, sampleKey: "", dayKeys: new Map(), minute: null, hour: null };
+      keys = { day: NaN, sampleKey: "", dayKeys: new Map() };
       this.keyCache.clients.set(clientKey, keys);
       this.keyCache.size++;
     }
@@ -629,122 +618,105 @@ export class TrafficAggregator {
     this.keyCache = { endpoints: new Map(), clients: new Map(), size: 0 };
   }
 
-  private addMinute(time: number, at: Attribution, endpoint: EndpointKeys, client: ClientKeys, clientKey: string, failure: boolean, throttled: boolean): void {
+  private addMinute(time: number, at: Attribution, endpoint: EndpointKeys, clientKey: string, failure: boolean, throttled: boolean): void {
     const minute = Math.floor(time / MINUTE) * MINUTE;
-    let b = client.minute;
-    if (b === null || b.minuteStart !== minute || b.closed) {
-      let group = this.openMinutes.get(minute);
-      if (group === undefined) {
-        group = new Map();
-        this.openMinutes.set(minute, group);
+    let list = this.lastMinute;
+    if (list === null || list.start !== minute || list.closed) {
+      list = this.openMinutes.get(minute) ?? null;
+      if (list === null) {
+        list = new MinuteList(minute);
+        this.openMinutes.set(minute, list);
       }
-      b = group.get(clientKey) ?? null;
-      if (b === null) {
-        b = { clientKey, minuteStart: minute, requests: 0, endpoints: [], flags: [], authFailure: false, rows: null, closed: false };
-        group.set(clientKey, b);
-      }
-      client.minute = b;
+      this.lastMinute = list;
     }
-    b.requests++;
-    if (failure && endpoint.auth === undefined) endpoint.auth = this.options.isAuthEndpoint(at);
-    if (failure && endpoint.auth === true) b.authFailure = true;
-    b.endpoints.push(endpoint);
-    b.flags.push((failure ? FAILURE : 0) | (throttled ? THROTTLED : 0));
-    if (b.endpoints.length > DENSE_AFTER) minuteRows(b);
+    list.clients.push(clientKey);
+    list.endpoints.push(endpoint);
+    list.flags.push((failure ? FAILURE : 0) | (throttled ? THROTTLED : 0));
+    list.totals.set(clientKey, (list.totals.get(clientKey) ?? 0) + 1);
+    if (failure) {
+      endpoint.auth ??= this.options.isAuthEndpoint(at);
+      if (endpoint.auth) list.authFailures.add(clientKey);
+    }
     if (minute > this.maxMinute) {
       this.maxMinute = minute;
       this.closeMinutes(minute - 2 * MINUTE);
     }
   }
 
-  private addParams(params: Record<string, string>, endpoint: EndpointKeys, client: ClientKeys, clientKey: string, hour: number): void {
-    let b = client.hour;
+  private addParams(params: Record<string, string>, endpoint: EndpointKeys, clientKey: string, hour: number): void {
+    let list = this.lastHour;
+    if (list === null || list.start !== hour || list.closed) {
+      list = this.openParams.get(hour) ?? null;
+      if (list === null) {
+        list = new ParamList(hour);
+        this.openParams.set(hour, list);
+      }
+      this.lastHour = list;
+    }
+    let listed = 0;
     for (const name in params) {
       const value = params[name];
       if (value === undefined) continue;
-      if (b === null || b.hourStart !== hour || b.closed) {
-        let group = this.openParams.get(hour);
-        if (group === undefined) {
-          group = new Map();
-          this.openParams.set(hour, group);
-        }
-        b = group.get(clientKey) ?? null;
-        if (b === null) {
-          b = { clientKey, hourStart: hour, endpoints: [], names: [], hashes: [], rows: null, closed: false };
-          group.set(clientKey, b);
-        }
-        client.hour = b;
-      }
-      b.endpoints.push(endpoint);
-      b.names.push(name);
-      b.hashes.push(valueHashNumber(value));
-      this.openParamValues++;
-      if (b.endpoints.length > DENSE_AFTER) this.openParamValues -= foldParams(b, this.options.paramCap);
+      list.clients.push(clientKey);
+      list.endpoints.push(endpoint);
+      list.names.push(name);
+      list.hashes.push(valueHashNumber(value));
+      listed++;
     }
+    if (listed === 0) return;
+    list.totals.set(clientKey, (list.totals.get(clientKey) ?? 0) + listed);
+    this.openParamValues += listed;
     if (this.openParamValues > (this.options.paramHoldValues ?? PARAM_HOLD_VALUES)) this.spillParams();
   }
 
   /** Minutes up to `until` are over: hot client × endpoint minutes become ready, the rest are dropped. */
   private closeMinutes(until: number, atEnd = false): void {
     const tail = atEnd && this.options.edges?.tail === true;
-    for (const [minute, group] of this.openMinutes) {
+    for (const [minute, list] of this.openMinutes) {
       if (minute > until) continue;
-      const partial = tail || minute <= this.headMinuteUntil;
-      for (const b of group.values()) {
-        b.closed = true;
-        if (partial) for (const m of minuteRows(b).values()) mergeMinute(this.partial.minutes, m);
-        // Below the floor in all and no authentication failure: no endpoint's minute can be hot.
-        else if (b.requests >= this.options.minuteFloor || b.authFailure) for (const m of minuteRows(b).values()) if (this.hotMinute(m)) this.keepMinute(m);
-      }
+      list.closed = true;
       this.openMinutes.delete(minute);
+      if (tail || minute <= this.headMinuteUntil) {
+        for (const m of minuteRows(list, () => true)) mergeMinute(this.partial.minutes, m);
+        continue;
+      }
+      // A client below the floor in all, without an authentication failure: none of its endpoint minutes is hot.
+      const floor = this.options.minuteFloor;
+      const candidate = (client: string) => (list.totals.get(client) ?? 0) >= floor || list.authFailures.has(client);
+      for (const m of minuteRows(list, candidate)) if (this.hotMinute(m)) this.keepMinute(m);
     }
   }
 
   /** Hours up to `until` are over: keys with enough distinct values become ready, the rest are dropped. */
   private closeParams(until: number, atEnd = false): void {
     const tail = atEnd && this.options.edges?.tail === true;
-    for (const [hour, group] of this.openParams) {
+    for (const [hour, list] of this.openParams) {
       if (hour > until) continue;
-      const partial = tail || hour <= this.headHourUntil;
-      for (const b of group.values()) {
-        b.closed = true;
-        // Fewer values than the floor in all: no key of this client can be enumerating.
-        if (!partial && b.rows === null && b.hashes.length < this.options.paramFloor) {
-          this.openParamValues -= b.hashes.length;
-          continue;
-        }
-        for (const p of this.paramRows(b)) {
-          if (partial) mergeParam(this.partial.params, p, this.options.paramCap);
-          else if (this.enumerating(p)) this.keepParam(p);
-        }
-      }
+      list.closed = true;
       this.openParams.delete(hour);
-    }
-  }
-
-  /** The parameter keys of a closed bucket, value hashes in their stored form. */
-  private paramRows(b: ParamBucket): ParamRow[] {
-    this.openParamValues -= foldParams(b, this.options.paramCap);
-    const out: ParamRow[] = [];
-    for (const byName of b.rows?.values() ?? []) {
-      for (const c of byName.values()) {
-        const hashes = new Set<string>();
-        for (const h of c.hashes) hashes.add(hashText(h));
-        const e = c.endpoint;
-        out.push({ scopeKey: e.scopeKey, method: e.method, pathTemplate: e.pathTemplate, clientKey: b.clientKey, hourStart: b.hourStart, paramName: c.name, hashes });
+      this.openParamValues -= list.hashes.length;
+      const cap = this.options.paramCap;
+      if (tail || hour <= this.headHourUntil) {
+        forEachParamKey(list, () => true, cap, (p) => mergeParam(this.partial.params, p, cap));
+        continue;
       }
+      // A client with fewer values than the floor in all: none of its keys can be enumerating.
+      const floor = this.options.paramFloor;
+      forEachParamKey(list, (client) => (list.totals.get(client) ?? 0) >= floor, cap, (p) => {
+        if (this.enumerating(p)) this.keepParam(p);
+      });
     }
-    return out;
   }
 
   /** Too many parameter values held (very many clients in one hour): keys with one value so far are dropped, the
    * others are written now and merged with what the rest of the hour brings. */
   private spillParams(): void {
-    for (const group of this.openParams.values()) {
-      for (const b of group.values()) {
-        b.closed = true;
-        for (const p of this.paramRows(b)) if (p.hashes.size >= 2) this.keepParam(p);
-      }
+    const cap = this.options.paramCap;
+    for (const list of this.openParams.values()) {
+      list.closed = true;
+      forEachParamKey(list, (client) => (list.totals.get(client) ?? 0) >= 2, cap, (p) => {
+        if (p.hashes.size >= 2) this.keepParam(p);
+      });
     }
     this.openParams.clear();
     this.openParamValues = 0;
@@ -825,16 +797,19 @@ export class TrafficAggregator {
   }
 }
 
-/** Folds the listed requests of a client minute into its per-endpoint rows; returns the rows. */
-function minuteRows(b: MinuteBucket): Map<string, ClientMinuteRow> {
-  const rows = (b.rows ??= new Map());
-  for (let i = 0; i < b.endpoints.length; i++) {
-    const e = b.endpoints[i] as EndpointKeys;
-    const flags = b.flags[i] as number;
-    let m = rows.get(e.key);
+/** The client × endpoint rows of a closed minute, for the clients `candidate` accepts. */
+function minuteRows(list: MinuteList, candidate: (client: string) => boolean): Iterable<ClientMinuteRow> {
+  const rows = new Map<string, ClientMinuteRow>();
+  for (let i = 0; i < list.clients.length; i++) {
+    const client = list.clients[i] as string;
+    if (!candidate(client)) continue;
+    const e = list.endpoints[i] as EndpointKeys;
+    const flags = list.flags[i] as number;
+    const key = `${e.key}\u0000${client}`;
+    let m = rows.get(key);
     if (m === undefined) {
-      m = { scopeKey: e.scopeKey, apiId: e.apiId, endpointId: e.endpointId, method: e.method, pathTemplate: e.pathTemplate, clientKey: b.clientKey, minuteStart: b.minuteStart, requests: 0, failures: 0, s429: 0, auth: false };
-      rows.set(e.key, m);
+      m = { scopeKey: e.scopeKey, apiId: e.apiId, endpointId: e.endpointId, method: e.method, pathTemplate: e.pathTemplate, clientKey: client, minuteStart: list.start, requests: 0, failures: 0, s429: 0, auth: false };
+      rows.set(key, m);
     }
     m.requests++;
     if ((flags & FAILURE) !== 0) {
@@ -843,34 +818,46 @@ function minuteRows(b: MinuteBucket): Map<string, ClientMinuteRow> {
     }
     if ((flags & THROTTLED) !== 0) m.s429++;
   }
-  b.endpoints.length = 0;
-  b.flags.length = 0;
-  return rows;
+  return rows.values();
 }
 
-/** Folds the listed values of a client hour into distinct hashes per key (up to `cap`); returns how many were listed. */
-function foldParams(b: ParamBucket, cap: number): number {
-  const listed = b.hashes.length;
-  const rows = (b.rows ??= new Map());
-  for (let i = 0; i < listed; i++) {
-    const e = b.endpoints[i] as EndpointKeys;
-    const name = b.names[i] as string;
-    let byName = rows.get(e.key);
-    if (byName === undefined) {
-      byName = new Map();
-      rows.set(e.key, byName);
-    }
-    let c = byName.get(name);
-    if (c === undefined) {
-      c = { endpoint: e, name, hashes: new Set() };
-      byName.set(name, c);
-    }
-    if (c.hashes.size < cap) c.hashes.add(b.hashes[i] as number);
+/**
+ * Calls `take` with each parameter key (client × endpoint × name) of a closed hour, for the clients `candidate`
+ * accepts, with its distinct value hashes (up to `cap`) in their stored form. One client at a time: the entries are
+ * chained per client first, so that what is built for a client is garbage before the next one's is.
+ */
+function forEachParamKey(list: ParamList, candidate: (client: string) => boolean, cap: number, take: (p: ParamRow) => void): void {
+  const n = list.clients.length;
+  const next = new Int32Array(n);
+  /** Each candidate client's first entry; its chain runs on through `next` (-1 ends it), in arrival order. */
+  const first = new Map<string, number>();
+  for (let i = n - 1; i >= 0; i--) {
+    const client = list.clients[i] as string;
+    const following = first.get(client);
+    if (following === undefined && !candidate(client)) continue;
+    next[i] = following ?? -1;
+    first.set(client, i);
   }
-  b.endpoints.length = 0;
-  b.names.length = 0;
-  b.hashes.length = 0;
-  return listed;
+  for (const [client, start] of first) {
+    const keys = new Map<string, { endpoint: EndpointKeys; name: string; hashes: Set<number> }>();
+    for (let i = start; i !== -1; i = next[i] as number) {
+      const e = list.endpoints[i] as EndpointKeys;
+      const name = list.names[i] as string;
+      const key = `${e.key}\u0000${name}`;
+      let k = keys.get(key);
+      if (k === undefined) {
+        k = { endpoint: e, name, hashes: new Set() };
+        keys.set(key, k);
+      }
+      if (k.hashes.size < cap) k.hashes.add(list.hashes[i] as number);
+    }
+    for (const k of keys.values()) {
+      const hashes = new Set<string>();
+      for (const h of k.hashes) hashes.add(hashText(h));
+      const e = k.endpoint;
+      take({ scopeKey: e.scopeKey, method: e.method, pathTemplate: e.pathTemplate, clientKey: client, hourStart: list.start, paramName: k.name, hashes });
+    }
+  }
 }
 
 function minuteKey(m: ClientMinuteRow): string {
