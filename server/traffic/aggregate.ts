@@ -335,16 +335,24 @@ interface EndpointKeys {
   /** An authentication endpoint (known once one of its requests failed with 401/403). */
   auth: boolean | undefined;
   hour: number;
-  hourKey: string;
+  /** Its endpoint × hour row for `hour`, while `generation` is the aggregator's (a flush empties the rows). */
+  hourRow: EndpointHourRow | null;
+  generation: number;
   day: number;
   daySampleKey: string;
+  /** The sample key of `day` is full. */
+  daySampleFull: boolean;
 }
 
 /** A client's day key (samples) and its client × scope × day keys for that day, by scope. */
 interface ClientKeys {
   day: number;
   sampleKey: string;
-  dayKeys: Map<string, string>;
+  /** The sample key of `day` is full. */
+  sampleFull: boolean;
+  /** Its client × scope × day rows of `day` by scope, while `generation` is the aggregator's. */
+  dayRows: Map<string, ClientDayRow>;
+  generation: number;
 }
 
 /**
@@ -395,6 +403,8 @@ export class TrafficAggregator {
   /** Sample slots already full per key across flushes (so that a flushed key does not refill every batch). */
   private readonly fullSamples = new Set<string>();
   private maxMinute = 0;
+  /** Counts flushes: rows cached on keys (hourRow, dayRows) of an earlier generation were written and are stale. */
+  private generation = 0;
   private maxHour = 0;
   /**
    * Key strings of endpoints, clients and their pairs, built once: a Map lookup with a string hashed before is cheap,
@@ -464,15 +474,21 @@ export class TrafficAggregator {
     const time = event.time;
     const hour = Math.floor(time / HOUR) * HOUR;
     const endpoint = this.endpointKeysOf(at, method);
-    if (endpoint.hour !== hour) {
+    // The row is cached on the endpoint's keys: one property read instead of a lookup in a large map.
+    if (endpoint.hour !== hour || endpoint.generation !== this.generation) {
       endpoint.hour = hour;
-      endpoint.hourKey = `${endpoint.key}\u0000${hour}`;
+      endpoint.generation = this.generation;
+      endpoint.hourRow = null;
     }
-
-    let r = this.endpointHours.get(endpoint.hourKey);
-    if (r === undefined) {
-      r = newEndpointHour(at, method, hour);
-      this.endpointHours.set(endpoint.hourKey, r);
+    let r = endpoint.hourRow;
+    if (r === null) {
+      const hourKey = `${endpoint.key}\u0000${hour}`;
+      r = this.endpointHours.get(hourKey) ?? null;
+      if (r === null) {
+        r = newEndpointHour(at, method, hour);
+        this.endpointHours.set(hourKey, r);
+      }
+      endpoint.hourRow = r;
     }
     const ok = status >= 200 && status < 300;
     const failure = status === 401 || status === 403;
@@ -500,16 +516,21 @@ export class TrafficAggregator {
 
     const day = Math.floor(time / DAY) * DAY;
     const client = this.clientKeysOf(clientKey, day);
-    let dayKey = client.dayKeys.get(at.scopeKey);
-    if (dayKey === undefined) {
-      dayKey = `${at.scopeKey}\u0000${clientKey}\u0000${day}`;
-      client.dayKeys.set(at.scopeKey, dayKey);
-      this.keyCache.size++;
+    if (client.generation !== this.generation) {
+      client.generation = this.generation;
+      this.keyCache.size -= client.dayRows.size;
+      client.dayRows.clear();
     }
-    let d = this.clientDays.get(dayKey);
+    let d = client.dayRows.get(at.scopeKey);
     if (d === undefined) {
-      d = { scopeKey: at.scopeKey, apiId: at.apiId, host: at.host, clientKey, authenticated, day, requests: 0, s2: 0, s4: 0, s5: 0, s401: 0, s403: 0, s429: 0, bytes: 0 };
-      this.clientDays.set(dayKey, d);
+      const dayKey = `${at.scopeKey}\u0000${clientKey}\u0000${day}`;
+      d = this.clientDays.get(dayKey);
+      if (d === undefined) {
+        d = { scopeKey: at.scopeKey, apiId: at.apiId, host: at.host, clientKey, authenticated, day, requests: 0, s2: 0, s4: 0, s5: 0, s401: 0, s403: 0, s429: 0, bytes: 0 };
+        this.clientDays.set(dayKey, d);
+      }
+      client.dayRows.set(at.scopeKey, d);
+      this.keyCache.size++;
     }
     d.requests++;
     if (ok) d.s2++;
@@ -532,25 +553,23 @@ export class TrafficAggregator {
     if (endpoint.day !== day) {
       endpoint.day = day;
       endpoint.daySampleKey = `\u0001${endpoint.key}\u0000${day}`;
+      endpoint.daySampleFull = this.fullSamples.has(endpoint.daySampleKey);
     }
-    const clientDay = client.sampleKey;
-    const endpointDay = endpoint.daySampleKey;
-    const wantClient = !this.fullSamples.has(clientDay);
-    const wantEndpoint = !this.fullSamples.has(endpointDay);
-    if (wantClient || wantEndpoint) {
+    if (!client.sampleFull || !endpoint.daySampleFull) {
       // The sample is built only when a list has room for it (most keys fill up early).
       let sample: SampleEvent | undefined;
-      if (wantClient) {
-        const row = this.sampleRow(clientDay, ANY, ANY, ANY, clientKey, day);
+      if (!client.sampleFull) {
+        const row = this.sampleRow(client.sampleKey, ANY, ANY, ANY, clientKey, day);
         if ((ok ? row.ok : row.other).length < SAMPLE_LIMIT) {
           sample = sampleOf(event, clientKey);
-          this.addSample(clientDay, row, ok, scopedSample(sample, at.scopeKey, at.pathTemplate));
-        } else this.addSample(clientDay, row, ok, undefined);
+          client.sampleFull = this.addSample(client.sampleKey, row, ok, scopedSample(sample, at.scopeKey, at.pathTemplate));
+        } else client.sampleFull = this.addSample(client.sampleKey, row, ok, undefined);
       }
-      if (wantEndpoint) {
-        const row = this.sampleRow(endpointDay, at.scopeKey, method, at.pathTemplate, ANY, day);
-        if ((ok ? row.ok : row.other).length < SAMPLE_LIMIT) this.addSample(endpointDay, row, ok, sample ?? sampleOf(event, clientKey));
-        else this.addSample(endpointDay, row, ok, undefined);
+      if (!endpoint.daySampleFull) {
+        const key = endpoint.daySampleKey;
+        const row = this.sampleRow(key, at.scopeKey, method, at.pathTemplate, ANY, day);
+        if ((ok ? row.ok : row.other).length < SAMPLE_LIMIT) endpoint.daySampleFull = this.addSample(key, row, ok, sample ?? sampleOf(event, clientKey));
+        else endpoint.daySampleFull = this.addSample(key, row, ok, undefined);
       }
     }
   }
@@ -581,9 +600,11 @@ export class TrafficAggregator {
         pathTemplate,
         auth: undefined,
         hour: NaN,
-        hourKey: "",
+        hourRow: null,
+        generation: -1,
         day: NaN,
         daySampleKey: "",
+        daySampleFull: false,
       };
       byMethod.set(method, keys);
       this.keyCache.size++;
@@ -596,19 +617,20 @@ export class TrafficAggregator {
     let keys = this.keyCache.clients.get(clientKey);
     if (keys === undefined) {
       if (this.keyCache.size >= KEY_CACHE_LIMIT) this.dropKeyCache();
-      keys = { day: NaN, sampleKey: "", dayKeys: new Map() };
+      keys = { day: NaN, sampleKey: "", sampleFull: false, dayRows: new Map(), generation: this.generation };
       this.keyCache.clients.set(clientKey, keys);
       this.keyCache.size++;
     }
     if (keys.day !== day) {
       keys.day = day;
       keys.sampleKey = `${clientKey}\u0000${day}`;
-      this.keyCache.size -= keys.dayKeys.size;
-      keys.dayKeys.clear();
+      keys.sampleFull = this.fullSamples.has(keys.sampleKey);
+      this.keyCache.size -= keys.dayRows.size;
+      keys.dayRows.clear();
     }
-    if (keys.dayKeys.size >= 1_000) {
-      this.keyCache.size -= keys.dayKeys.size;
-      keys.dayKeys.clear();
+    if (keys.dayRows.size >= 1_000) {
+      this.keyCache.size -= keys.dayRows.size;
+      keys.dayRows.clear();
     }
     return keys;
   }
@@ -760,13 +782,15 @@ export class TrafficAggregator {
     return s;
   }
 
-  /** Adds `e` (undefined: its list is full) to its list of `row`. */
-  private addSample(key: string, row: SampleRow, ok: boolean, e: SampleEvent | undefined): void {
+  /** Adds `e` (undefined: its list is full) to its list of `row`; true when nothing can change the row's selection now. */
+  private addSample(key: string, row: SampleRow, ok: boolean, e: SampleEvent | undefined): boolean {
     if (e !== undefined) {
       (ok ? row.ok : row.other).push(e);
       this.sampleEvents++;
     }
-    if (saturated(row)) this.fullSamples.add(key);
+    if (!saturated(row)) return false;
+    this.fullSamples.add(key);
+    return true;
   }
 
   /**
@@ -789,6 +813,7 @@ export class TrafficAggregator {
 
   /** Empties what a flush wrote (samples leave through takeSamples; open minutes and hours stay). */
   clear(): void {
+    this.generation++;
     this.endpointHours.clear();
     this.clientDays.clear();
     this.ready.minutes.clear();
