@@ -63,11 +63,24 @@ function lockDataDir(dataDir: string): () => void {
   };
 }
 
+/**
+ * Server settings for the embedded database. PostgreSQL's default 128 MB of shared buffers are zeroed when PGlite
+ * starts, so they are resident from the first query on (~120 MB of the process); Postern's working set is far
+ * smaller, and pages evicted from the pool stay in the operating system's file cache. POSTERN_PGLITE_SHARED_BUFFERS
+ * overrides it (a PostgreSQL size, e.g. "64MB").
+ */
+function pgliteSettings(): string[] {
+  const sharedBuffers = process.env.POSTERN_PGLITE_SHARED_BUFFERS ?? "32MB";
+  if (!/^\d+(kB|MB|GB)$/.test(sharedBuffers)) throw new Error(`POSTERN_PGLITE_SHARED_BUFFERS: "${sharedBuffers}" is not a size such as 32MB`);
+  return ["-c", `shared_buffers=${sharedBuffers}`];
+}
+
 export async function openDatabase(target: DatabaseTarget = resolveDatabaseTarget()): Promise<Database> {
   if (target.kind === "pglite") {
     const release = target.dataDir ? lockDataDir(target.dataDir) : () => undefined;
     try {
-      const db = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
+      const options = { startParams: [...PGlite.defaultStartParams, ...pgliteSettings()] };
+      const db = target.dataDir ? new PGlite(target.dataDir, options) : new PGlite(options);
       await db.waitReady;
       await applyMigrations(pgliteRunner(db));
       const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
