@@ -194,9 +194,16 @@ function queryParamNames(query: string | undefined): string[] | undefined {
   return names.length ? names : undefined;
 }
 
+/** new Date(time).toISOString(), or the time as a number's string when it is out of Date's range. */
+function isoTime(time: number): string {
+  const date = new Date(time);
+  return Number.isNaN(date.getTime()) ? String(time) : date.toISOString();
+}
+
 /** A sample event as stored: the path redacted, query values dropped (only parameter names kept). */
 export function sampleOf(event: TrafficEvent, client: string): SampleEvent {
   const s: SampleEvent = {
+    // One flat string: a template literal of its parts would be a tree of ~10 cons strings, held with the sample.
     time: isoTime(event.time),
     method: event.method,
     path: redact(event.path.slice(0, 500)),
@@ -229,29 +236,6 @@ function scopedSample(s: SampleEvent, scope: string, template: string): SampleEv
   c.scope = scope;
   c.template = template;
   return c;
-}
-
-const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
-const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
-/** Latest day formatted by isoTime(): its "YYYY-MM-DDT". */
-let isoDayStart = Number.NaN;
-let isoDayPrefix = "";
-
-/** new Date(time).toISOString(), with the date part formatted once per day (whole milliseconds in years 1970–9999). */
-function isoTime(time: number): string {
-  if (!Number.isInteger(time) || time < 0 || time >= 253_402_300_800_000) return new Date(time).toISOString();
-  let rest = time % DAY;
-  const day = time - rest;
-  if (day !== isoDayStart) {
-    isoDayPrefix = new Date(day).toISOString().slice(0, 11);
-    isoDayStart = day;
-  }
-  const h = Math.floor(rest / HOUR);
-  rest -= h * HOUR;
-  const m = Math.floor(rest / MINUTE);
-  rest -= m * MINUTE;
-  const sec = Math.floor(rest / 1000);
-  return `${isoDayPrefix}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[sec]}.${THREE_DIGITS[rest - sec * 1000]}Z`;
 }
 
 export interface AggregatorOptions {
