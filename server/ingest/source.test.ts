@@ -1,13 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { LineSplitter } from "./source";
 
-/** Lines of `chunks` through one LineSplitter. */
+/** Lines of `chunks` through one LineSplitter, as strings (push) and as ranges (pushRanges): both must agree. */
 function split(chunks: Uint8Array[]): string[] {
   const splitter = new LineSplitter();
   const lines: string[] = [];
   const take = (line: string) => lines.push(line);
   for (const chunk of chunks) splitter.push(chunk, take);
   splitter.end(take);
+  const byRange = new LineSplitter();
+  const ranged: string[] = [];
+  const takeRange = (text: string, start: number, end: number) => ranged.push(text.slice(start, end));
+  for (const chunk of chunks) byRange.pushRanges(chunk, takeRange);
+  byRange.endRanges(takeRange);
+  expect(ranged).toEqual(lines);
   return lines;
 }
 

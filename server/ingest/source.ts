@@ -33,6 +33,14 @@ export class LineSplitter {
 
   /** Calls `onLine` for each line that `chunk` completes. */
   push(chunk: Uint8Array, onLine: (line: string) => void): void {
+    this.pushRanges(chunk, (text, start, end) => onLine(text.slice(start, end)));
+  }
+
+  /**
+   * Calls `onLine(text, start, end)` for each line that `chunk` completes, the line being text.slice(start, end):
+   * for readers that scan lines in place rather than as strings of their own.
+   */
+  pushRanges(chunk: Uint8Array, onLine: (text: string, start: number, end: number) => void): void {
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const data = this.carry ? Buffer.concat([this.carry, bytes]) : bytes;
     const end = data.lastIndexOf(10) + 1;
@@ -48,7 +56,7 @@ export class LineSplitter {
       const text = this.withoutBom(data.toString("utf8", from, to));
       let start = 0;
       for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
-        onLine(text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
+        onLine(text, start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
         start = nl + 1;
       }
       from = to;
@@ -57,11 +65,16 @@ export class LineSplitter {
 
   /** The end of the input: calls `onLine` for a last line that has no newline. */
   end(onLine: (line: string) => void): void {
+    this.endRanges((text, start, end) => onLine(text.slice(start, end)));
+  }
+
+  /** end() for pushRanges() readers. */
+  endRanges(onLine: (text: string, start: number, end: number) => void): void {
     if (this.carry === null) return;
-    let last = this.withoutBom(this.carry.toString("utf8"));
+    const last = this.withoutBom(this.carry.toString("utf8"));
     this.carry = null;
-    if (last.endsWith("\r")) last = last.slice(0, -1);
-    if (last.length > 0) onLine(last);
+    const end = last.endsWith("\r") ? last.length - 1 : last.length;
+    if (end > 0) onLine(last, 0, end);
   }
 
   private withoutBom(text: string): string {
