@@ -21,7 +21,8 @@
  *   the endpoint is still "required" (with no schemes), since the author did ask for authentication.
  * - owner comes only from `x-owner` (root or info), never from `info.contact`.
  */
-import SwaggerParser from "@apidevtools/swagger-parser";
+// Loaded when a spec is parsed (below): with Spectral, ~50 MB of modules that a gateway-log ingest never needs.
+import type SwaggerParser from "@apidevtools/swagger-parser";
 import { parseDocument } from "yaml";
 import { classifySchema, isObject, schemaHasExamples } from "../../../classify";
 import {
@@ -37,7 +38,6 @@ import {
   type ResponseField,
   type SourceFile,
 } from "../../../contract";
-import { lintSpec } from "../../../spec-lint";
 
 type JsonObject = Record<string, unknown>;
 export type SpecKind = "openapi3" | "swagger2";
@@ -216,7 +216,8 @@ async function dereference(doc: JsonObject, text: string, ctx: ParseContext): Pr
   try {
     // swagger-parser's types want an OpenAPI.Document; `doc` is one by the version check above.
     const input = doc as unknown as Parameters<typeof SwaggerParser.dereference>[0];
-    return await SwaggerParser.dereference(input, {
+    const { default: parser } = await import("@apidevtools/swagger-parser");
+    return await parser.dereference(input, {
       resolve: { external: false, file: false, http: false },
       dereference: { circular: "ignore" },
     });
@@ -622,7 +623,8 @@ export async function parseSpecFile(file: SourceFile, ctx: ParseContext, expecte
   }
   checkCancelled(ctx);
   // Before dereferencing (which rewrites `doc` in place): Spectral sees the document as written.
-  const specLint = ctx.options.specLint === false ? undefined : await lintSpec(doc, ctx.signal ? { signal: ctx.signal } : {});
+  const specLint =
+    ctx.options.specLint === false ? undefined : await (await import("../../../spec-lint")).lintSpec(doc, ctx.signal ? { signal: ctx.signal } : {});
   if (specLint && specLint.status !== "ok" && specLint.reason !== undefined) ctx.warn(`OWASP/Spectral lint: ${specLint.reason}`);
   checkCancelled(ctx);
   const resolved = await dereference(doc, text, ctx);
