@@ -7,8 +7,8 @@
  */
 import { createReadStream } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
-import { TRAFFIC_LINE_HANDLERS } from "@/server/ingest/parsers/traffic/handlers";
-import { isBlank, notThisFormat, PROBE_LINES, Skip } from "@/server/ingest/parsers/traffic/shared";
+import { rangeHandler } from "@/server/ingest/parsers/traffic/handlers";
+import { notThisFormat, PROBE_LINES, Skip } from "@/server/ingest/parsers/traffic/shared";
 import { LineSplitter } from "@/server/ingest/source";
 import { SAMPLE_HOLD_EVENTS, TrafficFold } from "./fold";
 import type { ShardDone, ShardJob, ShardMessage } from "./shards";
@@ -37,7 +37,7 @@ function sendRows(fold: TrafficFold, allSamples: boolean): Promise<void> {
 }
 
 async function run(): Promise<void> {
-  const handle = TRAFFIC_LINE_HANDLERS[job.format];
+  const handle = rangeHandler(job.format, false);
   if (!handle) throw new Error(`no line handler for ${job.format}`);
   const fold = new TrafficFold(job.setup, job.edges);
   const done: ShardDone = {
@@ -57,10 +57,10 @@ async function run(): Promise<void> {
   let bytes = 0;
   let reported = 0;
 
-  const line = (text: string) => {
+  const line = (text: string, start: number, end: number) => {
     const n = ++done.lines;
-    if (isBlank(text)) return;
-    const result = handle(text);
+    const result = handle(text, start, end);
+    if (result === null) return;
     if (typeof result === "string") {
       if (done.errors.length < SHARD_ERRORS_KEPT) done.errors.push([n, result]);
       else done.moreErrors++;
@@ -82,7 +82,7 @@ async function run(): Promise<void> {
   const splitter = new LineSplitter(job.first);
   const stream = createReadStream(job.path, { start: job.start, end: job.end - 1, highWaterMark: 1 << 20 });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    splitter.push(chunk, line);
+    splitter.pushRanges(chunk, line);
     bytes += chunk.byteLength;
     if (fold.full) await sendRows(fold, fold.agg.sampleEvents >= SAMPLE_HOLD_EVENTS);
     if (bytes - reported >= PROGRESS_EVERY_BYTES) {
@@ -90,7 +90,7 @@ async function run(): Promise<void> {
       post({ type: "progress", records: fold.counts.events, bytes });
     }
   }
-  splitter.end(line);
+  splitter.endRanges(line);
 
   fold.agg.closeAll();
   await sendRows(fold, true);

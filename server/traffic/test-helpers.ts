@@ -76,3 +76,30 @@ export async function ingestInventory(db: Db): Promise<void> {
     if (r.status !== "succeeded") throw new Error(`inventory ${name}: ${r.message}`);
   }
 }
+
+/** A Kong file-log entry with every field the parser reads (tests vary it field by field). */
+export const KONG_ENTRY = {
+  request: {
+    method: "POST",
+    uri: "/v1/orders?api_key=abc&page=2",
+    url: "https://api.example.com:8443/v1/orders?api_key=abc&page=2",
+    headers: { host: "API.example.com:8443", "user-agent": "curl/8.0", "x-forwarded-for": "203.0.113.9:4711, 10.0.0.1" },
+  },
+  response: { status: 201, size: 512, headers: { "X-RateLimit-Remaining-Minute": "59", "content-type": "application/json" } },
+  latencies: { request: 12, kong: 1, proxy: 11 },
+  started_at: 1700000000123,
+  client_ip: "10.0.0.1",
+  route: { paths: ["/v1"], id: "r-1" },
+  service: { host: "orders.internal", id: "s-1" },
+  consumer: { username: "acme-app", id: "c-1" },
+  authenticated_entity: { id: "cred-1" },
+};
+
+/** A Kong entry without consumer, client IP header or uri: the parser's fallbacks (authenticated_entity, client_ip, url). */
+export const KONG_FALLBACK_ENTRY = {
+  request: { method: "get", url: "http://h.example.com/a/b?x=1", headers: { "user-agent": ["ua-1", "ua-2"] } },
+  response: { status: 401, headers: { "RateLimit-Limit": "5" } },
+  started_at: 1700000000000,
+  client_ip: "2001:db8::7",
+  authenticated_entity: { id: "cred-9" },
+};

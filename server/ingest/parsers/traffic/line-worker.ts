@@ -7,16 +7,16 @@
 import { createHash } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 import type { TrafficEvent } from "../../contract";
-import { TRAFFIC_LINE_HANDLERS } from "./handlers";
+import { rangeHandler } from "./handlers";
 import { LineSplitter } from "../../source";
-import { isBlank, Skip } from "./shared";
+import { Skip } from "./shared";
 import type { BatchResult, WorkerData } from "./parallel";
 
 const port = parentPort;
 const { handlerId, hash: hashing } = workerData as WorkerData;
 /** SHA-256 of every byte received, in order (the ingest's content hash; see SourceFile.chunksHashedBy). */
 const hash = hashing ? createHash("sha256") : null;
-const handle = TRAFFIC_LINE_HANDLERS[handlerId];
+const handle = rangeHandler(handlerId, true);
 /** One splitter for the whole file: batches are whole lines (the last may lack its newline); the first holds any BOM. */
 const splitter = new LineSplitter();
 
@@ -27,10 +27,10 @@ function parseBatch(bytes: Uint8Array): BatchResult {
   const skips: [number, string][] = [];
   let firstGood = 0;
   let n = 0;
-  const line = (text: string) => {
+  const line = (text: string, start: number, end: number) => {
     n++;
-    if (isBlank(text)) return;
-    const result = handle(text);
+    const result = handle(text, start, end);
+    if (result === null) return;
     if (typeof result === "string") {
       errors.push([n, result]);
       return;
@@ -40,8 +40,8 @@ function parseBatch(bytes: Uint8Array): BatchResult {
     else if (Array.isArray(result)) for (const e of result) events.push(e);
     else events.push(result);
   };
-  splitter.push(bytes, line);
-  splitter.end(line);
+  splitter.pushRanges(bytes, line);
+  splitter.endRanges(line);
   return { events, errors, skips, firstGood, lines: n };
 }
 

@@ -1,25 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ParseError } from "../../../contract";
 import { parseAll, sample, textSource } from "../../../test-utils";
+import { KONG_ENTRY, KONG_FALLBACK_ENTRY } from "@/server/traffic/test-helpers";
 import { parser } from "./parser";
 
 const line = (o: unknown) => JSON.stringify(o);
-const base = {
-  request: {
-    method: "POST",
-    uri: "/v1/orders?api_key=abc&page=2",
-    url: "https://api.example.com:8443/v1/orders?api_key=abc&page=2",
-    headers: { host: "API.example.com:8443", "user-agent": "curl/8.0", "x-forwarded-for": "203.0.113.9:4711, 10.0.0.1" },
-  },
-  response: { status: 201, size: 512, headers: { "X-RateLimit-Remaining-Minute": "59", "content-type": "application/json" } },
-  latencies: { request: 12, kong: 1, proxy: 11 },
-  started_at: 1700000000123,
-  client_ip: "10.0.0.1",
-  route: { paths: ["/v1"], id: "r-1" },
-  service: { host: "orders.internal", id: "s-1" },
-  consumer: { username: "acme-app", id: "c-1" },
-  authenticated_entity: { id: "cred-1" },
-};
+const base = KONG_ENTRY;
 
 describe("kong-log parser", () => {
   it("parses the real Kong 3.8 file-log sample field by field", async () => {
@@ -68,13 +54,7 @@ describe("kong-log parser", () => {
   });
 
   it("falls back to authenticated_entity, client_ip and request.url; repeated headers are arrays", async () => {
-    const entry = {
-      request: { method: "get", url: "http://h.example.com/a/b?x=1", headers: { "user-agent": ["ua-1", "ua-2"] } },
-      response: { status: 401, headers: { "RateLimit-Limit": "5" } },
-      started_at: 1700000000000,
-      client_ip: "2001:db8::7",
-      authenticated_entity: { id: "cred-9" },
-    };
+    const entry = KONG_FALLBACK_ENTRY;
     const [e] = (await parseAll(parser, textSource(line(entry)))).records;
     expect(e).toMatchObject({
       method: "GET",
