@@ -22,6 +22,7 @@
  */
 import type { TrafficEvent } from "@/server/ingest/contract";
 import { redact } from "@/server/ingest/redact";
+import { ownString } from "./own-string";
 
 export const SAMPLE_LIMIT = 20;
 /** 2xx events a sample key keeps even when non-2xx ones could fill it. */
@@ -189,7 +190,7 @@ function queryParamNames(query: string | undefined): string[] | undefined {
   for (const pair of query.split("&")) {
     const eq = pair.indexOf("=");
     const name = eq === -1 ? pair : pair.slice(0, eq);
-    if (name !== "" && names.length < 20 && !names.includes(name)) names.push(name.slice(0, 100));
+    if (name !== "" && names.length < 20 && !names.includes(name)) names.push(ownString(name.slice(0, 100)));
   }
   return names.length ? names : undefined;
 }
@@ -206,18 +207,19 @@ export function sampleOf(event: TrafficEvent, client: string): SampleEvent {
     // One flat string: a template literal of its parts would be a tree of ~10 cons strings, held with the sample.
     time: isoTime(event.time),
     method: event.method,
-    path: redact(event.path.slice(0, 500)),
+    path: ownString(redact(event.path.slice(0, 500))),
     status: event.status,
     client,
   };
-  if (event.host !== undefined) s.host = event.host;
+  // Held for up to a day: strings of their own (see ownString).
+  if (event.host !== undefined) s.host = ownString(event.host);
   const q = queryParamNames(event.query);
   if (q !== undefined) s.queryParams = q;
   if (event.responseBytes !== undefined) s.bytes = event.responseBytes;
   if (event.latencyMs !== undefined) s.latencyMs = event.latencyMs;
-  if (event.clientIp !== undefined) s.clientIp = event.clientIp;
-  if (event.principal !== undefined) s.principal = event.principal;
-  if (event.userAgent !== undefined) s.userAgent = event.userAgent.slice(0, 300);
+  if (event.clientIp !== undefined) s.clientIp = ownString(event.clientIp);
+  if (event.principal !== undefined) s.principal = ownString(event.principal);
+  if (event.userAgent !== undefined) s.userAgent = ownString(event.userAgent.slice(0, 300));
   if (event.scheme !== undefined) s.scheme = event.scheme;
   return s;
 }
@@ -276,14 +278,14 @@ export const PARAM_HOLD_VALUES = 500_000;
 const FAILURE = 1;
 const THROTTLED = 2;
 
-function newEndpointHour(at: Attribution, method: string, hourStart: number): EndpointHourRow {
+function newEndpointHour(at: Attribution, endpoint: EndpointKeys, hourStart: number): EndpointHourRow {
   return {
-    scopeKey: at.scopeKey,
+    scopeKey: endpoint.scopeKey,
     apiId: at.apiId,
     endpointId: at.endpointId,
-    host: at.host,
-    method,
-    pathTemplate: at.pathTemplate,
+    host: at.host === null ? null : ownString(at.host),
+    method: endpoint.method,
+    pathTemplate: endpoint.pathTemplate,
     matched: at.matched,
     hourStart,
     requests: 0,
@@ -330,6 +332,8 @@ interface EndpointKeys {
 
 /** A client's day key (samples) and its client × scope × day keys for that day, by scope. */
 interface ClientKeys {
+  /** The client key, a string of its own (held by rows and open lists). */
+  key: string;
   day: number;
   sampleKey: string;
   /** The sample key of `day` is full. */
@@ -469,7 +473,7 @@ export class TrafficAggregator {
       const hourKey = `${endpoint.key}\u0000${hour}`;
       r = this.endpointHours.get(hourKey) ?? null;
       if (r === null) {
-        r = newEndpointHour(at, method, hour);
+        r = newEndpointHour(at, endpoint, hour);
         this.endpointHours.set(hourKey, r);
       }
       endpoint.hourRow = r;
@@ -500,20 +504,22 @@ export class TrafficAggregator {
 
     const day = Math.floor(time / DAY) * DAY;
     const client = this.clientKeysOf(clientKey, day);
+    const key = client.key;
     if (client.generation !== this.generation) {
       client.generation = this.generation;
       this.keyCache.size -= client.dayRows.size;
       client.dayRows.clear();
     }
-    let d = client.dayRows.get(at.scopeKey);
+    let d = client.dayRows.get(endpoint.scopeKey);
     if (d === undefined) {
-      const dayKey = `${at.scopeKey}\u0000${clientKey}\u0000${day}`;
+      const dayKey = `${endpoint.scopeKey}\u0000${key}\u0000${day}`;
       d = this.clientDays.get(dayKey);
       if (d === undefined) {
-        d = { scopeKey: at.scopeKey, apiId: at.apiId, host: at.host, clientKey, authenticated, day, requests: 0, s2: 0, s4: 0, s5: 0, s401: 0, s403: 0, s429: 0, bytes: 0 };
+        const host = at.host === null ? null : ownString(at.host);
+        d = { scopeKey: endpoint.scopeKey, apiId: at.apiId, host, clientKey: key, authenticated, day, requests: 0, s2: 0, s4: 0, s5: 0, s401: 0, s403: 0, s429: 0, bytes: 0 };
         this.clientDays.set(dayKey, d);
       }
-      client.dayRows.set(at.scopeKey, d);
+      client.dayRows.set(endpoint.scopeKey, d);
       this.keyCache.size++;
     }
     d.requests++;
@@ -526,8 +532,8 @@ export class TrafficAggregator {
     } else if (status >= 500 && status < 600) d.s5++;
     d.bytes += bytes;
 
-    this.addMinute(event.time, at, endpoint, clientKey, failure, status === 429);
-    if (at.params !== null) this.addParams(at.params, endpoint, clientKey, hour);
+    this.addMinute(event.time, at, endpoint, key, failure, status === 429);
+    if (at.params !== null) this.addParams(at.params, endpoint, key, hour);
     if (hour > this.maxHour) {
       this.maxHour = hour;
       this.closeParams(hour - 2 * HOUR);
@@ -543,38 +549,40 @@ export class TrafficAggregator {
       // The sample is built only when a list has room for it (most keys fill up early).
       let sample: SampleEvent | undefined;
       if (!client.sampleFull) {
-        const row = this.sampleRow(client.sampleKey, ANY, ANY, ANY, clientKey, day);
+        const row = this.sampleRow(client.sampleKey, ANY, ANY, ANY, key, day);
         if ((ok ? row.ok : row.other).length < SAMPLE_LIMIT) {
-          sample = sampleOf(event, clientKey);
-          client.sampleFull = this.addSample(client.sampleKey, row, ok, scopedSample(sample, at.scopeKey, at.pathTemplate));
+          sample = sampleOf(event, key);
+          client.sampleFull = this.addSample(client.sampleKey, row, ok, scopedSample(sample, endpoint.scopeKey, endpoint.pathTemplate));
         } else client.sampleFull = this.addSample(client.sampleKey, row, ok, undefined);
       }
       if (!endpoint.daySampleFull) {
-        const key = endpoint.daySampleKey;
-        const row = this.sampleRow(key, at.scopeKey, method, at.pathTemplate, ANY, day);
-        if ((ok ? row.ok : row.other).length < SAMPLE_LIMIT) endpoint.daySampleFull = this.addSample(key, row, ok, sample ?? sampleOf(event, clientKey));
-        else endpoint.daySampleFull = this.addSample(key, row, ok, undefined);
+        const sampleKey = endpoint.daySampleKey;
+        const row = this.sampleRow(sampleKey, endpoint.scopeKey, endpoint.method, endpoint.pathTemplate, ANY, day);
+        if ((ok ? row.ok : row.other).length < SAMPLE_LIMIT) endpoint.daySampleFull = this.addSample(sampleKey, row, ok, sample ?? sampleOf(event, key));
+        else endpoint.daySampleFull = this.addSample(sampleKey, row, ok, undefined);
       }
     }
   }
 
   /** The cached keys of an endpoint (created on first use). */
-  private endpointKeysOf(at: Attribution, method: string): EndpointKeys {
-    const scopeKey = at.scopeKey;
-    const pathTemplate = at.pathTemplate;
-    let byTemplate = this.keyCache.endpoints.get(scopeKey);
+  private endpointKeysOf(at: Attribution, eventMethod: string): EndpointKeys {
+    let byTemplate = this.keyCache.endpoints.get(at.scopeKey);
     if (byTemplate === undefined) {
       byTemplate = new Map();
-      this.keyCache.endpoints.set(scopeKey, byTemplate);
+      this.keyCache.endpoints.set(ownString(at.scopeKey), byTemplate);
     }
-    let byMethod = byTemplate.get(pathTemplate);
+    let byMethod = byTemplate.get(at.pathTemplate);
     if (byMethod === undefined) {
       byMethod = new Map();
-      byTemplate.set(pathTemplate, byMethod);
+      byTemplate.set(ownString(at.pathTemplate), byMethod);
     }
-    let keys = byMethod.get(method);
+    let keys = byMethod.get(eventMethod);
     if (keys === undefined) {
       if (this.keyCache.size >= KEY_CACHE_LIMIT) this.dropKeyCache();
+      // Strings of their own: keys live as long as the ingest (see ownString).
+      const scopeKey = ownString(at.scopeKey);
+      const method = ownString(eventMethod);
+      const pathTemplate = ownString(at.pathTemplate);
       keys = {
         key: `${scopeKey}\u0000${method}\u0000${pathTemplate}`,
         scopeKey,
@@ -601,13 +609,14 @@ export class TrafficAggregator {
     let keys = this.keyCache.clients.get(clientKey);
     if (keys === undefined) {
       if (this.keyCache.size >= KEY_CACHE_LIMIT) this.dropKeyCache();
-      keys = { day: NaN, sampleKey: "", sampleFull: false, dayRows: new Map(), generation: this.generation };
-      this.keyCache.clients.set(clientKey, keys);
+      const key = ownString(clientKey);
+      keys = { key, day: NaN, sampleKey: "", sampleFull: false, dayRows: new Map(), generation: this.generation };
+      this.keyCache.clients.set(key, keys);
       this.keyCache.size++;
     }
     if (keys.day !== day) {
       keys.day = day;
-      keys.sampleKey = `${clientKey}\u0000${day}`;
+      keys.sampleKey = `${keys.key}\u0000${day}`;
       keys.sampleFull = this.fullSamples.has(keys.sampleKey);
       this.keyCache.size -= keys.dayRows.size;
       keys.dayRows.clear();

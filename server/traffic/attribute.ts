@@ -12,6 +12,7 @@
  * Under an Api, the path below the base path goes through the Api's endpoint matcher (literal segments beat params);
  * an unmatched path gets an inferred template and matched = false.
  */
+import { ownString } from "./own-string";
 import {
   type BaseMatcher,
   createBaseMatcher,
@@ -171,9 +172,10 @@ export class Attributor {
     if (hit === undefined) {
       const host = normaliseHost(raw);
       if (host === undefined) return null;
-      hit = { host, scopeKey: `host:${host}`, baseHost: normaliseHost(host) };
+      const own = ownString(host);
+      hit = { host: own, scopeKey: `host:${own}`, baseHost: normaliseHost(own) };
       if (this.hostCache.size >= CACHE_LIMIT) this.hostCache.clear();
-      this.hostCache.set(raw, hit);
+      this.hostCache.set(ownString(raw), hit);
     }
     return hit;
   }
@@ -199,7 +201,7 @@ export class Attributor {
       if (hit === undefined) {
         hit = this.byGatewayId(event) ?? null;
         if (this.scopeCache.size > CACHE_LIMIT) this.scopeCache.clear();
-        this.scopeCache.set(cacheKey, hit);
+        this.scopeCache.set(ownString(cacheKey), hit);
       }
       if (hit) {
         api = hit;

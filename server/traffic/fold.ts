@@ -7,6 +7,7 @@ import { AUTH_PATH_REGEX, AUTH_TAG_REGEX } from "@/server/correlate/rules/traffi
 import type { TrafficEvent } from "@/server/ingest/contract";
 import { type AggregatorEdges, type Attribution, TrafficAggregator } from "./aggregate";
 import { type ApiRef, Attributor, type EndpointRef } from "./attribute";
+import { ownString } from "./own-string";
 
 /** Aggregate keys held in memory before a flush. */
 export const FLUSH_KEYS = 150_000;
@@ -95,7 +96,7 @@ function authEndpointTest(endpoints: { id: string; tags: string[] }[]): (at: Att
     let auth = byTemplate.get(at.pathTemplate);
     if (auth === undefined) {
       auth = pathRe.test(at.pathTemplate);
-      if (byTemplate.size < 100_000) byTemplate.set(at.pathTemplate, auth);
+      if (byTemplate.size < 100_000) byTemplate.set(ownString(at.pathTemplate), auth);
     }
     return auth;
   };

@@ -37,7 +37,7 @@ function sendRows(fold: TrafficFold, allSamples: boolean): Promise<void> {
 }
 
 async function run(): Promise<void> {
-  const handle = rangeHandler(job.format, false);
+  const handle = rangeHandler(job.format);
   if (!handle) throw new Error(`no line handler for ${job.format}`);
   const fold = new TrafficFold(job.setup, job.edges);
   const done: ShardDone = {

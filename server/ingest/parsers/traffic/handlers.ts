@@ -18,21 +18,17 @@ export const TRAFFIC_LINE_HANDLERS: Record<string, LineHandler> = {
   nginx,
 };
 
-/** A line handler over a range of a larger decoded text (`text.slice(start, end)` is the line). */
-export type RangeHandler = (text: string, start: number, end: number) => LineResult;
-
 /**
- * The line handler of `id` over ranges: with `scan`, a format's in-place scanner where it has one (Kong:
- * kong-log/scan.ts, which answers exactly what the handler would, or undefined to let it), else the handler on the
- * sliced line. Blank lines give null (counted, not parsed).
- *
- * Only for readers whose events leave the thread (the parse worker posts them): strings the scanner cuts from the
- * decoded text are slices that keep all of it alive, which an aggregator holding them for hours must not do.
+ * The line handler of `id` over a range of a larger decoded text (`text.slice(start, end)` is the line): the
+ * format's in-place scanner where it has one (Kong: kong-log/scan.ts, which answers exactly what the handler would,
+ * or undefined to let it), else the handler on the sliced line. Blank lines give null (counted, not parsed).
+ * Strings cut from the text are slices that keep the whole decoded window alive: whatever holds them for long must
+ * copy them first (server/traffic/own-string.ts; the aggregator does).
  */
-export function rangeHandler(id: string, scan: boolean): ((text: string, start: number, end: number) => LineResult | null) | undefined {
+export function rangeHandler(id: string): ((text: string, start: number, end: number) => LineResult | null) | undefined {
   const handle = TRAFFIC_LINE_HANDLERS[id];
   if (handle === undefined) return undefined;
-  const scanner = scan && id === "kong-log" ? scanKongLine : undefined;
+  const scanner = id === "kong-log" ? scanKongLine : undefined;
   return (text, start, end) => {
     const first = start < end ? text.charCodeAt(start) : 0;
     if (first <= 32 && isBlank(text.slice(start, end))) return null;

@@ -16,7 +16,7 @@ const port = parentPort;
 const { handlerId, hash: hashing } = workerData as WorkerData;
 /** SHA-256 of every byte received, in order (the ingest's content hash; see SourceFile.chunksHashedBy). */
 const hash = hashing ? createHash("sha256") : null;
-const handle = rangeHandler(handlerId, true);
+const handle = rangeHandler(handlerId);
 /** One splitter for the whole file: batches are whole lines (the last may lack its newline); the first holds any BOM. */
 const splitter = new LineSplitter();
 
