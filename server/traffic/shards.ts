@@ -13,9 +13,9 @@
  * Cancelling, a rejected file or a failed worker stops every worker; the transaction then rolls back.
  *
  * When: only with POSTERN_INGEST_SHARDS=N (N shards). A shard worker does all the per-line work (parse + attribute
- * + aggregate), so shards can only pay off with enough cores; on 2 cores (1M Kong lines, 2 GB, embedded database) two
- * shards took 26.8 s and 1.7 GB peak RSS where one parse worker feeding this thread's aggregation
- * (parsers/traffic/parallel.ts) took 22.2 s and 1.2 GB. No machine with more cores was at hand to measure where they
+ * + aggregate), so shards can only pay off with enough cores; on 2 cores (1M Kong lines, 2 GB, PostgreSQL server) two
+ * shards took 19.8 s and 1.1 GB peak RSS where one parse worker feeding this thread's aggregation
+ * (parsers/traffic/parallel.ts) took 16–18 s and 0.6 GB. No machine with more cores was at hand to measure where they
  * start to win, so they are not on by default.
  */
 import { open } from "node:fs/promises";
