@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LineSplitter } from "./source";
+import { LineSplitter, wholeLinesEnd } from "./source";
 
 /** Lines of `chunks` through one LineSplitter, as strings (push) and as ranges (pushRanges): both must agree. */
 function split(chunks: Uint8Array[]): string[] {
@@ -44,5 +44,16 @@ describe("LineSplitter", () => {
   it("replaces invalid UTF-8 with U+FFFD, as the UTF-8 decoder does", () => {
     const bytes = Buffer.concat([Buffer.from("a"), Buffer.from([0xff, 0xc3]), Buffer.from("\nb\n")]);
     expect(split([bytes])).toEqual(["a\ufffd\ufffd", "b"]);
+  });
+});
+
+describe("wholeLinesEnd", () => {
+  const bytes = Buffer.from("aaaa\nbbbbbbbbbb\ncc\n");
+  it("takes as many whole lines as fit, or one longer line alone", () => {
+    expect(wholeLinesEnd(bytes, 0, bytes.length, 100)).toBe(bytes.length);
+    expect(wholeLinesEnd(bytes, 0, bytes.length, 5)).toBe(5); // "aaaa\n" exactly
+    expect(wholeLinesEnd(bytes, 0, bytes.length, 4)).toBe(5); // the first line is longer: alone
+    expect(wholeLinesEnd(bytes, 5, bytes.length, 8)).toBe(16); // "bbbbbbbbbb\n" alone
+    expect(wholeLinesEnd(bytes, 5, bytes.length, 14)).toBe(bytes.length);
   });
 });

@@ -20,10 +20,20 @@ function tooLarge(name: string, maxBytes: number): ParseError {
 const DECODE_WINDOW = 64 * 1024;
 
 /**
+ * The end of the whole lines of `bytes` from `from` that fit in `max` bytes (a longer first line alone), where `end`
+ * is just after a newline: a cut there never splits a line or a UTF-8 character.
+ */
+export function wholeLinesEnd(bytes: Uint8Array, from: number, end: number, max: number): number {
+  if (end - from <= max) return end;
+  const nl = bytes.lastIndexOf(10, from + max - 1);
+  return (nl >= from ? nl : bytes.indexOf(10, from + max)) + 1;
+}
+
+/**
  * Cuts raw bytes into lines, holding no more than one chunk plus one partial line. The whole lines of a chunk are
- * decoded a window at a time (DECODE_WINDOW): a cut just after a newline never splits a UTF-8 character, and Buffer's
- * decoder is several times faster than a streaming TextDecoder. The partial line waits for the next chunk as bytes. "\n" and "\r\n" end a
- * line; a byte order mark at the very start is dropped.
+ * decoded a window at a time (DECODE_WINDOW): a cut just after a newline never splits a UTF-8 character, and
+ * Buffer's decoder is several times faster than a streaming TextDecoder. The partial line waits for the next chunk
+ * as bytes. "\n" and "\r\n" end a line; a byte order mark at the very start is dropped.
  */
 export class LineSplitter {
   private carry: Buffer | null = null;
@@ -47,12 +57,7 @@ export class LineSplitter {
     this.carry = end < data.length ? Buffer.from(data.subarray(end)) : null;
     if (end === 0) return;
     for (let from = 0; from < end; ) {
-      // Whole lines of at most DECODE_WINDOW bytes (a longer line alone).
-      let to = end;
-      if (end - from > DECODE_WINDOW) {
-        const nl = data.lastIndexOf(10, from + DECODE_WINDOW - 1);
-        to = (nl >= from ? nl : data.indexOf(10, from + DECODE_WINDOW)) + 1;
-      }
+      const to = wholeLinesEnd(data, from, end, DECODE_WINDOW);
       const text = this.withoutBom(data.toString("utf8", from, to));
       let start = 0;
       for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {

@@ -179,11 +179,6 @@ function hashText(n: number): string {
   return Math.floor(n / 0x100000000).toString(36) + (n >>> 0).toString(36).padStart(7, "0");
 }
 
-/** The value hash in its stored form. */
-export function valueHash(value: string): string {
-  return hashText(valueHashNumber(value));
-}
-
 function queryParamNames(query: string | undefined): string[] | undefined {
   if (query === undefined || query === "") return undefined;
   const names: string[] = [];
@@ -330,7 +325,7 @@ interface EndpointKeys {
   daySampleFull: boolean;
 }
 
-/** A client's day key (samples) and its client × scope × day keys for that day, by scope. */
+/** A client's key, its day's sample key and its client × scope × day rows of that day. */
 interface ClientKeys {
   /** The client key, a string of its own (held by rows and open lists). */
   key: string;
@@ -344,32 +339,58 @@ interface ClientKeys {
 }
 
 /**
- * The requests of one open minute as flat lists, one entry per request (client, endpoint, flags), with each client's
- * total. Most clients send far fewer than the floor in a minute: their entries are skipped whole when the minute
- * closes, and no row is ever built for them. Flat lists rather than an object per client × endpoint: a request costs
- * a few array pushes, and nothing per request outlives a young-generation collection to become old-generation garbage.
+ * What one open minute (hour) saw, as flat lists with one entry per request (parameter value): its client and
+ * endpoint, with each client's total. Most clients send far fewer than the floor in a minute or hour: their entries
+ * are skipped whole when it closes, and no row is ever built for them. Flat lists rather than an object per client ×
+ * endpoint: a request costs a few array pushes, and nothing per request outlives a young-generation collection to
+ * become old-generation garbage.
  */
-class MinuteList {
+class OpenPeriod {
   readonly clients: string[] = [];
   readonly endpoints: EndpointKeys[] = [];
-  /** FAILURE (401/403), THROTTLED (429). */
-  readonly flags: number[] = [];
   readonly totals = new Map<string, number>();
-  /** Clients with a 401/403 from an authentication endpoint in this minute (kept whatever their total). */
-  readonly authFailures = new Set<string>();
   closed = false;
   constructor(readonly start: number) {}
+
+  /** Lists an entry of `client` at `endpoint`. */
+  list(client: string, endpoint: EndpointKeys): void {
+    this.clients.push(client);
+    this.endpoints.push(endpoint);
+  }
+
+  /** Adds `n` listed entries to the client's total. */
+  count(client: string, n: number): void {
+    this.totals.set(client, (this.totals.get(client) ?? 0) + n);
+  }
+
+  /** The client's entries number at least `floor`. */
+  reaches(client: string, floor: number): boolean {
+    return (this.totals.get(client) ?? 0) >= floor;
+  }
 }
 
-/** The path-parameter values of one open hour, listed like MinuteList's requests. */
-class ParamList {
-  readonly clients: string[] = [];
-  readonly endpoints: EndpointKeys[] = [];
+/** An open minute's requests; per request, FAILURE (401/403) and THROTTLED (429) flags. */
+class MinuteList extends OpenPeriod {
+  readonly flags: number[] = [];
+  /** Clients with a 401/403 from an authentication endpoint in this minute (kept whatever their total). */
+  readonly authFailures = new Set<string>();
+}
+
+/** An open hour's path-parameter values: per entry, the parameter's name and the value's hash. */
+class ParamList extends OpenPeriod {
   readonly names: string[] = [];
   readonly hashes: number[] = [];
-  readonly totals = new Map<string, number>();
-  closed = false;
-  constructor(readonly start: number) {}
+}
+
+/** The open period starting at `start`: `last` when it is that one and still open, else found in or added to `open`. */
+function openPeriod<P extends OpenPeriod>(open: Map<number, P>, last: P | null, start: number, make: (start: number) => P): P {
+  if (last !== null && last.start === start && !last.closed) return last;
+  let period = open.get(start);
+  if (period === undefined) {
+    period = make(start);
+    open.set(start, period);
+  }
+  return period;
 }
 
 export class TrafficAggregator {
@@ -395,7 +416,7 @@ export class TrafficAggregator {
   private generation = 0;
   private maxHour = 0;
   /**
-   * Key strings of endpoints, clients and their pairs, built once: a Map lookup with a string hashed before is cheap,
+   * Keys of endpoints and clients (with each client's day rows by scope), built once: a Map lookup with a string hashed before is cheap,
    * a new concatenation is flattened and hashed again on every lookup. Bounded by KEY_CACHE_LIMIT.
    */
   private keyCache: { endpoints: Map<string, Map<string, Map<string, EndpointKeys>>>; clients: Map<string, ClientKeys>; size: number } = {
@@ -635,19 +656,11 @@ export class TrafficAggregator {
 
   private addMinute(time: number, at: Attribution, endpoint: EndpointKeys, clientKey: string, failure: boolean, throttled: boolean): void {
     const minute = Math.floor(time / MINUTE) * MINUTE;
-    let list = this.lastMinute;
-    if (list === null || list.start !== minute || list.closed) {
-      list = this.openMinutes.get(minute) ?? null;
-      if (list === null) {
-        list = new MinuteList(minute);
-        this.openMinutes.set(minute, list);
-      }
-      this.lastMinute = list;
-    }
-    list.clients.push(clientKey);
-    list.endpoints.push(endpoint);
+    const list = openPeriod(this.openMinutes, this.lastMinute, minute, (start) => new MinuteList(start));
+    this.lastMinute = list;
+    list.list(clientKey, endpoint);
     list.flags.push((failure ? FAILURE : 0) | (throttled ? THROTTLED : 0));
-    list.totals.set(clientKey, (list.totals.get(clientKey) ?? 0) + 1);
+    list.count(clientKey, 1);
     if (failure) {
       endpoint.auth ??= this.options.isAuthEndpoint(at);
       if (endpoint.auth) list.authFailures.add(clientKey);
@@ -659,27 +672,19 @@ export class TrafficAggregator {
   }
 
   private addParams(params: Record<string, string>, endpoint: EndpointKeys, clientKey: string, hour: number): void {
-    let list = this.lastHour;
-    if (list === null || list.start !== hour || list.closed) {
-      list = this.openParams.get(hour) ?? null;
-      if (list === null) {
-        list = new ParamList(hour);
-        this.openParams.set(hour, list);
-      }
-      this.lastHour = list;
-    }
+    const list = openPeriod(this.openParams, this.lastHour, hour, (start) => new ParamList(start));
+    this.lastHour = list;
     let listed = 0;
     for (const name in params) {
       const value = params[name];
       if (value === undefined) continue;
-      list.clients.push(clientKey);
-      list.endpoints.push(endpoint);
+      list.list(clientKey, endpoint);
       list.names.push(name);
       list.hashes.push(valueHashNumber(value));
       listed++;
     }
     if (listed === 0) return;
-    list.totals.set(clientKey, (list.totals.get(clientKey) ?? 0) + listed);
+    list.count(clientKey, listed);
     this.openParamValues += listed;
     if (this.openParamValues > (this.options.paramHoldValues ?? PARAM_HOLD_VALUES)) this.spillParams();
   }
@@ -697,7 +702,7 @@ export class TrafficAggregator {
       }
       // A client below the floor in all, without an authentication failure: none of its endpoint minutes is hot.
       const floor = this.options.minuteFloor;
-      const candidate = (client: string) => (list.totals.get(client) ?? 0) >= floor || list.authFailures.has(client);
+      const candidate = (client: string) => list.reaches(client, floor) || list.authFailures.has(client);
       for (const m of minuteRows(list, candidate)) if (this.hotMinute(m)) this.keepMinute(m);
     }
   }
@@ -717,7 +722,7 @@ export class TrafficAggregator {
       }
       // A client with fewer values than the floor in all: none of its keys can be enumerating.
       const floor = this.options.paramFloor;
-      forEachParamKey(list, (client) => (list.totals.get(client) ?? 0) >= floor, cap, (p) => {
+      forEachParamKey(list, (client) => list.reaches(client, floor), cap, (p) => {
         if (this.enumerating(p)) this.keepParam(p);
       });
     }
@@ -729,7 +734,7 @@ export class TrafficAggregator {
     const cap = this.options.paramCap;
     for (const list of this.openParams.values()) {
       list.closed = true;
-      forEachParamKey(list, (client) => (list.totals.get(client) ?? 0) >= 2, cap, (p) => {
+      forEachParamKey(list, (client) => list.reaches(client, 2), cap, (p) => {
         if (p.hashes.size >= 2) this.keepParam(p);
       });
     }

@@ -14,6 +14,7 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { fromRoot } from "@/server/db/root";
 import type { SourceFile, TrafficEvent } from "../../contract";
+import { wholeLinesEnd } from "../../source";
 
 export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 /**
@@ -122,10 +123,9 @@ export async function* parsedBatches(file: SourceFile, handlerId: string, signal
         carry = bytes;
         continue;
       }
-      // Whole lines, cut into batches of about BATCH_BYTES (a longer line is a batch of its own).
+      // Whole lines, in batches of at most BATCH_BYTES (a longer line is a batch of its own).
       for (let start = 0; start <= lastNewline; ) {
-        const cut = start + BATCH_BYTES > lastNewline ? lastNewline : bytes.lastIndexOf(10, start + BATCH_BYTES);
-        const end = (cut >= start ? cut : bytes.indexOf(10, start + BATCH_BYTES)) + 1;
+        const end = wholeLinesEnd(bytes, start, lastNewline + 1, BATCH_BYTES);
         send(bytes.subarray(start, end));
         start = end;
         while (inFlight.length >= IN_FLIGHT) yield await inFlight.shift()!;
