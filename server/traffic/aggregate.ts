@@ -382,6 +382,10 @@ class ParamList extends OpenPeriod {
   readonly hashes: number[] = [];
 }
 
+// Module-level factories: an arrow written at the call would be a new closure on every request.
+const newMinuteList = (start: number) => new MinuteList(start);
+const newParamList = (start: number) => new ParamList(start);
+
 /** The open period starting at `start`: `last` when it is that one and still open, else found in or added to `open`. */
 function openPeriod<P extends OpenPeriod>(open: Map<number, P>, last: P | null, start: number, make: (start: number) => P): P {
   if (last !== null && last.start === start && !last.closed) return last;
@@ -656,7 +660,7 @@ export class TrafficAggregator {
 
   private addMinute(time: number, at: Attribution, endpoint: EndpointKeys, clientKey: string, failure: boolean, throttled: boolean): void {
     const minute = Math.floor(time / MINUTE) * MINUTE;
-    const list = openPeriod(this.openMinutes, this.lastMinute, minute, (start) => new MinuteList(start));
+    const list = openPeriod(this.openMinutes, this.lastMinute, minute, newMinuteList);
     this.lastMinute = list;
     list.list(clientKey, endpoint);
     list.flags.push((failure ? FAILURE : 0) | (throttled ? THROTTLED : 0));
@@ -672,7 +676,7 @@ export class TrafficAggregator {
   }
 
   private addParams(params: Record<string, string>, endpoint: EndpointKeys, clientKey: string, hour: number): void {
-    const list = openPeriod(this.openParams, this.lastHour, hour, (start) => new ParamList(start));
+    const list = openPeriod(this.openParams, this.lastHour, hour, newParamList);
     this.lastHour = list;
     let listed = 0;
     for (const name in params) {
