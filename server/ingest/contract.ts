@@ -53,6 +53,22 @@ export interface ParseContext {
   countLineErrors?(count: number): void;
   /** Set when the ingest was cancelled; long-running parsers check it between records. */
   readonly signal?: AbortSignal;
+  /**
+   * Per-record work a streaming persister hands to the parse worker, set before it iterates the records: a gateway
+   * log parsed on a worker thread (parsers/traffic/parallel.ts) runs it there on each event, in file order, so that
+   * it costs the ingest thread nothing. See EventStage.
+   */
+  eventStage?: EventStage;
+}
+
+/**
+ * A module run in the parse worker: `module` (a file URL) exports `createEventStage(data)`, which returns the
+ * function called with each parsed event; it may add properties to the event (plain data, copied to the ingest
+ * thread with it). `data` must be structured-cloneable.
+ */
+export interface EventStage {
+  module: string;
+  data: unknown;
 }
 
 /** The whole file is rejected (not this format, truncated, too large, unsafe). Nothing is written. */

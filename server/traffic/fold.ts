@@ -4,9 +4,9 @@
  * Everything here is plain data in and plain data out, so that it runs the same on any thread.
  */
 import { AUTH_PATH_REGEX, AUTH_TAG_REGEX } from "@/server/correlate/rules/traffic/shared";
-import type { TrafficEvent } from "@/server/ingest/contract";
 import { type AggregatorEdges, type Attribution, TrafficAggregator } from "./aggregate";
 import { type ApiRef, Attributor, type EndpointRef } from "./attribute";
+import { type AttributedEvent, AttributionShapes } from "./attribute-stage";
 import { ownString } from "./own-string";
 
 /** Aggregate keys held in memory before a flush. */
@@ -50,6 +50,7 @@ export class TrafficFold {
   /** Events logged without a status (recorded as 0), and the ordinal of the first one. */
   readonly missingStatus = { count: 0, first: 0 };
   private lastApi: string | null = null;
+  private readonly shapes = new AttributionShapes();
 
   constructor(setup: TrafficSetup, edges?: AggregatorEdges) {
     this.attributor = new Attributor(setup.apis, setup.endpoints, setup.apiOption);
@@ -62,9 +63,10 @@ export class TrafficFold {
     });
   }
 
-  add(event: TrafficEvent): void {
+  /** Folds an event; one attributed in the parse worker (attribute-stage.ts) is not attributed again. */
+  add(event: AttributedEvent): void {
     if (this.counts.events === 0) this.agg.markStart(event.time);
-    const at = this.attributor.attribute(event);
+    const at = this.shapes.of(event) ?? this.attributor.attribute(event);
     this.agg.add(event, at);
     this.counts.events++;
     if (event.status === 0 && this.missingStatus.count++ === 0) this.missingStatus.first = this.counts.events;

@@ -16,6 +16,7 @@ import type { Tx } from "@/server/db/types";
 import type { ParseContext, SourceFile, TrafficEvent } from "@/server/ingest/contract";
 import { refreshApiAggregates } from "@/server/inventory/persist";
 import { paramCapOf, SAMPLE_HOLD_EVENTS, TrafficFold, type TrafficSetup } from "./fold";
+import { attributionStage } from "./attribute-stage";
 import { canReadInShards, foldInShards } from "./shards";
 import { type RollupBatch, takeRollups, writeRollups } from "./write-rollups";
 
@@ -72,6 +73,8 @@ export async function persistTraffic(
     rollupRows = sharded.rollupRows;
   } else {
     fold = new TrafficFold(setup);
+    // A log parsed on a worker thread is attributed there too (the records are not iterated before this loop).
+    if (input) input.ctx.eventStage = attributionStage(setup);
     for await (const event of records) {
       fold.add(event);
       if (fold.full) {

@@ -2,7 +2,8 @@
  * The gateway-log parse worker: receives batches of whole lines as raw bytes (in file order), runs the format's
  * line handler on each line and answers with the events, the bad lines and the skipped lines of the batch, with line
  * numbers relative to the batch. The main thread (parallel.ts) numbers lines, applies the format-probe rule and
- * aggregates; this thread does the decoding, splitting and JSON parsing, which is most of a log's CPU cost.
+ * aggregates; this thread does the decoding, splitting and JSON parsing, which is most of a log's CPU cost, and the
+ * persister's event stage when it gave one (attribution to Apis and endpoints: server/traffic/attribute-stage.ts).
  */
 import { createHash } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
@@ -13,7 +14,11 @@ import { Skip } from "./shared";
 import type { BatchResult, WorkerData } from "./parallel";
 
 const port = parentPort;
-const { handlerId, hash: hashing } = workerData as WorkerData;
+const { handlerId, hash: hashing, stage: stageSpec, answers } = workerData as WorkerData;
+/** The persister's per-event work (ParseContext.eventStage), e.g. attributing events to Apis. */
+const stage: ((event: TrafficEvent) => void) | null = stageSpec
+  ? ((await import(stageSpec.module)) as { createEventStage(data: unknown): (event: TrafficEvent) => void }).createEventStage(stageSpec.data)
+  : null;
 /** SHA-256 of every byte received, in order (the ingest's content hash; see SourceFile.chunksHashedBy). */
 const hash = hashing ? createHash("sha256") : null;
 const handle = rangeHandler(handlerId);
@@ -42,20 +47,26 @@ function parseBatch(bytes: Uint8Array): BatchResult {
   };
   splitter.pushRanges(bytes, line);
   splitter.endRanges(line);
+  if (stage !== null) for (const e of events) stage(e);
   return { events, errors, skips, firstGood, lines: n };
 }
+
+/** Answers on their own port (read by the main thread when it wants the next), then a notice on the worker's. */
+const answer = (message: unknown) => {
+  answers.postMessage(message);
+  port?.postMessage(null);
+};
 
 port?.on("message", (message: { bytes: Uint8Array } | { digest: true }) => {
   try {
     if ("digest" in message) {
       if (!hash) throw new Error("this worker was not asked to hash");
-      port.postMessage({ digest: hash.digest("hex") });
+      answer({ digest: hash.digest("hex") });
       return;
     }
     hash?.update(message.bytes);
-    port.postMessage(parseBatch(message.bytes));
+    answer(parseBatch(message.bytes));
   } catch (error) {
-    port.postMessage({ error: error instanceof Error ? error.message : String(error) });
+    port?.postMessage({ error: error instanceof Error ? error.message : String(error) });
   }
 });
-port?.postMessage({ ready: true });

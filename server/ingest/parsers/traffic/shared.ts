@@ -76,7 +76,7 @@ export async function* runLines(
 async function* runBatches(file: SourceFile, ctx: ParseContext, label: string, handlerId: string): AsyncGenerator<TrafficEvent, void, undefined> {
   const tally = new LineTally(ctx, label);
   let base = 0;
-  for await (const batch of parsedBatches(file, handlerId, ctx.signal)) {
+  for await (const batch of parsedBatches(file, handlerId, ctx.signal, ctx.eventStage)) {
     for (const [rel, message] of batch.errors) {
       if (batch.firstGood !== 0 && rel > batch.firstGood) tally.good();
       tally.bad(base + rel, message);
