@@ -226,6 +226,33 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     expect(ab.map((e) => e.path)).toEqual(range(10, 0, 200).flatMap((e, i) => [e.path, at(i, 500).path]));
   });
 
+  it("stores keys and samples with any characters: commas, quotes, backslashes, separators, control characters, non-ASCII", async () => {
+    const odd = ['a,b "c" \\d', "tab\tnl\ncr\r", "rs\u001eus\u001f", "ünï 😀 {id}", "null", "", "NULL"];
+    const hour = T0 + 11 * 86_400_000;
+    const base = { apiId: null, endpointId: null, host: null, matched: false };
+    const zero = { s2: 0, s3: 0, s4: 0, s5: 0, s401: 0, s403: 0, s404: 0, s410: 0, s429: 0, unauth2xx: 0, plainHttp: 0, rateLimitHeaders: 0 };
+    const batch: RollupBatch = {
+      endpointHours: odd.map((k, i) => ({ ...base, ...zero, scopeKey: `host:${k}`, method: "GET", pathTemplate: `/${k}`, hourStart: hour, requests: i + 1, bytes: 2 ** 40 + i, latencySum: 1.5, latencyMax: 1.5 })),
+      clientDays: odd.map((k, i) => ({ scopeKey: `host:${k}`, apiId: null, host: k, clientKey: k, authenticated: i % 2 === 0, day: hour, requests: i + 1, s2: 1, s4: 0, s5: 0, s401: 0, s403: 0, s429: 0, bytes: i })),
+      minutes: odd.map((k, i) => ({ scopeKey: `host:${k}`, apiId: null, endpointId: null, method: "GET", pathTemplate: `/${k}`, clientKey: k, minuteStart: hour, requests: 60 + i, failures: i, s429: 0, auth: false })),
+      params: odd.map((k) => ({ scopeKey: `host:${k}`, method: "GET", pathTemplate: `/${k}`, clientKey: k, hourStart: hour, paramName: k, hashes: new Set(["a1", "b2"]) })),
+      samples: odd.map((k) => ({ scopeKey: `host:${k}`, method: "GET", pathTemplate: `/${k}`, clientKey: k, hourStart: hour, ok: [{ time: new Date(hour).toISOString(), method: "GET", path: `/${k}`, status: 200, client: k, userAgent: k }], other: [] })),
+    };
+    await db.prisma.$transaction((tx) => writeRollups(tx, batch, "odd-keys", 64));
+    const where = { ingestRunId: "odd-keys" };
+    const hours = await db.prisma.trafficEndpointHour.findMany({ where, orderBy: { requests: "asc" } });
+    expect(hours.map((h) => [h.scopeKey, h.pathTemplate, h.bytes, h.apiId, h.matched])).toEqual(odd.map((k, i) => [`host:${k}`, `/${k}`, BigInt(2 ** 40 + i), null, false]));
+    const days = await db.prisma.trafficClientDay.findMany({ where, orderBy: { requests: "asc" } });
+    // (Hosts are stored normalised: lower case, without a trailing dot or default port.)
+    expect(days.map((d) => [d.clientKey, d.scopeKey, d.authenticated])).toEqual(odd.map((k, i) => [k, `host:${k}`, i % 2 === 0]));
+    const minutes = await db.prisma.trafficClientMinute.findMany({ where, orderBy: { requests: "asc" } });
+    expect(minutes.map((m) => [m.clientKey, m.pathTemplate, m.failures])).toEqual(odd.map((k, i) => [k, `/${k}`, i]));
+    const params = await db.prisma.trafficParamValues.findMany({ where });
+    expect(params.map((p) => [p.paramName, p.valueHashes]).sort()).toEqual(odd.map((k) => [k, ["a1", "b2"]]).sort());
+    const samples = await db.prisma.trafficSample.findMany({ where });
+    expect(samples.map((x) => (x.events as unknown as SampleEvent[])[0]?.userAgent).sort()).toEqual([...odd].sort());
+  });
+
   it("counts bad lines with their numbers, ingests the rest, and reports progress", async () => {
     const good = times(120_001, T0 + 86_400_000, 10, (i, time) => ({ time, host: "shop.example.com", path: "/v1/orders", consumer: `u${i % 50}` }));
     const lines = good.map(kongLine);
