@@ -158,6 +158,38 @@ describe("TrafficAggregator samples", () => {
     expect(agg.samples.size).toBe(0);
   });
 
+  it("hands a key over as soon as its selection is final, trimmed to that selection, and holds nothing more of it", () => {
+    const agg = new TrafficAggregator(opts);
+    const t = Date.UTC(2025, 0, 1, 10);
+    // 12 × 2xx, then 2xx and 403 alternating: the key is final at its 15th 403 (with ≥ 5 2xx held).
+    const events: TrafficEvent[] = [];
+    for (let i = 0; i < 12; i++) events.push(event(t + i, `/p/${i}`, "u"));
+    for (let i = 0; i < 40; i++) events.push(event(t + 100 + i, `/p/x${i}`, "u", i % 2 ? 403 : 200));
+    let readyAt = -1;
+    events.forEach((e, i) => {
+      agg.add(e, at("a", "/p"));
+      if (readyAt === -1 && agg.readySampleEvents > 0) readyAt = i;
+    });
+    expect(readyAt).toBe(12 + 2 * (SAMPLE_LIMIT - SAMPLE_MIN_OK) - 1);
+    const ready = agg.takeReadySamples();
+    // Both keys (client × day and endpoint × day) saturate together; each keeps exactly pickSamples' choice.
+    expect(ready).toHaveLength(2);
+    for (const row of ready) {
+      expect(row.ok).toHaveLength(SAMPLE_MIN_OK);
+      expect(row.other).toHaveLength(SAMPLE_LIMIT - SAMPLE_MIN_OK);
+      expect(pickSamples(row.ok, row.other).map((e) => e.path)).toEqual([
+        ...events.slice(0, SAMPLE_MIN_OK).map((e) => e.path),
+        ...events.filter((e) => e.status === 403).slice(0, SAMPLE_LIMIT - SAMPLE_MIN_OK).map((e) => e.path),
+      ]);
+    }
+    expect(agg.sampleEvents).toBe(0);
+    expect(agg.readySampleEvents).toBe(0);
+    expect(agg.samples.size).toBe(0);
+    agg.add(event(t + 900, "/p/late", "u", 500), at("a", "/p"));
+    expect(agg.sampleEvents).toBe(0);
+    expect(agg.takeSamples(true)).toEqual([]);
+  });
+
   it("takeSamples(false) hands over the keys of days that ended at least an hour before the latest hour", () => {
     const agg = new TrafficAggregator(opts);
     const t = Date.UTC(2025, 0, 1, 20);

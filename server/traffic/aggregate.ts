@@ -428,8 +428,12 @@ export class TrafficAggregator {
     clients: new Map(),
     size: 0,
   };
-  /** Sample events held (bounded by SAMPLE_HOLD_EVENTS through the persister's flushes). */
+  /** Sample events held, ready ones included (bounded by SAMPLE_HOLD_EVENTS through the persister's flushes). */
   sampleEvents = 0;
+  /** Sample keys whose selection is final (saturated), trimmed to it, waiting for the next write. */
+  private readySamples: SampleRow[] = [];
+  /** Events in readySamples. */
+  readySampleEvents = 0;
 
   /** Edge buckets (see AggregatorEdges), by natural key. */
   private readonly partial = { minutes: new Map<string, ClientMinuteRow>(), params: new Map<string, ParamRow>() };
@@ -792,16 +796,36 @@ export class TrafficAggregator {
     }
     if (!saturated(row)) return false;
     this.fullSamples.add(key);
+    if (this.samples.get(key) === row) {
+      // Final: trimmed to what pickSamples keeps and handed to the next write, not held until the day is over.
+      this.samples.delete(key);
+      const held = row.ok.length + row.other.length;
+      row.ok.length = Math.min(row.ok.length, Math.max(SAMPLE_MIN_OK, SAMPLE_LIMIT - row.other.length));
+      row.other.length = Math.min(row.other.length, SAMPLE_LIMIT - row.ok.length);
+      const kept = row.ok.length + row.other.length;
+      this.sampleEvents -= held - kept;
+      this.readySamples.push(row);
+      this.readySampleEvents += kept;
+    }
     return true;
   }
 
+  /** Removes and returns the sample keys whose selection is final. */
+  takeReadySamples(): SampleRow[] {
+    const out = this.readySamples;
+    this.readySamples = [];
+    this.sampleEvents -= this.readySampleEvents;
+    this.readySampleEvents = 0;
+    return out;
+  }
+
   /**
-   * Removes and returns the sample keys to write now: all of them when `all`, else those of days that ended at least
-   * an hour before the latest hour seen. Keys of the current day stay in memory and fill up there instead of being
-   * merged into stored rows flush after flush.
+   * Removes and returns the sample keys to write now: the final ones, and all others when `all`, else those of days
+   * that ended at least an hour before the latest hour seen. Other keys of the current day stay in memory and fill up
+   * there instead of being merged into stored rows flush after flush.
    */
   takeSamples(all: boolean): SampleRow[] {
-    const out: SampleRow[] = [];
+    const out = this.takeReadySamples();
     const before = this.maxHour - HOUR;
     for (const [key, s] of this.samples) {
       if (all || s.hourStart + DAY - HOUR < before) {

@@ -13,6 +13,8 @@ import { ownString } from "./own-string";
 export const FLUSH_KEYS = 150_000;
 /** Sample events held in memory: past it, a flush writes all samples (not only those of past hours). */
 export const SAMPLE_HOLD_EVENTS = 100_000;
+/** Sample events of final keys (their selection can no longer change) written together, while folding goes on. */
+export const SAMPLE_WRITE_EVENTS = 5_000;
 /** Client × endpoint minutes are kept from this many requests (or the rate-limit threshold, if lower). */
 export const MINUTE_FLOOR = 60;
 /** Parameter keys are kept from this many distinct values (or the enumeration threshold, if lower). */
@@ -84,6 +86,11 @@ export class TrafficFold {
   /** Time to write what is held (memory bound). */
   get full(): boolean {
     return this.agg.size >= FLUSH_KEYS || this.agg.sampleEvents >= SAMPLE_HOLD_EVENTS;
+  }
+
+  /** Enough final sample keys for a write of their own (takeReadySamples). */
+  get samplesReady(): boolean {
+    return this.agg.readySampleEvents >= SAMPLE_WRITE_EVENTS;
   }
 }
 

@@ -18,7 +18,7 @@ import { refreshApiAggregates } from "@/server/inventory/persist";
 import { paramCapOf, SAMPLE_HOLD_EVENTS, TrafficFold, type TrafficSetup } from "./fold";
 import { attributionStage } from "./attribute-stage";
 import { canReadInShards, foldInShards } from "./shards";
-import { type RollupBatch, takeRollups, writeRollups } from "./write-rollups";
+import { type RollupBatch, takeReadySamples, takeRollups, writeRollups } from "./write-rollups";
 
 export interface TrafficCounts {
   events: number;
@@ -75,15 +75,41 @@ export async function persistTraffic(
     fold = new TrafficFold(setup);
     // A log parsed on a worker thread is attributed there too (the records are not iterated before this loop).
     if (input) input.ctx.eventStage = attributionStage(setup);
+    // Final sample keys are written while folding goes on, one write at a time: folding runs on microtasks between
+    // the parse worker's batches, so queued writes would wait for the event loop and pile up in memory (each holds
+    // its parameters twice: as built and as Prisma serialises them). A flush of everything waits for it.
+    let behind: Promise<void> | null = null;
+    let behindFailed: { error: unknown } | null = null;
+    const writeBehind = (batch: RollupBatch) => {
+      behind = write(batch).then(
+        (n) => {
+          rollupRows += n;
+          behind = null;
+        },
+        (error: unknown) => {
+          behindFailed = { error };
+          behind = null;
+        },
+      );
+    };
+    const caughtUp = async () => {
+      await behind;
+      if (behindFailed) throw behindFailed.error;
+    };
     for await (const event of records) {
       fold.add(event);
       if (fold.full) {
+        await caughtUp();
         rollupRows += await write(takeRollups(fold.agg, fold.agg.sampleEvents >= SAMPLE_HOLD_EVENTS));
         // Cancelled: stop reading; the pipeline sees the aborted signal and rolls the transaction back.
         if (source.signal?.aborted) break;
+      } else if (behind === null && fold.samplesReady) {
+        if (behindFailed) break;
+        writeBehind(takeReadySamples(fold.agg));
       }
       if (fold.counts.events % PROGRESS_EVERY === 0) source.progress?.(fold.counts.events);
     }
+    await caughtUp();
     fold.agg.closeAll();
     rollupRows += await write(takeRollups(fold.agg, true));
     if (fold.counts.events % PROGRESS_EVERY !== 0) source.progress?.(fold.counts.events);

@@ -12,7 +12,7 @@ import { notThisFormat, PROBE_LINES, Skip } from "@/server/ingest/parsers/traffi
 import { LineSplitter } from "@/server/ingest/source";
 import { SAMPLE_HOLD_EVENTS, TrafficFold } from "./fold";
 import type { ShardDone, ShardJob, ShardMessage } from "./shards";
-import { takeRollups } from "./write-rollups";
+import { type RollupBatch, takeReadySamples, takeRollups } from "./write-rollups";
 
 /** Line errors a shard reports in full; past them it only counts (the ingest keeps the first 100 of the file). */
 export const SHARD_ERRORS_KEPT = 150;
@@ -28,11 +28,11 @@ port?.on("message", (message: { type: "ack" }) => {
 const post = (message: ShardMessage) => port?.postMessage(message);
 
 /** Sends a batch of rows and waits until the main thread has written it. */
-function sendRows(fold: TrafficFold, allSamples: boolean): Promise<void> {
+function sendRows(batch: RollupBatch): Promise<void> {
   const done = new Promise<void>((resolve) => {
     ack = resolve;
   });
-  post({ type: "rows", batch: takeRollups(fold.agg, allSamples) });
+  post({ type: "rows", batch });
   return done;
 }
 
@@ -84,7 +84,8 @@ async function run(): Promise<void> {
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     splitter.pushRanges(chunk, line);
     bytes += chunk.byteLength;
-    if (fold.full) await sendRows(fold, fold.agg.sampleEvents >= SAMPLE_HOLD_EVENTS);
+    if (fold.full) await sendRows(takeRollups(fold.agg, fold.agg.sampleEvents >= SAMPLE_HOLD_EVENTS));
+    else if (fold.samplesReady) await sendRows(takeReadySamples(fold.agg));
     if (bytes - reported >= PROGRESS_EVERY_BYTES) {
       reported = bytes;
       post({ type: "progress", records: fold.counts.events, bytes });
@@ -93,7 +94,7 @@ async function run(): Promise<void> {
   splitter.endRanges(line);
 
   fold.agg.closeAll();
-  await sendRows(fold, true);
+  await sendRows(takeRollups(fold.agg, true));
   post({ type: "progress", records: fold.counts.events, bytes });
   done.skips = [...skips].map(([reason, s]) => [reason, s.count, s.first]);
   done.apiIds = [...fold.apiIds];

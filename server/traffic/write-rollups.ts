@@ -59,6 +59,11 @@ const flags = (values: boolean[]): string => values.map((v) => (v ? 1 : 0)).join
  */
 const RECORD_SEPARATOR = "\u001e";
 
+/** Takes the aggregator's final sample keys alone (the count tiers keep accumulating). */
+export function takeReadySamples(agg: TrafficAggregator): RollupBatch {
+  return { endpointHours: [], clientDays: [], minutes: [], params: [], samples: agg.takeReadySamples() };
+}
+
 /** Writes a batch of aggregates; returns the number of rows inserted or updated across the count tiers. */
 export async function writeRollups(tx: Tx, batch: RollupBatch, runId: string, paramCap: number): Promise<number> {
   let rows = 0;
