@@ -46,6 +46,8 @@ export interface EndpointRef {
 }
 
 const CACHE_LIMIT = 50_000;
+/** Longer paths (and hosts) are attributed every time rather than kept. */
+const CACHED_PATH_MAX = 512;
 
 function decodeSafe(s: string): string {
   if (s.indexOf("%") === -1) return s;
@@ -180,7 +182,27 @@ export class Attributor {
     return hit;
   }
 
+  /**
+   * Answers without path parameters by host, method and path: most requests of a log repeat a few such paths (lists,
+   * health checks, logins), and attributing one is ~2 µs of path matching. `byHost` holds answers found through the
+   * host (step 1: nothing else in the event matters), `plain` those of events without gateway ids. Paths with
+   * parameters (ids) rarely repeat and are not kept. Bounded by CACHE_LIMIT; keys are strings of their own.
+   */
+  private readonly answers = { byHost: new AnswerCache(), plain: new AnswerCache() };
+
   attribute(event: TrafficEvent): Attribution {
+    const known = this.answers.byHost.get(event) ?? (hasGatewayIds(event) ? undefined : this.answers.plain.get(event));
+    if (known !== undefined) return known;
+    const { at, byHost } = this.resolve(event);
+    if (at.params === null && event.path.length <= CACHED_PATH_MAX && (event.host?.length ?? 0) <= CACHED_PATH_MAX) {
+      if (byHost) this.answers.byHost.set(event, at);
+      else if (!hasGatewayIds(event)) this.answers.plain.set(event, at);
+    }
+    return at;
+  }
+
+  /** The attribution of `event`, and whether its host decided it (step 1). */
+  private resolve(event: TrafficEvent): { at: Attribution; byHost: boolean } {
     const hostInfo = this.hostOf(event.host);
     const host = hostInfo === null ? null : hostInfo.host;
     let api: ApiRef | undefined;
@@ -194,6 +216,7 @@ export class Attributor {
         relativePath = m.relativePath;
       }
     }
+    const byHost = api !== undefined;
     // 2. Gateway service / route / api id.
     if (!api && (event.apiId || event.service || event.route)) {
       const cacheKey = `${event.apiId ?? ""}\u0000${event.service ?? ""}\u0000${event.route ?? ""}`;
@@ -228,7 +251,7 @@ export class Attributor {
     }
 
     if (!api) {
-      return {
+      const at: Attribution = {
         scopeKey: hostInfo === null ? "host:unknown" : hostInfo.scopeKey,
         apiId: null,
         endpointId: null,
@@ -237,11 +260,12 @@ export class Attributor {
         matched: false,
         params: inferredParams(event.path),
       };
+      return { at, byHost };
     }
     const rel = relativePath ?? event.path;
     const hit = this.matcher(api.id).match(event.method, rel);
     if (hit) {
-      return {
+      const at: Attribution = {
         scopeKey: api.id,
         apiId: api.id,
         endpointId: hit.id,
@@ -250,7 +274,37 @@ export class Attributor {
         matched: true,
         params: hasKeys(hit.params) ? hit.params : null,
       };
+      return { at, byHost };
     }
-    return { scopeKey: api.id, apiId: api.id, endpointId: null, host, pathTemplate: inferTemplate(rel), matched: false, params: inferredParams(rel) };
+    const at: Attribution = { scopeKey: api.id, apiId: api.id, endpointId: null, host, pathTemplate: inferTemplate(rel), matched: false, params: inferredParams(rel) };
+    return { at, byHost };
+  }
+}
+
+function hasGatewayIds(event: TrafficEvent): boolean {
+  return !!(event.apiId || event.service || event.route);
+}
+
+/** Attributions by host (or none), method and path, up to CACHE_LIMIT (then it starts over). */
+class AnswerCache {
+  private readonly hosts = new Map<string | undefined, Map<string, Map<string, Attribution>>>();
+  private size = 0;
+
+  get(event: TrafficEvent): Attribution | undefined {
+    return this.hosts.get(event.host)?.get(event.method)?.get(event.path);
+  }
+
+  set(event: TrafficEvent, at: Attribution): void {
+    if (this.size >= CACHE_LIMIT) {
+      this.hosts.clear();
+      this.size = 0;
+    }
+    const host = event.host === undefined ? undefined : ownString(event.host);
+    let methods = this.hosts.get(host);
+    if (methods === undefined) this.hosts.set(host, (methods = new Map()));
+    let paths = methods.get(event.method);
+    if (paths === undefined) methods.set(ownString(event.method), (paths = new Map()));
+    paths.set(ownString(event.path), at);
+    this.size++;
   }
 }
