@@ -13,10 +13,10 @@
  * Cancelling, a rejected file or a failed worker stops every worker; the transaction then rolls back.
  *
  * When: only with POSTERN_INGEST_SHARDS=N (N shards). A shard worker does all the per-line work (parse + attribute
- * + aggregate), so shards can only pay off with enough cores; on 2 cores (1M Kong lines, 2 GB, PostgreSQL server) two
- * shards took 19.8 s and 1.1 GB peak RSS where one parse worker feeding this thread's aggregation
- * (parsers/traffic/parallel.ts) took 16–18 s and 0.6 GB. No machine with more cores was at hand to measure where they
- * start to win, so they are not on by default.
+ * + aggregate), so shards can only pay off with enough cores; on 2 cores (1M Kong lines, 2 GB, PostgreSQL server,
+ * alternating runs) two shards took 13.5–15.6 s and 0.96–0.98 GB peak RSS where one parse worker, which attributes
+ * too, feeding this thread's aggregation (parsers/traffic/parallel.ts) took 14.4–14.9 s and 0.56–0.61 GB. No machine
+ * with more cores was at hand to measure where they start to win, so they are not on by default.
  */
 import { open } from "node:fs/promises";
 import { pathToFileURL } from "node:url";

@@ -1,8 +1,9 @@
 /**
  * Gateway logs parsed on a second core: the main thread reads the file's raw bytes, cuts them into batches of whole
- * lines and sends them in order to one worker thread (line-worker.ts), which decodes, splits and parses them while
- * the main thread attributes, aggregates and writes what the previous batches gave. Results come back in order, so
- * line numbers, the format-probe rule and bad-line reports are exactly those of the single-threaded path.
+ * lines and sends them in order to one worker thread (line-worker.ts), which decodes, splits and parses them — and
+ * runs the persister's event stage on them, when it gave one (gateway logs: attribution to Apis and endpoints) —
+ * while the main thread aggregates and writes what the previous batches gave. Results come back in order, so line
+ * numbers, the format-probe rule and bad-line reports are exactly those of the single-threaded path.
  *
  * The worker also computes the content hash (SHA-256) of the bytes when the source lets a reader do so
  * (SourceFile.chunksHashedBy, offered by the ingest pipeline): hashing is a tenth of the ingest thread's work otherwise.
