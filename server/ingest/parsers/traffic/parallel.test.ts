@@ -1,8 +1,12 @@
 // The worker-thread path (parallel.ts) must give exactly what the single-threaded path gives: the same events in
 // the same order, the same bad lines with the same numbers, the same skip warnings and the same format rejection.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { kongLine, nginxLine } from "@/server/traffic/test-helpers";
-import { ParseError } from "../../contract";
+import { ParseError, type TrafficEvent } from "../../contract";
 import { bufferSource } from "../../source";
 import { parseAll } from "../../test-utils";
 import { trafficParsers } from "./index";
@@ -68,6 +72,30 @@ describe("gateway logs parsed on a worker thread", () => {
     const error = await parseAll(parser, bufferSource(text, "other.log")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ParseError);
     expect((error as ParseError).message).toMatch(/^not a Kong file-log\/http-log log: none of the first 20 lines parse \(line 1:/);
+  });
+
+  it("runs the persister's event stage on each event, and fails the read with the worker's message when it throws", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "postern-stage-"));
+    try {
+      // A stage that numbers events, and throws at the event its data names.
+      const stageFile = path.join(dir, "stage.mjs");
+      await writeFile(stageFile, "export function createEventStage(failAt) { let n = 0; return (e) => { if (++n === failAt) throw new Error(`stage gave up at ${n}`); e.n = n; }; }\n");
+      const lines = bigLog((i) => kongLine({ time: 1_740_000_000_000 + i, host: "a.example.com", path: `/x/${i}` }));
+      const text = `${lines.join("\n")}\n`;
+      const parser = parserOf("kong-log");
+      const read = async (failAt: number) => {
+        const ctx = { options: {}, warn: () => undefined, lineError: () => undefined, eventStage: { module: pathToFileURL(stageFile).href, data: failAt } };
+        const out: (TrafficEvent & { n?: number })[] = [];
+        for await (const e of parser.parse(bufferSource(text, "s.log"), ctx)) out.push(e);
+        return out;
+      };
+      const events = await read(0);
+      expect(events).toHaveLength(lines.length);
+      expect(events.every((e, i) => e.n === i + 1)).toBe(true);
+      await expect(read(2_000)).rejects.toThrow(/^log parser worker: stage gave up at 2000$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("stops when the ingest is cancelled", async () => {
