@@ -11,7 +11,7 @@ import { ingest } from "@/server/ingest/pipeline";
 import { fileSource } from "@/server/ingest/source";
 import { TEST_DATABASES } from "@/server/test/databases";
 import { Attributor } from "./attribute";
-import { type AttributedEvent, AttributionShapes, createEventStage } from "./attribute-stage";
+import { type AttributedEvent, AttributionShapes, createEventStage, ShapeNumbers } from "./attribute-stage";
 import type { TrafficSetup } from "./fold";
 import { ingestInventory, kongLine } from "./test-helpers";
 import { logLines, outcome, stored, T0 } from "./test-rollups";
@@ -64,6 +64,21 @@ describe("attribution shapes", () => {
     expect(sent[0]?.atShape).not.toBe(sent[1]?.atShape);
     expect(sent[0]?.atShape).toBe(sent[2]?.atShape);
     expect(shapes.of(sent[2] as AttributedEvent)?.params).toEqual({ userId: "8" });
+  });
+
+  it("start over on both sides past their limit, and still rebuild every attribution", () => {
+    const attributor = new Attributor(setup.apis, setup.endpoints, setup.apiOption);
+    const numbers = new ShapeNumbers(2);
+    const shapes = new AttributionShapes();
+    const many = [...events, ...events].map((e, i) => ({ ...e, path: `${e.path}/x${i % 7}` }));
+    const sent = many.map((e) => {
+      const copy: AttributedEvent = { ...e };
+      numbers.mark(copy, attributor.attribute(e));
+      return structuredClone(copy);
+    });
+    expect(sent.filter((e) => e.atReset).length).toBeGreaterThan(1);
+    expect(Math.max(...sent.map((e) => e.atShape ?? -1))).toBe(1);
+    expect(sent.map((e) => shapes.of(e))).toEqual(many.map((e) => attributor.attribute(e)));
   });
 
   it("are absent from an event parsed in-thread (the fold then attributes it itself)", () => {
