@@ -151,10 +151,15 @@ export interface SampleRow {
  * event time (ties: stored before new, then position), so the merge does not depend on which flush arrives first.
  */
 export function pickSamples(ok: readonly SampleEvent[], other: readonly SampleEvent[]): SampleEvent[] {
-  const okTake = Math.min(ok.length, Math.max(SAMPLE_MIN_OK, SAMPLE_LIMIT - other.length));
-  const otherTake = Math.min(other.length, SAMPLE_LIMIT - okTake);
+  const [okTake, otherTake] = sampleTakes(ok.length, other.length);
   const picked = [...ok.slice(0, okTake), ...other.slice(0, otherTake)];
   return picked.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+}
+
+/** How many of the first 2xx and non-2xx candidates pickSamples keeps. */
+function sampleTakes(okHeld: number, otherHeld: number): [ok: number, other: number] {
+  const ok = Math.min(okHeld, Math.max(SAMPLE_MIN_OK, SAMPLE_LIMIT - otherHeld));
+  return [ok, Math.min(otherHeld, SAMPLE_LIMIT - ok)];
 }
 
 /** Nothing later can change the selection: SAMPLE_MIN_OK 2xx events and the rest non-2xx are held. */
@@ -800,8 +805,7 @@ export class TrafficAggregator {
       // Final: trimmed to what pickSamples keeps and handed to the next write, not held until the day is over.
       this.samples.delete(key);
       const held = row.ok.length + row.other.length;
-      row.ok.length = Math.min(row.ok.length, Math.max(SAMPLE_MIN_OK, SAMPLE_LIMIT - row.other.length));
-      row.other.length = Math.min(row.other.length, SAMPLE_LIMIT - row.ok.length);
+      [row.ok.length, row.other.length] = sampleTakes(row.ok.length, row.other.length);
       const kept = row.ok.length + row.other.length;
       this.sampleEvents -= held - kept;
       this.readySamples.push(row);

@@ -218,7 +218,7 @@ export class Attributor {
     }
     const byHost = api !== undefined;
     // 2. Gateway service / route / api id.
-    if (!api && (event.apiId || event.service || event.route)) {
+    if (!api && hasGatewayIds(event)) {
       const cacheKey = `${event.apiId ?? ""}\u0000${event.service ?? ""}\u0000${event.route ?? ""}`;
       let hit = this.scopeCache.get(cacheKey);
       if (hit === undefined) {
