@@ -11,7 +11,7 @@ export const E2E = JSON.parse(process.env.E2E_CONFIG ?? "{}") as {
   developer: Credentials;
 };
 
-export const SAMPLES = new URL("../../shared/samples/", import.meta.url).pathname;
+export const SAMPLES = new URL("../fixtures/samples/", import.meta.url).pathname;
 
 export async function signIn(page: Page, who: Credentials) {
   await page.goto("/sign-in");

@@ -10,7 +10,7 @@ import type { ApiExport, EndpointExport } from "./export";
 import { type CliIO, run } from "./main";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
-const SAMPLES = path.resolve(REPO, "../shared/samples/api-inventory");
+const SAMPLES = path.resolve(REPO, "fixtures/samples/api-inventory");
 
 function collector() {
   let text = "";

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
 import type { InventoryApi } from "../ingest/contract";
 import { parser as backstageParser } from "../ingest/parsers/inventory/backstage/parser";
-import { parser as csvParser } from "../ingest/parsers/inventory/csv/parser";
+import { parser as csvParser } from "../ingest/parsers/inventory/csv-inventory/parser";
 import { inventoryParsers } from "../ingest/parsers/inventory/index";
 import { parser as kongParser } from "../ingest/parsers/inventory/kong-deck/parser";
 import { parser as openapiParser } from "../ingest/parsers/inventory/openapi/parser";

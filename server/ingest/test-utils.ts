@@ -1,9 +1,9 @@
-// Helpers for parser tests: real samples from ../shared/samples and a recording ParseContext.
+// Helpers for parser tests: real samples from fixtures/samples (provenance in its SOURCES.md) and a recording ParseContext.
 import path from "node:path";
 import type { Family, ParseContext, Parser, RecordOf, SourceFile } from "./contract";
 import { bufferSource, fileSource } from "./source";
 
-export const SAMPLES_DIR = path.resolve(import.meta.dirname, "../../../shared/samples");
+export const SAMPLES_DIR = path.resolve(import.meta.dirname, "../../fixtures/samples");
 
 /** A real sample, e.g. sample("scan-results/codeql-2.5.4.sarif"). */
 export function sample(relativePath: string): Promise<SourceFile> {
