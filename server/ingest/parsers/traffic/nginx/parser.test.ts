@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ParseError } from "../../../contract";
+import { detectParser } from "../../../registry";
 import { parseAll, sample, textSource } from "../../../test-utils";
 import { parser } from "./parser";
 
@@ -83,6 +84,56 @@ describe("nginx parser", () => {
     expect(out.lineErrors.map((e) => e.line)).toEqual([1, 4, 6]);
     expect(out.lineErrors[1]?.message).toBe("bad time [99/Oct/2000:13:55:36 -0700]");
     expect(out.lineErrors[2]?.message).toBe('bad status "abc"');
+  });
+
+  describe("a forwarded list in $remote_addr", () => {
+    const rest = '[10/Oct/2000:13:55:36 +0000] "GET /orders/7 HTTP/1.1" 200 12 "-" "curl/8"';
+    const lines = [
+      `10.0.0.2, 10.0.0.1, 127.0.0.1 - - ${rest}`,
+      `"203.0.113.7, 10.0.0.1" - - ${rest}`,
+      `2001:db8::7, 2001:db8::1 - - ${rest}`,
+      `"[2001:db8::9]:51234, 10.0.0.1" - - ${rest}`,
+      `198.51.100.4, 10.0.0.1 10.0.0.5 - - ${rest}`,
+      `"198.51.100.5, 10.0.0.1" 10.0.0.5 - bob ${rest}`,
+      `"-" 10.0.0.6 - - ${rest}`,
+      `unknown, 10.0.0.1 10.0.0.7 - - ${rest}`,
+      `api.example.com 198.51.100.8, 10.0.0.1 - alice ${rest}`,
+    ];
+
+    it("takes the first hop as the client, with or without quotes, IPv6 entries and a following address field", async () => {
+      const out = await parseAll(parser, textSource(lines.join("\n")));
+      expect(out.lineErrors).toEqual([]);
+      expect(out.records.map((r) => r.clientIp)).toEqual([
+        "10.0.0.2",
+        "203.0.113.7",
+        "2001:db8::7",
+        "2001:db8::9",
+        "198.51.100.4",
+        "198.51.100.5",
+        "10.0.0.6",
+        "10.0.0.7",
+        "198.51.100.8",
+      ]);
+      expect(out.records[0]).toEqual({ time: 971186136000, method: "GET", path: "/orders/7", status: 200, responseBytes: 12, userAgent: "curl/8", clientIp: "10.0.0.2" });
+      expect(out.records[5]?.principal).toBe("bob");
+      expect(out.records[8]).toMatchObject({ host: "api.example.com", principal: "alice" });
+      expect(out.records.slice(0, 8).every((r) => r.host === undefined)).toBe(true);
+    });
+
+    it("is detected as NGINX (a file of such lines was 'not a format Postern reads')", () => {
+      const head = `${lines.slice(0, 3).join("\n")}\n`;
+      expect(parser.detect(head, "access.log")).toBeGreaterThan(0.5);
+      expect(detectParser(head, "access.log")?.id).toBe("nginx");
+    });
+
+    it("still rejects fields before [time] that are not addresses", async () => {
+      const out = await parseAll(parser, textSource([`10.0.0.2, not-an-address - - ${rest}`, `a.example b.example c.example - - ${rest}`, lines[0]].join("\n")));
+      expect(out.lineErrors).toEqual([
+        { line: 1, message: "unexpected fields before [time]" },
+        { line: 2, message: "unexpected fields before [time]" },
+      ]);
+      expect(out.records).toHaveLength(1);
+    });
   });
 
   it("rejects other logs and documents", async () => {

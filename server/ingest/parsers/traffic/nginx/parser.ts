@@ -102,6 +102,7 @@ export const parser: Parser<"traffic"> = {
   id: "nginx",
   family: "traffic",
   label: LABEL,
+  lines: { handle },
   detect(head) {
     const c = head.trimStart().charCodeAt(0);
     if (c === 123 || c === 91 || c === 60) return 0; // JSON, Envoy "[time]", XML
