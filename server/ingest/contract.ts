@@ -95,6 +95,30 @@ export interface Parser<F extends Family = Family, R = RecordOf<F>> {
   detect(head: string, fileName: string): number;
   /** Normalised records of the file. Throws ParseError to reject the whole file. */
   parse(file: SourceFile, ctx: ParseContext): AsyncIterable<R>;
+  /**
+   * Line-oriented formats (gateway logs) declare how one line becomes events: the parse worker and the shard workers
+   * (parsers/traffic/parallel.ts, server/traffic/shards.ts) read large files with it on other threads. A format
+   * without it is always read by `parse` on the ingest thread.
+   */
+  readonly lines?: LineReader;
+}
+
+/** A well-formed line that carries no record (TCP proxy line, empty request line): counted, not an error. */
+export class Skip {
+  constructor(readonly reason: string) {}
+}
+
+/** What a line reader returns for one line: event(s), a Skip, or a string = the reason the line is bad. */
+export type LineResult = TrafficEvent | TrafficEvent[] | Skip | string;
+
+export interface LineReader {
+  /** One line (without its terminator) → its result. Pure. */
+  handle(line: string): LineResult;
+  /**
+   * Optional fast path over `text.slice(start, end)` without slicing it: answers exactly what `handle` would, or
+   * undefined when unsure (then `handle` decides). Strings it returns may be slices of `text`.
+   */
+  scanRange?(text: string, start: number, end: number): LineResult | undefined;
 }
 
 export type RecordOf<F extends Family> = F extends "inventory"
@@ -269,7 +293,8 @@ export type VaultOperation = "read" | "write" | "rotate" | "delete" | "list" | "
 export interface VaultEvent {
   /** Epoch milliseconds (UTC). */
   time: number;
-  source: "vault" | "cloudtrail" | "cyberark";
+  /** The vault product, stored on the Secret (e.g. "vault", "cloudtrail", "cyberark"): an open set, one per parser. */
+  source: string;
   /** The secret: Vault path, Secrets Manager ARN/name, CyberArk "safe/account". */
   secret: string;
   operation: VaultOperation;
@@ -283,4 +308,14 @@ export interface VaultEvent {
   error?: string;
   /** Source request id (Vault request.id, CloudTrail eventID), used to pair and dedupe. */
   requestId?: string;
+  /** The event is about the vault itself, not a secret (Vault `sys/`, `auth/` paths): counted and skipped. */
+  notSecret?: boolean;
+  /** The event manages the secret's versions or metadata (Vault KV v2 `metadata/`): an access, never a rotation. */
+  metadataOnly?: boolean;
+  /**
+   * Events that may echo one another: a call a service makes on the caller's behalf (a KMS Decrypt for a Secrets
+   * Manager read) is the same access as the caller's call. Events with the same `key` a few seconds apart are counted
+   * once: an `echo` is dropped when a non-echo partner is seen, and kept when none comes.
+   */
+  coalesce?: { key: string; echo: boolean };
 }

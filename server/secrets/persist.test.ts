@@ -5,7 +5,7 @@ import { bufferSource } from "@/server/ingest/source";
 import { sample } from "@/server/ingest/test-utils";
 import { TEST_DATABASES } from "@/server/test/databases";
 import { correlate } from "@/server/correlate/engine";
-import { isKvMetadataPath, normaliseSecretRef, secretsManagerName } from "./ref";
+import { isKvMetadataPath, normaliseSecretRef, secretsManagerName } from "@/server/domain/secret-ref";
 
 const system = { type: "system" as const };
 const HOUR = 3600_000;

@@ -3,19 +3,21 @@
  * transaction, streaming: memory grows with the number of distinct (secret, identity, operation, hour) keys between
  * two flushes and with the distinct secrets of the file, never with the number of events.
  *
- * - Secret: one row per normalised reference (./ref.ts). firstSeenAt / lastEventAt widen with every event;
+ * - Secret: one row per normalised reference (server/domain/secret-ref.ts). firstSeenAt / lastEventAt widen with every event;
  *   lastRotatedAt = the latest successful (not denied, no error) write or rotate. KV v2 metadata/delete/destroy
  *   operations are stored as operation "metadata" and are not rotations.
  * - SecretAccessRollup: per secret × identity × operation × UTC hour: count, denied, up to MAX_ADDRESSES distinct
  *   source addresses. An event without an identity counts under "unknown". Upserted every FLUSH_EVERY events with
  *   one INSERT … SELECT FROM unnest … ON CONFLICT per table.
- * - Vault system/auth paths (sys/, auth/, identity/, cubbyhole/) and "login" operations are not secrets: skipped and
- *   counted (eventsSkipped).
- * - KMS calls Secrets Manager makes on a caller's behalf (Decrypt for GetSecretValue, GenerateDataKey for
- *   PutSecretValue…) carry the caller's identity: counting both would double the caller's reads. Within one file,
- *   a KMS event is dropped when a Secrets Manager event for the same secret (name, ARN suffix ignored), identity
- *   and direction (read / write) lies within KMS_PAIR_WINDOW_MS; it is counted when no such event exists (the KMS
- *   event is then the only evidence, e.g. the AWS docs sample). Pairs split across two files are not detected.
+ * - Events a parser marks `notSecret` (Vault sys/, auth/, identity/, cubbyhole/ paths) and "login" operations are
+ *   not secrets: skipped and counted (eventsSkipped). Nothing here depends on which vault an event came from: what
+ *   differs between vaults, the parsers say on the event (`notSecret`, `metadataOnly`, `coalesce`).
+ * - Echoes (`coalesce.echo`): KMS calls Secrets Manager makes on a caller's behalf (Decrypt for GetSecretValue,
+ *   GenerateDataKey for PutSecretValue…) carry the caller's identity: counting both would double the caller's reads.
+ *   Within one file, an echo is dropped when a non-echo event with the same coalesce key (the CloudTrail parser
+ *   keys by secret name with the ARN suffix ignored, identity and direction) lies within KMS_PAIR_WINDOW_MS; it is
+ *   counted when no such event exists (the echo is then the only evidence, e.g. the AWS docs sample). Pairs split
+ *   across two files are not detected.
  * - Re-ingesting identical content is stopped by the pipeline (content hash). Overlapping files (the same events in
  *   two different files) are counted twice: Vault request ids are not stored.
  * - Links: after the last flush, the file's secrets are linked to Apis (./link.ts); the Apis linked to them are the
@@ -25,7 +27,7 @@ import { randomUUID } from "node:crypto";
 import type { Tx } from "@/server/db/types";
 import type { VaultEvent } from "@/server/ingest/contract";
 import { linkSecrets } from "./link";
-import { isKvMetadataPath, isNonSecretVaultPath, normaliseSecretRef, secretDisplayName, secretsManagerName } from "./ref";
+import { normaliseSecretRef, secretDisplayName } from "@/server/domain/secret-ref";
 
 export interface VaultCounts {
   secretsCreated: number;
@@ -43,7 +45,6 @@ export const KMS_PAIR_WINDOW_MS = 5000;
 const KMS_HOLD_MS = 5 * 60_000;
 const MAX_PENDING = 10_000;
 const HOUR_MS = 3600_000;
-const KMS_ACTIONS = new Set(["Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncrypt"]);
 
 interface Bucket {
   secretRef: string;
@@ -62,13 +63,6 @@ interface SecretStats {
   rotated: number | null;
 }
 
-function isKms(e: VaultEvent): boolean {
-  return e.source === "cloudtrail" && KMS_ACTIONS.has(e.action);
-}
-
-function pairKey(e: VaultEvent): string {
-  return `${secretsManagerName(e.secret)}\u0000${e.identity ?? ""}\u0000${e.operation === "read" ? "r" : "w"}`;
-}
 
 export async function persistVaultEvents(
   tx: Tx,
@@ -93,7 +87,7 @@ export async function persistVaultEvents(
   let maxTime = 0;
 
   const add = (e: VaultEvent) => {
-    if (isNonSecretVaultPath(e.source, e.secret) || e.operation === "login") {
+    if (e.notSecret || e.operation === "login") {
       counts.eventsSkipped += 1;
       return;
     }
@@ -102,7 +96,7 @@ export async function persistVaultEvents(
       counts.eventsSkipped += 1;
       return;
     }
-    const metadata = e.source === "vault" && isKvMetadataPath(e.secret);
+    const metadata = e.metadataOnly === true;
     const operation = metadata ? "metadata" : e.operation;
     const identity = (e.identity ?? "unknown").slice(0, 500);
     const hourStart = Math.floor(e.time / HOUR_MS) * HOUR_MS;
@@ -157,9 +151,9 @@ export async function persistVaultEvents(
   for await (const event of records) {
     total += 1;
     if (event.time > maxTime) maxTime = event.time;
-    if (event.source === "cloudtrail") {
-      const key = pairKey(event);
-      if (isKms(event)) {
+    if (event.coalesce) {
+      const key = event.coalesce.key;
+      if (event.coalesce.echo) {
         const times = recentSm.get(key);
         if (times?.some((t) => Math.abs(t - event.time) <= KMS_PAIR_WINDOW_MS)) counts.kmsDeduplicated += 1;
         else {

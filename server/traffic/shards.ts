@@ -24,7 +24,7 @@ import { Worker } from "node:worker_threads";
 import { fromRoot } from "@/server/db/root";
 import { ParseError, type ParseContext, type SourceFile } from "@/server/ingest/contract";
 import { missingStatusWarning } from "@/server/ingest/parsers/traffic/aws-apigateway/parser";
-import { TRAFFIC_LINE_HANDLERS } from "@/server/ingest/parsers/traffic/handlers";
+import { hasLineReader } from "@/server/ingest/parsers/traffic/handlers";
 import { LineTally } from "@/server/ingest/parsers/traffic/shared";
 import type { AggregatorEdges, ClientDayRow, EndpointHourRow, Partials } from "./aggregate";
 import { FLUSH_KEYS, type FoldCounts, TrafficFold, type TrafficSetup } from "./fold";
@@ -90,7 +90,7 @@ export function canReadInShards(file: SourceFile, format: string): file is Sourc
     file.size !== null &&
     file.size >= shardSettings.minBytes &&
     shardSettings.maxShards >= 1 &&
-    TRAFFIC_LINE_HANDLERS[format] !== undefined &&
+    hasLineReader(format) &&
     (process.env.POSTERN_PARSE_WORKER ?? "on").toLowerCase() !== "off"
   );
 }

@@ -5,19 +5,15 @@
  *
  * Per-line work is kept minimal on purpose: one JSON.parse per JSON line, hand-written scanning for text formats.
  */
-import { ParseError, type ParseContext, type SourceFile, type TrafficEvent } from "../../contract";
+import { ParseError, Skip, type LineResult, type ParseContext, type SourceFile, type TrafficEvent } from "../../contract";
 import { parsedBatches, shouldParseInWorker } from "./parallel";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Line results
 
-/** A well-formed line that carries no HTTP request (TCP proxy line, empty request line): counted, not an error. */
-export class Skip {
-  constructor(readonly reason: string) {}
-}
-
-/** What a format's line handler returns: event(s), a Skip, or a string = the reason the line is bad. */
-export type LineResult = TrafficEvent | TrafficEvent[] | Skip | string;
+// Skip and LineResult belong to the parser contract (a format declares its LineReader there); re-exported here for
+// the parsers' convenience.
+export { Skip, type LineResult };
 
 export type LineHandler = (line: string) => LineResult;
 

@@ -139,6 +139,7 @@ export const parser: Parser<"traffic"> = {
   id: "aws-apigateway",
   family: "traffic",
   label: LABEL,
+  lines: { handle },
   detect(head) {
     if (head.trimStart().charCodeAt(0) !== 123) return 0;
     return scoreFromProbe(probe(head, handle));

@@ -83,6 +83,7 @@ export const parser: Parser<"traffic"> = {
   id: "envoy-json",
   family: "traffic",
   label: LABEL,
+  lines: { handle },
   detect(head) {
     if (head.trimStart().charCodeAt(0) !== 123) return 0;
     return scoreFromProbe(probe(head, handle));

@@ -104,6 +104,7 @@ export const parser: Parser<"traffic"> = {
   id: "envoy-text",
   family: "traffic",
   label: LABEL,
+  lines: { handle },
   detect(head) {
     const s = head.trimStart();
     const c = s.charCodeAt(0);

@@ -7,6 +7,7 @@
  * consumer.username|custom_id|id, authenticated_entity.id.
  */
 import type { Parser, TrafficEvent } from "../../../contract";
+import { scanKongLine } from "./scan";
 import {
   asRec,
   epochToMs,
@@ -127,6 +128,7 @@ export const parser: Parser<"traffic"> = {
   id: "kong-log",
   family: "traffic",
   label: LABEL,
+  lines: { handle, scanRange: scanKongLine },
   detect(head) {
     const c = head.trimStart().charCodeAt(0);
     if (c !== 123 && c !== 91) return 0;

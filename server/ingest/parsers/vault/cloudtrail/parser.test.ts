@@ -47,6 +47,8 @@ describe("cloudtrail parser: real samples", () => {
         remoteAddress: "secretsmanager.amazonaws.com",
         denied: false,
         requestId: "f333ec5c-7fc1-46b1-b985-cbda13719611",
+        // Decrypt on behalf of Secrets Manager: an echo of the caller's GetSecretValue, keyed by name without suffix.
+        coalesce: { key: "test-secret\u0000arn:aws:sts::111122223333:assumed-role/Admin/user01\u0000r", echo: true },
       },
     ]);
     expect(JSON.stringify(records)).not.toContain("AKIAIOSFODNN7EXAMPLE");
@@ -69,6 +71,7 @@ describe("cloudtrail parser: real samples", () => {
         remoteAddress: "172.01.01.001",
         denied: false,
         requestId: "EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE",
+        coalesce: { key: "(unnamed)\u0000arn:aws:iam::123456789012:user/Anika\u0000r", echo: false },
       },
     ]);
     expect(warnings.map((w) => w.message)).toEqual([
@@ -92,6 +95,7 @@ describe("cloudtrail parser: real samples", () => {
         remoteAddress: "172.01.01.001",
         denied: false,
         requestId: "EXAMPLE2-90ab-cdef-fedc-ba987EXAMPLE",
+        coalesce: { key: "MyTestSecret\u0000arn:aws:iam::123456789012:user/Anika\u0000r", echo: false },
       },
     ]);
   });

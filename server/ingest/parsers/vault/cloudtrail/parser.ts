@@ -15,6 +15,7 @@
 import { MAX_DOCUMENT_BYTES, type ParseContext, type Parser, type SourceFile, type VaultEvent, type VaultOperation } from "../../../contract";
 import { RecordGate, checkAbort, isObject, obj, parseRfc3339, safeErrorText, str, type JsonObject } from "../common";
 import { headObjects, jsonObjects } from "../json-objects";
+import { secretsManagerName } from "@/server/domain/secret-ref";
 
 const SECRETS_MANAGER = "secretsmanager.amazonaws.com";
 const KMS = "kms.amazonaws.com";
@@ -42,6 +43,9 @@ const KMS_OPERATIONS: Record<string, VaultOperation> = {
   GenerateDataKeyWithoutPlaintext: "write",
   Encrypt: "write",
 };
+
+/** KMS calls that Secrets Manager makes on a caller's behalf: echoes of the caller's own Secrets Manager call. */
+const KMS_ON_BEHALF = new Set(["Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncrypt"]);
 
 function isCloudTrailEvent(value: unknown): value is JsonObject {
   return isObject(value) && typeof value.eventSource === "string" && typeof value.eventName === "string";
@@ -151,6 +155,9 @@ function convert(event: JsonObject): Outcome {
     if (remoteAddress) out.remoteAddress = remoteAddress;
     if (error) out.error = error;
     if (requestId) out.requestId = secrets.length > 1 ? `${requestId}#${i}` : requestId;
+    // A KMS call Secrets Manager made for this caller echoes the caller's own Secrets Manager call.
+    const readOrWrite = operation === "read" ? "r" : "w";
+    out.coalesce = { key: `${secretsManagerName(secret)}\u0000${identity ?? ""}\u0000${readOrWrite}`, echo: source === KMS && KMS_ON_BEHALF.has(name) };
     return out;
   });
   return { events, unnamed };

@@ -51,6 +51,7 @@ describe("vault-audit parser: the real sample", () => {
       identity: "e4f5c67a-6f7e-789d-ae56-a1fe3ae23046",
       remoteAddress: "67.43.156.13",
       denied: false,
+      notSecret: true,
       requestId: "cd09708b-11cc-2985-648b-cfe262cf7e50",
     });
     expect(byId(records, "24ac580b-805a-d9ee-4d0d-7046932f4e05")).toEqual({

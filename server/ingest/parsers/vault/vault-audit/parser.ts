@@ -25,6 +25,7 @@ import {
   type JsonObject,
 } from "../common";
 import { headObjects, jsonObjects } from "../json-objects";
+import { isKvMetadataPath, isNonSecretVaultPath } from "@/server/domain/secret-ref";
 
 export const VAULT_MAX_OBJECT_CHARS = 1024 * 1024;
 export const VAULT_MAX_PENDING = 100_000;
@@ -108,6 +109,8 @@ function toEvent(request: JsonObject | undefined, response: JsonObject | undefin
     action,
     denied,
   };
+  if (isNonSecretVaultPath(path)) event.notSecret = true;
+  if (isKvMetadataPath(path)) event.metadataOnly = true;
   if (identity) event.identity = identity;
   const remote = plain(req.remote_address);
   if (remote) event.remoteAddress = remote;

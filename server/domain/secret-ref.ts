@@ -28,8 +28,9 @@ export function isKvMetadataPath(raw: string): boolean {
   return segments.length > 2 && KV2_META.has(segments[1] ?? "");
 }
 
-export function isNonSecretVaultPath(source: string, raw: string): boolean {
-  return source === "vault" && NOT_SECRETS.test(raw.trim().replace(/^\/+/, ""));
+/** A HashiCorp Vault path that is not a secret (system backend, auth methods, identity, cubbyhole). */
+export function isNonSecretVaultPath(raw: string): boolean {
+  return NOT_SECRETS.test(raw.trim().replace(/^\/+/, ""));
 }
 
 const SECRETS_MANAGER_ARN = /^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:(.+)$/;
