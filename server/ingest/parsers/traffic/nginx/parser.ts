@@ -3,6 +3,11 @@
  *   [$host] $remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent
  *     ["$http_referer" "$http_user_agent" ["$http_x_forwarded_for"]] [anything else…]
  * - an optional leading virtual host (as `%v` / `$host` first in the format) becomes `host`;
+ * - `$remote_addr` may hold a forwarded list (real_ip modules, `$proxy_add_x_forwarded_for` logged in its place):
+ *   `10.0.0.2, 10.0.0.1, 127.0.0.1 - - […]`, the same list in quotes, IPv6 entries, and a list followed by one more
+ *   address field (`"203.0.113.7, 10.0.0.1" 10.0.0.5 - - […]`). The first hop of the list is the client. A field
+ *   is a list when it is quoted or holds a comma; two single addresses in a row stay "virtual host, address" as
+ *   before (a `$host` can be an IP);
  * - a third quoted field after the user agent that looks like an address list is X-Forwarded-For (first hop wins
  *   over remote_addr);
  * - remote_user → principal;
@@ -50,15 +55,88 @@ function looksLikeAddressList(v: string): boolean {
   return sep;
 }
 
+/** A forwarded list in an address field: comma-separated addresses; "-", "unknown" and empty entries allowed. */
+function isForwardedList(v: string): boolean {
+  for (const part of v.split(",")) {
+    const hop = part.trim();
+    if (hop !== "" && hop !== "-" && hop.toLowerCase() !== "unknown" && !looksLikeAddressList(hop)) return false;
+  }
+  return true;
+}
+
+/** A bracketed field that is an IPv6 address ("[2001:db8::1]" logged as is), not the time. */
+function isBracketedAddress(v: string): boolean {
+  return v.includes(":") && !v.includes("/") && looksLikeAddressList(v);
+}
+
+/** One field before `ident user [time]`: a list is quoted or holds a comma (then it may span several tokens). */
+interface AddressField {
+  text: string;
+  list: boolean;
+  /** Ends with a comma: the next token continues it. */
+  open: boolean;
+}
+
+const fields: AddressField[] = [];
+/** At most this many tokens before `ident user [time]` (vhost, a long forwarded list, one more address). */
+const MAX_PREFIX_TOKENS = 12;
+
+/**
+ * Splits the tokens before `ident user [time]` into fields; a comma at the end of a bare token continues its list
+ * into the next one. Returns false when a token cannot be part of an address field.
+ */
+function prefixFields(end: number): boolean {
+  fields.length = 0;
+  for (let i = 0; i < end; i++) {
+    const tok = tokens[i] ?? "";
+    const kind = kinds[i];
+    const last = fields[fields.length - 1];
+    if (kind === QUOTED) {
+      fields.push({ text: tok, list: true, open: false });
+    } else if (kind === BRACKETED && !isBracketedAddress(tok)) {
+      return false;
+    } else if (last?.open) {
+      last.text += ` ${tok}`;
+      last.list = true;
+      last.open = tok.endsWith(",");
+    } else {
+      fields.push({ text: tok, list: tok.includes(","), open: tok.endsWith(",") });
+    }
+  }
+  return true;
+}
+
 export function handle(line: string): LineResult {
   if (!tokenize(line, 0, tokens, kinds)) return "unterminated quoted or bracketed field";
-  // The time is the first bracketed field: 3rd (addr ident user) or 4th (vhost addr ident user) token.
-  let b: number;
-  if (kinds[3] === BRACKETED) b = 3;
-  else if (kinds[4] === BRACKETED) b = 4;
-  else return "no [time] field where the combined/common format has it";
-  if (kinds[0] !== BARE || kinds[1] !== BARE || kinds[2] !== BARE || (b === 4 && kinds[3] !== BARE)) {
-    return "unexpected fields before [time]";
+  // The time is the first bracketed field after at least "addr ident user": 3rd token in the plain format, later
+  // with a leading virtual host or a forwarded list in $remote_addr (a bracketed IPv6 address is not the time).
+  let b = -1;
+  for (let i = 3; i < kinds.length && i <= MAX_PREFIX_TOKENS + 2; i++) {
+    if (kinds[i] === BRACKETED && !isBracketedAddress(tokens[i] ?? "")) {
+      b = i;
+      break;
+    }
+  }
+  if (b === -1) return "no [time] field where the combined/common format has it";
+  if (kinds[b - 1] !== BARE || kinds[b - 2] !== BARE || !prefixFields(b - 2)) return "unexpected fields before [time]";
+  // Fields before ident: [vhost] address [more addresses]. The address is a list, or a single one after a vhost.
+  let vhostField: string | undefined;
+  let address: AddressField;
+  let extra = 0;
+  const first = fields[0];
+  if (first === undefined) return "unexpected fields before [time]";
+  if (fields.length === 1 || first.list) {
+    address = first;
+    extra = 1;
+  } else {
+    vhostField = first.text;
+    address = fields[1] as AddressField;
+    extra = 2;
+  }
+  if (address.list && !isForwardedList(address.text)) return "unexpected fields before [time]";
+  for (let i = extra; i < fields.length; i++) {
+    const f = fields[i] as AddressField;
+    if (!(f.list ? isForwardedList(f.text) : f.text === "-" || looksLikeAddressList(f.text))) return "unexpected fields before [time]";
   }
   if (kinds[b + 1] !== QUOTED || kinds[b + 2] !== BARE || kinds[b + 3] !== BARE) {
     return 'expected "request" status bytes after [time]';
@@ -76,12 +154,11 @@ export function handle(line: string): LineResult {
   const event: TrafficEvent = { time, method: req.method, path: req.target.path, status, responseBytes: bytes ?? 0 };
   const t = req.target;
   if (t.query !== undefined) event.query = t.query;
-  const vhost = b === 4 ? field(tokens[0]) : undefined;
+  const vhost = field(vhostField);
   const host = vhost?.toLowerCase() ?? t.host;
   if (host !== undefined) event.host = host;
   if (t.scheme !== undefined) event.scheme = t.scheme;
-  const a = b - 3;
-  const user = field(tokens[a + 2]);
+  const user = field(tokens[b - 1]);
   if (user !== undefined) event.principal = user;
 
   let xff: string | undefined;
@@ -93,7 +170,11 @@ export function handle(line: string): LineResult {
       if (x !== undefined && looksLikeAddressList(x)) xff = x;
     }
   }
-  const ip = firstHop(xff) ?? peer(tokens[a]);
+  // The forwarded list's first hop is the client; past a list whose first hop is unknown, the next address field.
+  const next = fields[extra];
+  const ip =
+    firstHop(xff) ??
+    (address.list ? (firstHop(address.text) ?? (next === undefined ? undefined : next.list ? firstHop(next.text) : peer(next.text))) : peer(address.text));
   if (ip !== undefined) event.clientIp = ip;
   return event;
 }
