@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ParseError } from "../../../contract";
+import { detectParser } from "../../../registry";
 import { parseAll, sample, textSource } from "../../../test-utils";
 import { parser } from "./parser";
 
@@ -90,6 +91,44 @@ describe("aws-apigateway parser", () => {
       { time: 1583798587000, method: "WEBSOCKET", path: "/$connect", route: "$connect", status: 200 },
       { time: 1583798587000 - 3_600_000, method: "POST", path: "/any/thing", route: "$default", status: 404, principal: "nested-sub" },
     ]);
+  });
+
+  describe("WebSocket access logs", () => {
+    const ws = (o: Record<string, string>) =>
+      line({ requestId: "r", ip: "198.51.100.9", caller: "-", user: "-", requestTime: "10/Mar/2020:00:03:07 +0000", connectionId: "-", ...o });
+    const lines = [
+      ws({ eventType: "-", routeKey: "-", status: "403" }),
+      ws({ eventType: "MESSAGE", routeKey: "sendmessage", status: "200", connectionId: "Lx1=" }),
+      ws({ eventType: "CONNECT", routeKey: "$connect", status: "200", connectionId: "Lx1=" }),
+      ws({ eventType: "MESSAGE", routeKey: "-", status: "500", connectionId: "Lx1=" }),
+      ws({ eventType: "DISCONNECT", routeKey: "-", status: "200", connectionId: "Lx1=" }),
+      ws({ eventType: "-", routeKey: "-", status: "403" }),
+    ];
+
+    it("refused connections ('-' event type and route key) and custom route keys are events, not bad lines", async () => {
+      const out = await parseAll(parser, textSource(lines.join("\n")));
+      expect(out.lineErrors).toEqual([]);
+      const base = { time: 1583798587000, method: "WEBSOCKET", clientIp: "198.51.100.9" };
+      expect(out.records).toEqual([
+        { ...base, path: "/$connect", status: 403 },
+        { ...base, path: "/sendmessage", route: "sendmessage", status: 200 },
+        { ...base, path: "/$connect", route: "$connect", status: 200 },
+        { ...base, path: "/$default", status: 500 },
+        { ...base, path: "/$disconnect", status: 200 },
+        { ...base, path: "/$connect", status: 403 },
+      ]);
+    });
+
+    it("a file of mostly such lines is detected as AWS API Gateway", () => {
+      const head = `${lines.join("\n")}\n`;
+      expect(parser.detect(head, "ws-access.log")).toBeGreaterThan(0.5);
+      expect(detectParser(head, "ws-access.log")?.id).toBe("aws-apigateway");
+    });
+
+    it("an HTTP API line without a matched route stays an HTTP request", async () => {
+      const out = await parseAll(parser, textSource(line({ requestTime: "10/Mar/2020:00:03:07 +0000", httpMethod: "GET", path: "/nope", routeKey: "-", status: "404" })));
+      expect(out.records).toEqual([{ time: 1583798587000, method: "GET", path: "/nope", status: 404 }]);
+    });
   });
 
   it("records a missing status as 0 with one warning", async () => {

@@ -10,7 +10,11 @@
  * - else the template (`resourcePath`, or the path of a `routeKey` like "GET /pets/{id}"), emitted as is so that
  *   the path matcher matches it literally. On a default execute-api domain the URL path starts with the stage
  *   ($context.path is "/prod/pets/1"), so the template is prefixed with "/<stage>" there to stay consistent;
- * - WebSocket routes ("$connect", "$default"…) become method "WEBSOCKET" and path "/$connect".
+ * - WebSocket routes ("$connect", "$default"…) become method "WEBSOCKET" and path "/$connect". A WebSocket line
+ *   (one with an `eventType` or `connectionId` key) names its route in `routeKey`, custom keys included
+ *   ("sendmessage" with eventType MESSAGE → "/sendmessage"). Without a route key ("-"), the event type implies it:
+ *   MESSAGE → "/$default" (the route of unmatched messages), DISCONNECT → "/$disconnect", and CONNECT or "-" →
+ *   "/$connect": a connection refused before it was established (often a 403 from an authorizer) is still an event.
  * A line without status gets status 0 (unknown) and one file-level warning; a line without time, method or path is
  * a bad line.
  */
@@ -74,6 +78,9 @@ export function handle(line: string): LineResult {
   const routeKey = str(o.routeKey);
   let template = str(o.resourcePath);
   let wsRoute: string | undefined;
+  // WebSocket APIs log $context.eventType and $context.connectionId ("-" when unknown); REST and HTTP APIs do not.
+  const eventType = str(o.eventType)?.toUpperCase();
+  const websocket = eventType !== undefined || "eventType" in o || "connectionId" in o;
   if (routeKey !== undefined) {
     const sp = routeKey.indexOf(" ");
     if (sp > 0) {
@@ -82,9 +89,11 @@ export function handle(line: string): LineResult {
       template ??= routeKey.slice(sp + 1);
     } else if (routeKey.charCodeAt(0) === 36 /* $ */ && routeKey !== "$default") {
       wsRoute = routeKey;
-    } else if (routeKey === "$default" && str(o.eventType) !== undefined) {
-      wsRoute = routeKey;
+    } else if (websocket) {
+      wsRoute = routeKey; // $default, or a custom route key such as "sendmessage"
     }
+  } else if (websocket && method === undefined && str(o.path) === undefined && template === undefined) {
+    wsRoute = eventType === "MESSAGE" ? "$default" : eventType === "DISCONNECT" ? "$disconnect" : "$connect";
   }
 
   const host = str(o.domainName)?.toLowerCase();
