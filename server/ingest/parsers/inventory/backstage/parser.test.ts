@@ -290,6 +290,45 @@ describe("backstage parser: crafted catalog", () => {
     expect(byCatalogName(records, "payments-api").providesApis).toBeUndefined();
   });
 
+  it("keeps an API whose definition is gRPC or GraphQL and warns that its operations are not read", async () => {
+    const catalog = `apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: ledger-grpc
+spec:
+  type: grpc
+  lifecycle: production
+  owner: team-ledger
+  definition: |
+    syntax = "proto3";
+    package ledger.v1;
+    service Ledger {
+      rpc GetEntry (GetEntryRequest) returns (Entry);
+    }
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: catalog-graphql
+spec:
+  type: graphql
+  owner: team-catalog
+  definition: |
+    type Query {
+      product(id: ID!): Product
+    }
+`;
+    const { records, warnings } = await parseAll(parser, textSource(catalog, "catalog-info.yaml"));
+    expect(records).toEqual([
+      { name: "ledger-grpc", catalogName: "ledger-grpc", baseUrls: [], owner: "team-ledger", lifecycle: "production", type: "grpc", describesEndpoints: false, endpoints: [] },
+      { name: "catalog-graphql", catalogName: "catalog-graphql", baseUrls: [], owner: "team-catalog", type: "graphql", describesEndpoints: false, endpoints: [] },
+    ]);
+    expect(warnings).toEqual([
+      { message: "API ledger-grpc: grpc definition not read (Postern reads OpenAPI 3 and Swagger 2 definitions); the Api is kept without its operations", line: 1 },
+      { message: "API catalog-graphql: graphql definition not read (Postern reads OpenAPI 3 and Swagger 2 definitions); the Api is kept without its operations", line: 16 },
+    ]);
+  });
+
   it("reads entities written as JSON", async () => {
     const json = JSON.stringify({ apiVersion: "backstage.io/v1alpha1", kind: "API", metadata: { name: "j" }, spec: { owner: "t", type: "graphql" } });
     const { records } = await parseAll(parser, textSource(json));

@@ -15,7 +15,8 @@
  *   parsers; its endpoints, base URLs, version and contact are merged in (catalog fields win for name, owner,
  *   lifecycle, description, exposure, repository). `$text`/`$openapi`… references are not fetched (warning).
  *   describesEndpoints is true only when an inline definition produced endpoints. An unreadable definition is a
- *   warning, not a rejection of the file.
+ *   warning, not a rejection of the file. A definition of another type (grpc, graphql, asyncapi…) is not read: the
+ *   Api is kept without operations, with a warning that says so.
  *
  * `kind: Component` is not an Api. For each `spec.providesApis` entry it contributes what the component knows to
  * the provided Api:
@@ -261,6 +262,11 @@ async function* parseBackstage(file: SourceFile, ctx: ParseContext): AsyncIterab
       described = await readDefinition(definition, label, definitionLineOffset(doc, lines), ctx);
       if (!described && (type === undefined || /^(openapi|swagger)$/i.test(type))) {
         ctx.warn(`${label}: inline definition is not an OpenAPI 3 or Swagger 2 document; no endpoints taken from it`, line);
+      } else if (!described) {
+        ctx.warn(
+          `${label}: ${type} definition not read (Postern reads OpenAPI 3 and Swagger 2 definitions); the Api is kept without its operations`,
+          line,
+        );
       }
     } else if (isObj(definition)) {
       const refKey = Object.keys(definition).find((k) => k.startsWith("$"));
