@@ -1,11 +1,11 @@
 import { cookies } from "next/headers";
 import type { ReactNode } from "react";
+import { can } from "@/server/auth/permissions";
 import { Providers } from "@/components/providers";
 import { Nav } from "@/components/shell/nav";
 import { SignOutButton } from "@/components/shell/sign-out";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
 import { requireActor } from "@/server/auth/current";
-import { canIngest } from "@/server/auth/roles";
 
 export const dynamic = "force-dynamic";
 
@@ -20,8 +20,8 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     { href: "/secrets", label: "Secrets", available: actor.role !== "executive" },
     { href: "/my-findings", label: "My findings", available: false },
     { href: "/reports", label: "Reports", available: false },
-    { href: "/ingest", label: "Ingest", available: canIngest(actor) },
-    { href: "/settings", label: "Settings", available: canIngest(actor) },
+    { href: "/ingest", label: "Ingest", available: can(actor, "ingest:write") },
+    { href: "/settings", label: "Settings", available: can(actor, "ingest:write") },
   ];
   return (
     <Providers>

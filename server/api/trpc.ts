@@ -1,10 +1,13 @@
 /**
  * tRPC setup: context (database + who is asking), the error formatter, and the procedure ladder.
- * Every procedure is protected unless it is built from `publicProcedure` on purpose.
+ * Every procedure states the permission it needs with `authorized(permission)` (server/auth/permissions.ts); its
+ * objects are checked in the domain layer through the scoped where builders (server/auth/scope.ts). The permission
+ * is kept in the procedure's meta, so the authorization matrix test can list every procedure and what it needs.
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
-import { type Actor, type Role } from "@/server/auth/roles";
+import { can, missingPermission, type Permission } from "@/server/auth/permissions";
+import type { Actor } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
 import { DomainError } from "@/server/domain/errors";
 
@@ -13,7 +16,12 @@ export interface Context {
   actor: Actor | null;
 }
 
-const t = initTRPC.context<Context>().create({
+/** What a procedure declares about who may call it: a permission, or "public" (no sign-in) on purpose. */
+export interface Meta {
+  permission: Permission | "public";
+}
+
+const t = initTRPC.context<Context>().meta<Meta>().create({
   errorFormatter({ shape, error }) {
     // Never send stack traces, SQL or internal messages to clients.
     const internal = error.code === "INTERNAL_SERVER_ERROR";
@@ -45,19 +53,20 @@ const domainErrors = t.middleware(async ({ next }) => {
 });
 
 /** Explicitly public: no sign-in needed. Use sparingly. */
-export const publicProcedure = t.procedure.use(domainErrors);
+export const publicProcedure = t.procedure.use(domainErrors).meta({ permission: "public" });
 
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+const signedIn = t.procedure.use(domainErrors).use(({ ctx, next }) => {
   if (!ctx.actor) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });
 
-/** Only the given roles; everyone else gets 403 with the roles named. */
-export function roleProcedure(...roles: Role[]) {
-  return protectedProcedure.use(({ ctx, next }) => {
-    if (!roles.includes(ctx.actor.role)) {
-      throw new TRPCError({ code: "FORBIDDEN", message: `Requires role ${roles.join(" or ")}` });
-    }
+/**
+ * A procedure for callers holding `permission`: 401 when signed out, 403 naming the permission otherwise. Objects
+ * are the service's to check (scoped where builders), as a role alone never says which Apis one may touch.
+ */
+export function authorized(permission: Permission) {
+  return signedIn.meta({ permission }).use(({ ctx, next }) => {
+    if (!can(ctx.actor, permission)) throw new TRPCError({ code: "FORBIDDEN", message: missingPermission(permission) });
     return next();
   });
 }

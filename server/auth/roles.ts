@@ -24,14 +24,6 @@ export function seesAllApis(actor: Actor): boolean {
   return actor.role === "admin" || actor.role === "security";
 }
 
-export function canIngest(actor: Actor): boolean {
-  return actor.role === "admin" || actor.role === "security";
-}
-
-export function canAdminister(actor: Actor): boolean {
-  return actor.role === "admin";
-}
-
 /** Executives read aggregates and reports, never raw evidence or per-Api detail. */
 export function seesDetail(actor: Actor): boolean {
   return actor.role !== "executive";

@@ -1,11 +1,15 @@
 import type { Db } from "@/server/db/client";
 import { DomainError, notFound } from "@/server/domain/errors";
-import { type Actor, canAdminister } from "./roles";
+import { can, missingPermission, type Permission } from "./permissions";
+import type { Actor } from "./roles";
 import { createApiToken, type TokenScope } from "./tokens";
+
+/** What a token scope lets its bearer do, as the owner's permission it needs. */
+const SCOPE_PERMISSION: Record<TokenScope, Permission> = { ingest: "ingest:write", read: "inventory:read" };
 
 export async function listTokens(prisma: Db, actor: Actor) {
   const rows = await prisma.apiToken.findMany({
-    where: canAdminister(actor) ? {} : { userId: actor.userId },
+    where: can(actor, "tokens:all") ? {} : { userId: actor.userId },
     orderBy: { createdAt: "desc" },
     select: { id: true, name: true, prefix: true, scopes: true, expiresAt: true, revokedAt: true, lastUsedAt: true, createdAt: true, user: { select: { email: true } } },
   });
@@ -28,6 +32,10 @@ export async function createTokenForActor(
   input: { name: string; scopes: TokenScope[]; expiresInDays: number },
 ) {
   if (actor.type !== "user") throw new DomainError("FORBIDDEN", "tokens cannot create tokens");
+  for (const scope of input.scopes) {
+    const needed = SCOPE_PERMISSION[scope];
+    if (!can(actor, needed)) throw new DomainError("FORBIDDEN", `${missingPermission(needed)} for a token with scope ${scope}`);
+  }
   const created = await createApiToken(prisma, { userId: actor.userId, ...input });
   await prisma.auditLog.create({
     data: { actorType: "user", actorId: actor.userId, action: "token.create", targetType: "api_token", targetId: created.id, details: { name: input.name, scopes: input.scopes } },
@@ -37,7 +45,7 @@ export async function createTokenForActor(
 
 export async function revokeToken(prisma: Db, actor: Actor, id: string) {
   const token = await prisma.apiToken.findUnique({ where: { id }, select: { userId: true, revokedAt: true } });
-  if (!token || (token.userId !== actor.userId && !canAdminister(actor))) throw notFound("Token");
+  if (!token || (token.userId !== actor.userId && !can(actor, "tokens:all"))) throw notFound("Token");
   if (!token.revokedAt) {
     await prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
     await prisma.auditLog.create({ data: { actorType: actor.type, actorId: actor.userId, action: "token.revoke", targetType: "api_token", targetId: id } });

@@ -4,8 +4,7 @@
  *
  * Object-level access (DESIGN.md §7):
  * - admin / security: every finding, including unmapped ones;
- * - developer: findings of their teams' Apis (Finding.teamId in their teams, or the Api's owner team is one of
- *   theirs); never unmapped findings;
+ * - developer: findings of the Apis their teams own now (server/auth/scope.ts); never unmapped findings;
  * - executive: counts only (summary, open counts per Api); the list and a finding's detail/evidence are FORBIDDEN.
  */
 import { z } from "zod";
@@ -15,7 +14,7 @@ import type { Db } from "@/server/db/client";
 import { DomainError, forbidden, notFound } from "@/server/domain/errors";
 import { OWASP_API_CATEGORIES } from "@/server/domain/owasp";
 import { SEVERITIES, type Severity } from "@/server/domain/severity";
-import { apiScope } from "@/server/inventory/access";
+import { apiScope, findingScope } from "@/server/auth/scope";
 import { ACTIVE_STATUSES, isOverdue } from "./sla";
 
 export const FINDING_STATUSES = ["open", "triaged", "in_progress", "resolved", "risk_accepted", "false_positive", "duplicate"] as const;
@@ -47,15 +46,6 @@ export const findingListInput = findingFilterInput.extend({
 export type FindingFilterInput = z.input<typeof findingFilterInput>;
 export type FindingListInput = z.input<typeof findingListInput>;
 type Filters = z.output<typeof findingFilterInput>;
-
-/** Row-level scope of findings an actor may count. Detail access additionally requires seesDetail(). */
-export function findingScope(actor: Actor): Prisma.FindingWhereInput {
-  if (seesAllApis(actor) || actor.role === "executive") return {};
-  return {
-    apiId: { not: null },
-    OR: [{ teamId: { in: actor.teamIds } }, { api: { ownerTeamId: { in: actor.teamIds } } }],
-  };
-}
 
 function requireDetail(actor: Actor): void {
   if (!seesDetail(actor)) throw forbidden("Executives see finding counts and reports, not individual findings or their evidence");
@@ -298,7 +288,7 @@ export async function assignFindingApi(prisma: Db, actor: Actor, raw: z.input<ty
     const finding = await tx.finding.findUnique({ where: { id: input.id }, select: { id: true, apiId: true, api: { select: { slug: true } } } });
     if (!finding) throw notFound("Finding");
     const api = await tx.api.findUnique({ where: { slug: input.api }, select: { id: true, slug: true, ownerTeamId: true } });
-    if (!api) throw new DomainError("BAD_REQUEST", `No API with slug "${input.api}"`);
+    if (!api) throw notFound(`API "${input.api}"`);
     if (finding.apiId === api.id) return { id: finding.id, api: api.slug, changed: false };
     await tx.finding.update({ where: { id: finding.id }, data: { apiId: api.id, endpointId: null, teamId: api.ownerTeamId } });
     await tx.findingEvent.create({

@@ -9,7 +9,8 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
-import { canIngest, type Actor } from "@/server/auth/roles";
+import { can } from "@/server/auth/permissions";
+import { type Actor } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
 import type { SourceFile } from "./contract";
 import { type IngestChannel, type IngestResult, type IngestStatus, ingest } from "./pipeline";
@@ -318,7 +319,7 @@ async function endJob(job: Job, outcome: JobStatus): Promise<void> {
  * job started earlier. The caller has authenticated `actor` through the database; its role is checked here again.
  */
 export function startIngestJob(prisma: Db, input: StartIngestJob): string {
-  if (!canIngest(input.actor)) throw new IngestJobRefused("requires role admin or security");
+  if (!can(input.actor, "ingest:write")) throw new IngestJobRefused("requires role admin or security");
   if (input.files.length === 0) throw new IngestJobRefused("no file to ingest");
   if (!/^[0-9a-f]{64}$/.test(input.ownerKey)) throw new Error("ownerKey must be a SHA-256 in hex");
   const reg = registry();

@@ -1,6 +1,6 @@
 import type { Actor } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
-import { apiScope } from "./access";
+import { apiScope } from "@/server/auth/scope";
 
 /** Inventory aggregates for the overview, computed in the database and scoped to what the actor may see. */
 export async function inventoryOverview(prisma: Db, actor: Actor) {

@@ -5,7 +5,7 @@ import type { Actor } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
 import { notFound } from "@/server/domain/errors";
 import type { SpecLintSummary } from "@/server/ingest/spec-lint";
-import { apiScope } from "./access";
+import { apiScope } from "@/server/auth/scope";
 
 export const LIFECYCLES = ["production", "experimental", "deprecated", "retired"] as const;
 export const EXPOSURES = ["internet", "partner", "internal"] as const;

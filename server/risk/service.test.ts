@@ -90,9 +90,9 @@ describe.each(TEST_DATABASES)("risk overview, breakdown and weights on $name", (
     expect(preview.rows.length).toBeGreaterThan(0);
     const ownerless = preview.rows.find((r) => r.after.score > r.before.score);
     expect(ownerless).toBeDefined();
-    await expect(developer.risk.weights.preview(candidate)).rejects.toThrow(/Requires role/);
+    await expect(developer.risk.weights.preview(candidate)).rejects.toThrow(/Requires permission risk:preview/);
 
-    await expect(security.risk.weights.set(candidate)).rejects.toThrow(/Requires role admin/);
+    await expect(security.risk.weights.set(candidate)).rejects.toThrow(/Requires permission settings:write/);
     const bad = { ...candidate, share: { ...candidate.share, low: 0.9, medium: 0.9, high: 0.9 } };
     await expect(admin.risk.weights.set(bad)).rejects.toThrow();
     const saved = await admin.risk.weights.set(candidate);

@@ -6,14 +6,13 @@
  * aggregates (counts, scores, trend), never finding titles: the factor breakdown omits the findings behind the
  * factors for them.
  */
-import { Prisma } from "@/generated/prisma/client";
+import { type Prisma } from "@/generated/prisma/client";
 import { type Actor, seesAllApis, seesDetail } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
 import { notFound } from "@/server/domain/errors";
 import { SEVERITIES, type Severity } from "@/server/domain/severity";
-import { findingScope } from "@/server/findings/service";
 import { ACTIVE_STATUSES } from "@/server/findings/sla";
-import { apiScope } from "@/server/inventory/access";
+import { apiScope, apiSqlScope, findingScope } from "@/server/auth/scope";
 import { loadRiskInputs } from "./inputs";
 import { type Band, FACTOR_LABELS, mainFactor, type RiskFactor, scoreApi } from "./score";
 import { loadRiskWeights, type RiskWeights } from "./weights";
@@ -91,8 +90,7 @@ export async function riskOverview(prisma: Db, actor: Actor, now = new Date()) {
  * (score change, band entry/exit) over the snapshot days, then filled forward over days without snapshots.
  */
 export async function riskTrend(prisma: Db, actor: Actor, now = new Date()): Promise<TrendPoint[]> {
-  const scope =
-    seesAllApis(actor) || actor.role === "executive" ? Prisma.sql`TRUE` : Prisma.sql`a."ownerTeamId" = ANY(${actor.teamIds}::text[])`;
+  const scope = apiSqlScope(actor, "a");
   const today = now.toISOString().slice(0, 10);
   const rows = await prisma.$queryRaw<{ day: Date | string; apis: number; total: number; critical: number; high: number }[]>`
     WITH s AS (

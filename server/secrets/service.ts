@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { Prisma } from "@/generated/prisma/client";
 import { type Actor, seesAllApis } from "@/server/auth/roles";
+import { apiSqlScope } from "@/server/auth/scope";
 import { loadRuleSettings } from "@/server/correlate/settings";
 import type { Db } from "@/server/db/client";
 import { forbidden } from "@/server/domain/errors";
@@ -47,13 +48,14 @@ export async function listSecrets(prisma: Db, actor: Actor, raw: SecretListInput
   const settings = await loadRuleSettings(prisma);
   const since = new Date(now.getTime() - settings.overSharedWindowDays * 86_400_000);
   const staleBefore = new Date(now.getTime() - settings.staleSecretDays * 86_400_000);
-  const scope = seesAllApis(actor)
-    ? Prisma.empty
-    : Prisma.sql`AND EXISTS (SELECT 1 FROM secret_api_link l JOIN api a ON a.id = l."apiId"
-        WHERE l."secretId" = s.id AND a."ownerTeamId" = ANY(${actor.teamIds}::text[]))`;
+  // A secret is visible when linked to a visible Api; the Apis shown with it are only the visible ones (another
+  // team's Api sharing the secret is never named).
+  const scope = Prisma.sql`AND EXISTS (SELECT 1 FROM secret_api_link l JOIN api a ON a.id = l."apiId"
+        WHERE l."secretId" = s.id AND ${apiSqlScope(actor, "a")})`;
+  const unlinked = seesAllApis(actor) ? Prisma.sql`OR NOT EXISTS (SELECT 1 FROM secret_api_link l WHERE l."secretId" = s.id)` : Prisma.empty;
   const search = input.q ? Prisma.sql`AND (s.ref ILIKE ${`%${input.q}%`} OR s."displayName" ILIKE ${`%${input.q}%`})` : Prisma.empty;
   const byApi = input.api
-    ? Prisma.sql`AND EXISTS (SELECT 1 FROM secret_api_link l JOIN api a ON a.id = l."apiId" WHERE l."secretId" = s.id AND a.slug = ${input.api})`
+    ? Prisma.sql`AND EXISTS (SELECT 1 FROM secret_api_link l JOIN api a ON a.id = l."apiId" WHERE l."secretId" = s.id AND a.slug = ${input.api} AND ${apiSqlScope(actor, "a")})`
     : Prisma.empty;
   // Stale: not rotated within the threshold; with no rotation seen, only when the first event is that old (DESIGN §3).
   const stale = input.stale
@@ -72,8 +74,8 @@ export async function listSecrets(prisma: Db, actor: Actor, raw: SecretListInput
       FROM secret_access_rollup ro WHERE ro."secretId" = s.id AND ro."hourStart" >= ${since}) r ON true
     LEFT JOIN LATERAL (
       SELECT json_agg(json_build_object('slug', a.slug, 'name', a.name, 'via', l.via) ORDER BY a.slug) AS apis
-      FROM secret_api_link l JOIN api a ON a.id = l."apiId" WHERE l."secretId" = s.id) la ON true
-    WHERE true ${scope} ${search} ${byApi} ${stale}
+      FROM secret_api_link l JOIN api a ON a.id = l."apiId" WHERE l."secretId" = s.id AND ${apiSqlScope(actor, "a")}) la ON true
+    WHERE (true ${scope} ${unlinked}) ${search} ${byApi} ${stale}
     ORDER BY s."lastRotatedAt" ASC NULLS FIRST, s.ref
     OFFSET ${(input.page - 1) * input.pageSize} LIMIT ${input.pageSize}`;
   return {

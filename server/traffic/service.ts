@@ -11,7 +11,7 @@ import type { Prisma } from "@/generated/prisma/client";
 import { type Actor, seesAllApis, seesDetail } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
 import { DomainError } from "@/server/domain/errors";
-import { apiScope } from "@/server/inventory/access";
+import { apiScope } from "@/server/auth/scope";
 import { ATTACK_SIGNAL_RULE_IDS } from "@/server/correlate/rules/traffic";
 
 const HOUR = 3_600_000;

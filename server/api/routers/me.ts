@@ -1,7 +1,7 @@
-import { protectedProcedure, router } from "../trpc";
+import { authorized, router } from "../trpc";
 
 export const meRouter = router({
-  get: protectedProcedure.query(async ({ ctx }) => {
+  get: authorized("app:use").query(async ({ ctx }) => {
     const user = await ctx.prisma.user.findUniqueOrThrow({
       where: { id: ctx.actor.userId },
       select: { email: true, name: true, role: true, memberships: { select: { team: { select: { slug: true, name: true } } } } },

@@ -2,22 +2,22 @@ import { z } from "zod";
 import { recomputeRisk } from "@/server/risk/inputs";
 import { apiRiskBreakdown, previewWeights, riskOverview } from "@/server/risk/service";
 import { defaultRiskWeights, loadRiskWeights, riskWeightsSchema, saveRiskWeights } from "@/server/risk/weights";
-import { protectedProcedure, roleProcedure, router } from "../trpc";
+import { authorized, router } from "../trpc";
 
 export const riskRouter = router({
   /** Overview aggregates, scoped to the Apis the actor may see (every role, executives included). */
-  overview: protectedProcedure.query(({ ctx }) => riskOverview(ctx.prisma, ctx.actor)),
+  overview: authorized("risk:read").query(({ ctx }) => riskOverview(ctx.prisma, ctx.actor)),
   /** One Api's factor breakdown; the findings behind factors are left out for executives. */
-  api: protectedProcedure
+  api: authorized("inventory:read")
     .input(z.object({ slug: z.string().min(1).max(120) }))
     .query(({ ctx, input }) => apiRiskBreakdown(ctx.prisma, ctx.actor, input.slug)),
   weights: router({
-    get: protectedProcedure.query(async ({ ctx }) => ({ weights: await loadRiskWeights(ctx.prisma), defaults: defaultRiskWeights() })),
-    preview: roleProcedure("admin", "security")
+    get: authorized("risk:read").query(async ({ ctx }) => ({ weights: await loadRiskWeights(ctx.prisma), defaults: defaultRiskWeights() })),
+    preview: authorized("risk:preview")
       .input(riskWeightsSchema)
       .query(({ ctx, input }) => previewWeights(ctx.prisma, ctx.actor, input)),
     /** Admins only: stores the weights, rescores every Api (today's snapshot) and records the change. */
-    set: roleProcedure("admin")
+    set: authorized("settings:write")
       .input(riskWeightsSchema)
       .mutation(async ({ ctx, input }) => {
         const apis = await ctx.prisma.$transaction(

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { TOKEN_SCOPES } from "@/server/auth/tokens";
 import { createTokenForActor, listTokens, revokeToken } from "@/server/auth/token-service";
-import { roleProcedure, router } from "../trpc";
+import { authorized, router } from "../trpc";
 
-// Tokens feed CI jobs and log shippers: the people who ingest manage them.
-const tokenProcedure = roleProcedure("admin", "security");
+// Everyone manages their own tokens (admins everyone's: tokens:all, in the service); a scope needs the permission
+// it stands for (an ingest token needs ingest:write).
+const tokenProcedure = authorized("tokens:own");
 
 export const tokensRouter = router({
   list: tokenProcedure.query(({ ctx }) => listTokens(ctx.prisma, ctx.actor)),

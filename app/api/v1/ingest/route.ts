@@ -1,4 +1,5 @@
-import { canIngest } from "@/server/auth/roles";
+import { declareRoute } from "@/server/api/rest";
+import { can } from "@/server/auth/permissions";
 import { authenticateToken } from "@/server/auth/tokens";
 import { getPrisma } from "@/server/db/client";
 import { bearerCredential, errorResponse, ingestHttpRequest, ingestResponse, startHttpIngestJob } from "@/server/ingest/http";
@@ -9,7 +10,7 @@ export const dynamic = "force-dynamic";
  * POST /api/v1/ingest — for CI jobs and log shippers. Bearer token with the `ingest` scope. Answers with the runs
  * once every file is stored; with `?async=true` it answers 202 at once and the files are ingested by a job.
  */
-export async function POST(request: Request) {
+export const POST = declareRoute({ credential: "token", scope: "ingest", permission: "ingest:write" }, async (request: Request) => {
   const prisma = await getPrisma();
   const token = bearerCredential(request.headers);
   const actor = token ? await authenticateToken(prisma, token, "ingest") : null;
@@ -20,7 +21,7 @@ export async function POST(request: Request) {
     );
   }
   // A token acts for its owner: their role applies, as in the UI.
-  if (!canIngest(actor)) return Response.json({ error: "the token's owner needs role admin or security" }, { status: 403 });
+  if (!can(actor, "ingest:write")) return Response.json({ error: "the token's owner needs role admin or security" }, { status: 403 });
   const mode = new URL(request.url).searchParams.get("async");
   if (mode !== null && mode !== "true" && mode !== "false") return Response.json({ error: "invalid query: async: expected true or false" }, { status: 400 });
   try {
@@ -31,4 +32,4 @@ export async function POST(request: Request) {
   } catch (error) {
     return errorResponse(error);
   }
-}
+});

@@ -1,3 +1,4 @@
+import { declareRoute } from "@/server/api/rest";
 import { openApiDocument } from "@/server/api/openapi-document";
 
 export const dynamic = "force-static";
@@ -107,6 +108,7 @@ const document = {
   },
 };
 
-export function GET() {
-  return Response.json(document);
-}
+export const GET = declareRoute(
+  { credential: "public", why: "the API description; it names no object" },
+  async () => Response.json(document),
+);

@@ -1,0 +1,245 @@
+/**
+ * The authorization matrix, generated from the router and from the route files under app/api: every tRPC procedure
+ * and every REST route × every role (and signed out) × an object of the caller's own team, of another team, and one
+ * that does not exist. A procedure without a declared permission, or without a row in CALLS below, fails the suite;
+ * so does a route file whose handlers declare nothing (server/api/rest.ts).
+ *
+ * Outcomes: "unauthorized" (401), "forbidden" (403 naming the permission), "hidden" (404: another team's object
+ * answers exactly like a missing one) or "allowed" (the call got past authorization: success, or an error about the
+ * input or the state, never about who is asking).
+ */
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { can, missingPermission, type Permission, PERMISSIONS } from "@/server/auth/permissions";
+import { type Actor, type Role, ROLES } from "@/server/auth/roles";
+import { createApiToken } from "@/server/auth/tokens";
+import type { Database } from "@/server/db/client";
+import { ingest } from "@/server/ingest/pipeline";
+import { bufferSource } from "@/server/ingest/source";
+import { createUser, ensureTeam } from "@/server/people/service";
+import { TEST_DATABASES } from "@/server/test/databases";
+import type { RouteAccess } from "./rest";
+import { appRouter, createCaller } from "./root";
+import type { Meta } from "./trpc";
+
+type Caller = ReturnType<typeof createCaller>;
+type Outcome = "unauthorized" | "forbidden" | "hidden" | "allowed";
+type Variant = "plain" | "own" | "other" | "none";
+
+/** The objects the matrix calls procedures on, created in beforeAll. */
+interface World {
+  findingA: string;
+  findingB: string;
+  unmapped: string;
+  tokenOf: Record<Role, string>;
+  adminToken: string;
+}
+
+/** Whose "other team" object a role may still see, per kind of object. */
+const SEES_OTHER: Record<"api" | "finding" | "token", (role: Role) => boolean> = {
+  api: (role) => role !== "developer",
+  finding: (role) => role === "admin" || role === "security",
+  token: (role) => can({ role }, "tokens:all"),
+};
+
+interface Row {
+  object?: keyof typeof SEES_OTHER;
+  call: Partial<Record<Variant, (c: Caller, w: World, role: Role) => Promise<unknown>>>;
+}
+
+/** One row per procedure: how to call it on each kind of object. A new procedure needs a row here. */
+const CALLS: Record<string, Row> = {
+  "me.get": { call: { plain: (c) => c.me.get() } },
+  "apis.list": { call: { plain: (c) => c.apis.list({}) } },
+  "apis.teams": { call: { plain: (c) => c.apis.teams() } },
+  "apis.get": {
+    object: "api",
+    call: { own: (c) => c.apis.get({ slug: "alpha-api" }), other: (c) => c.apis.get({ slug: "beta-api" }), none: (c) => c.apis.get({ slug: "no-such-api" }) },
+  },
+  "findings.list": { call: { plain: (c) => c.findings.list({}) } },
+  "findings.summary": { call: { plain: (c) => c.findings.summary({}) } },
+  "findings.get": {
+    object: "finding",
+    call: {
+      own: (c, w) => c.findings.get({ id: w.findingA }),
+      other: (c, w) => c.findings.get({ id: w.findingB }),
+      none: (c) => c.findings.get({ id: "no-such-finding" }),
+    },
+  },
+  "findings.assignApi": {
+    object: "api",
+    call: {
+      own: (c, w) => c.findings.assignApi({ id: w.unmapped, api: "alpha-api" }),
+      none: (c, w) => c.findings.assignApi({ id: w.unmapped, api: "no-such-api" }),
+    },
+  },
+  "ingest.formats": { call: { plain: (c) => c.ingest.formats() } },
+  "ingest.runs": { call: { plain: (c) => c.ingest.runs({}) } },
+  "tokens.list": { call: { plain: (c) => c.tokens.list() } },
+  "tokens.create": { call: { plain: (c) => c.tokens.create({ name: "matrix", scopes: ["read"], expiresInDays: 1 }) } },
+  "tokens.revoke": {
+    object: "token",
+    call: {
+      own: (c, w, role) => c.tokens.revoke({ id: w.tokenOf[role] }),
+      other: (c, w) => c.tokens.revoke({ id: w.adminToken }),
+      none: (c) => c.tokens.revoke({ id: "no-such-token" }),
+    },
+  },
+  "traffic.api": {
+    object: "api",
+    call: {
+      own: (c) => c.traffic.api({ slug: "alpha-api" }),
+      other: (c) => c.traffic.api({ slug: "beta-api" }),
+      none: (c) => c.traffic.api({ slug: "no-such-api" }),
+    },
+  },
+  "traffic.flags": { call: { plain: (c) => c.traffic.flags({}) } },
+  "traffic.attackSignals": { call: { plain: (c) => c.traffic.attackSignals({}) } },
+  "risk.overview": { call: { plain: (c) => c.risk.overview() } },
+  "risk.api": {
+    object: "api",
+    call: { own: (c) => c.risk.api({ slug: "alpha-api" }), other: (c) => c.risk.api({ slug: "beta-api" }), none: (c) => c.risk.api({ slug: "no-such-api" }) },
+  },
+  "risk.weights.get": { call: { plain: (c) => c.risk.weights.get() } },
+  "risk.weights.preview": { call: { plain: async (c) => c.risk.weights.preview((await c.risk.weights.get()).weights) } },
+  "risk.weights.set": { call: { plain: async (c) => c.risk.weights.set((await c.risk.weights.get()).weights) } },
+  "secrets.list": { call: { plain: (c) => c.secrets.list({}) } },
+  "settings.thresholds": { call: { plain: (c) => c.settings.thresholds() } },
+  "settings.setThresholds": { call: { plain: (c) => c.settings.setThresholds({}) } },
+};
+
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta } }>).map(
+  ([name, procedure]) => ({ name, permission: procedure._def.meta?.permission }),
+);
+
+async function outcomeOf(call: () => Promise<unknown>): Promise<{ outcome: Outcome; message?: string }> {
+  try {
+    await call();
+    return { outcome: "allowed" };
+  } catch (error) {
+    if (!(error instanceof TRPCError)) throw error;
+    if (error.code === "UNAUTHORIZED") return { outcome: "unauthorized", message: error.message };
+    if (error.code === "FORBIDDEN") return { outcome: "forbidden", message: error.message };
+    if (error.code === "NOT_FOUND") return { outcome: "hidden", message: error.message };
+    return { outcome: "allowed", message: error.message };
+  }
+}
+
+function expected(permission: Permission | "public", role: Role | null, variant: Variant, object: Row["object"]): Outcome {
+  if (permission === "public") return "allowed";
+  if (role === null) return "unauthorized";
+  if (!can({ role }, permission)) return "forbidden";
+  if (variant === "none") return "hidden";
+  if (variant === "other" && object && !SEES_OTHER[object](role)) return "hidden";
+  return "allowed";
+}
+
+describe("every procedure declares a permission and has a matrix row", () => {
+  it.each(procedures)("$name", ({ name, permission }) => {
+    expect(permission, `${name} declares no permission (use authorized(...) in server/api/trpc.ts)`).toBeDefined();
+    expect(permission === "public" || (PERMISSIONS as readonly string[]).includes(permission as string)).toBe(true);
+    expect(CALLS[name], `${name} has no row in the authorization matrix`).toBeDefined();
+  });
+  it("the matrix has no rows for procedures that no longer exist", () => {
+    const names = new Set(procedures.map((p) => p.name));
+    expect(Object.keys(CALLS).filter((n) => !names.has(n))).toEqual([]);
+  });
+});
+
+describe.each(TEST_DATABASES)("authorization matrix on $name", (kind) => {
+  let db: Database;
+  const actors = {} as Record<Role, Actor>;
+  const world = { tokenOf: {} } as World;
+
+  beforeAll(async () => {
+    db = await kind.open();
+    const alpha = await ensureTeam(db.prisma, "alpha");
+    await ensureTeam(db.prisma, "beta");
+    for (const [title, owner] of [["Alpha API", "alpha"], ["Beta API", "beta"]] as const) {
+      const spec = {
+        openapi: "3.0.3",
+        info: { title, version: "1", "x-owner": owner },
+        servers: [{ url: `https://${owner}.example.com/v1` }],
+        paths: { "/things/{id}": { get: { summary: "Get", responses: { "200": { description: "ok" } } } } },
+      };
+      const result = await ingest(db.prisma, { file: bufferSource(JSON.stringify(spec), `${owner}.json`), channel: "cli", actor: { type: "system" } });
+      expect(result.status).toBe("succeeded");
+    }
+    const apis = await db.prisma.api.findMany({ select: { id: true, slug: true, ownerTeamId: true } });
+    const now = new Date();
+    const finding = async (key: string, apiSlug: string | null) => {
+      const api = apis.find((a) => a.slug === apiSlug);
+      const row = await db.prisma.finding.create({
+        data: {
+          kind: "scan", ruleId: `rule-${key}`, tool: "zap", title: `Finding ${key}`, severity: "high", fingerprint: `matrix-${key}`,
+          apiId: api?.id ?? null, teamId: api?.ownerTeamId ?? null, firstSeenAt: now, lastSeenAt: now, evidence: { detail: "x" },
+        },
+      });
+      return row.id;
+    };
+    world.findingA = await finding("a", "alpha-api");
+    world.findingB = await finding("b", "beta-api");
+    world.unmapped = await finding("u", null);
+    for (const role of ROLES) {
+      const user = await createUser(db.prisma, { email: `${role}@example.com`, role, password: `${role}-password-123`, teams: role === "developer" ? ["alpha"] : [] });
+      actors[role] = { type: "user", userId: user.id, email: user.email, role, teamIds: role === "developer" ? [alpha.id] : [] };
+      world.tokenOf[role] = (await createApiToken(db.prisma, { userId: user.id, name: "own", scopes: ["read"], expiresInDays: 1 })).id;
+    }
+    world.adminToken = (await createApiToken(db.prisma, { userId: actors.admin.userId, name: "admin's", scopes: ["read"], expiresInDays: 1 })).id;
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const cases = procedures.flatMap(({ name, permission }) => {
+    const row = CALLS[name];
+    if (!row || !permission) return [];
+    return (Object.keys(row.call) as Variant[]).map((variant) => ({ name, permission, variant, row }));
+  });
+
+  it.each(cases)("$name ($variant) for each role", async ({ name, permission, variant, row }) => {
+    const call = row.call[variant]!;
+    const signedOut = await outcomeOf(() => call(createCaller({ prisma: db.prisma, actor: null }), world, "developer"));
+    expect(signedOut.outcome, `${name} signed out`).toBe(expected(permission, null, variant, row.object));
+    // The roles that may not see another team's object first, so a mutation by an allowed role cannot change it.
+    for (const role of [...ROLES].reverse()) {
+      const got = await outcomeOf(() => call(createCaller({ prisma: db.prisma, actor: actors[role] }), world, role));
+      const want = expected(permission, role, variant, row.object);
+      expect(got.outcome, `${name} (${variant}) as ${role}: ${got.message ?? ""}`).toBe(want);
+      if (want === "forbidden" && permission !== "public") expect(got.message).toContain(missingPermission(permission));
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// REST routes: every handler under app/api declares its access.
+
+const APP_API = path.resolve(import.meta.dirname, "../../app/api");
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+function routeFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) return routeFiles(full);
+    return entry === "route.ts" ? [full] : [];
+  });
+}
+
+describe("every REST route declares its access", () => {
+  const files = routeFiles(APP_API);
+  it("finds the route files", () => {
+    expect(files.length).toBeGreaterThanOrEqual(8);
+  });
+  it.each(files.map((file) => ({ route: path.relative(APP_API, path.dirname(file)), file })))("/api/$route", async ({ file }) => {
+    const module = (await import(file)) as Record<string, unknown>;
+    const handlers = METHODS.filter((m) => typeof module[m] === "function");
+    expect(handlers.length).toBeGreaterThan(0);
+    for (const method of handlers) {
+      const access = (module[method] as { access?: RouteAccess }).access;
+      expect(access, `${method} ${file} declares no access (server/api/rest.ts declareRoute)`).toBeDefined();
+      if (access && "permission" in access) expect(PERMISSIONS).toContain(access.permission);
+    }
+  });
+});

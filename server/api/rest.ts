@@ -1,0 +1,26 @@
+/**
+ * REST route handlers declare who may call them, as tRPC procedures do with `authorized`: `declareRoute(access,
+ * handler)` attaches the declaration to the exported handler, so the authorization matrix test
+ * (server/api/authorization.test.ts) can list every route under app/api and fail on one that declares nothing.
+ * The handler still performs the checks (the credential kinds differ: session cookie, bearer token, none).
+ */
+import type { Permission } from "@/server/auth/permissions";
+import type { TokenScope } from "@/server/auth/tokens";
+
+export type RouteAccess =
+  /** No credential on purpose (the OpenAPI document, the sign-in endpoints). */
+  | { credential: "public"; why: string }
+  /** The browser's session cookie (same-origin), with the permission the signed-in person needs. */
+  | { credential: "session"; permission: Permission; object?: string }
+  /** A bearer API token with `scope`; its owner needs `permission`. */
+  | { credential: "token"; scope: TokenScope; permission: Permission; object?: string }
+  /** The tRPC endpoint: each procedure declares its own permission (server/api/trpc.ts `authorized`). */
+  | { credential: "procedures" }
+  /** The CLI's loopback door: the per-start secret in .postern/, from 127.0.0.1 only. */
+  | { credential: "loopback-secret"; why: string };
+
+export type DeclaredRoute<H> = H & { readonly access: RouteAccess };
+
+export function declareRoute<H extends (...args: never[]) => Promise<Response>>(access: RouteAccess, handler: H): DeclaredRoute<H> {
+  return Object.assign(handler, { access });
+}

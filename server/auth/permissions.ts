@@ -1,0 +1,67 @@
+/**
+ * The permission ladder (DESIGN.md §7): what each role may do, as data. Every tRPC procedure and REST route declares
+ * the one permission it needs (server/api/trpc.ts `authorized`, server/api/rest.ts `restRoute`); objects are then
+ * checked by the scoped `where` builders of ./scope.ts. A generated matrix test (server/api/authorization.test.ts)
+ * walks every procedure and route against every role.
+ */
+import type { Actor, Role } from "./roles";
+
+export const PERMISSIONS = [
+  /** Use the app at all: one's own profile, the list of formats. */
+  "app:use",
+  /** Apis, endpoints and their risk breakdown, scoped to what the actor may see. */
+  "inventory:read",
+  /** Set or clear an Api's owning team. */
+  "inventory:own",
+  /** Counts of findings (every role: executives read aggregates). */
+  "findings:count",
+  /** Finding rows and their evidence. */
+  "findings:read",
+  /** Map an unmapped finding to an Api. */
+  "findings:map",
+  /** Secrets and their access rollups (identities, addresses). */
+  "secrets:read",
+  /** Traffic views and attack signals (executives get aggregates without clients). */
+  "traffic:read",
+  /** Ingest files and watch ingest runs. */
+  "ingest:write",
+  "ingest:read",
+  /** Rule thresholds and risk weights: read, preview, change. */
+  "settings:read",
+  "settings:write",
+  "risk:read",
+  "risk:preview",
+  /** One's own API tokens; every user's tokens. */
+  "tokens:own",
+  "tokens:all",
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const EVERYONE: readonly Permission[] = ["app:use", "inventory:read", "findings:count", "traffic:read", "risk:read", "tokens:own"];
+const SECURITY: readonly Permission[] = [
+  ...EVERYONE,
+  "inventory:own",
+  "findings:read",
+  "findings:map",
+  "secrets:read",
+  "ingest:write",
+  "ingest:read",
+  "settings:read",
+  "risk:preview",
+];
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
+  admin: new Set<Permission>([...SECURITY, "settings:write", "tokens:all"]),
+  security: new Set(SECURITY),
+  developer: new Set<Permission>([...EVERYONE, "findings:read", "secrets:read"]),
+  executive: new Set(EVERYONE),
+};
+
+export function can(actor: Pick<Actor, "role">, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[actor.role].has(permission);
+}
+
+/** The FORBIDDEN message: names the missing permission, never the object. */
+export function missingPermission(permission: Permission): string {
+  return `Requires permission ${permission}`;
+}
