@@ -68,6 +68,7 @@ describe("CSV export", () => {
       slaDueAt: null,
       regression: false,
       occurrences: 1,
+      toolTriage: null,
     };
     const header = csvHeader("findings");
     expect(header).toContain("api.name");
@@ -78,6 +79,11 @@ describe("CSV export", () => {
     expect(record["endpoint.method"]).toBe("");
     expect(record.cwe).toBe("306");
     expect(JSON.parse(record.location!)).toEqual({ url: "https://a.example/x", line: 3 });
+    expect(record.toolTriage).toBe("");
+    const triaged = Object.fromEntries(
+      header.map((h, i) => [h, (parse(csvText([header, csvCells("findings", { ...finding, toolTriage: { state: "suppressed", kind: "inSource" } })])) as string[][])[1]![i]]),
+    );
+    expect(JSON.parse(triaged.toolTriage!)).toEqual({ state: "suppressed", kind: "inSource" });
     // A cell a spreadsheet would evaluate is neutralised.
     expect(record.title).toBe("'=HYPERLINK(\"http://evil\")");
   });

@@ -88,6 +88,8 @@ export interface FindingExport {
   slaDueAt: string | null;
   regression: boolean;
   occurrences: number;
+  /** The scanner's own triage as its last report stated it ({ state, kind?, justification? }), else null. */
+  toolTriage: unknown;
 }
 
 export interface ExportRecordOf {
@@ -273,6 +275,7 @@ export async function* exportFindings(prisma: Db, options: ExportOptions = {}): 
           slaDueAt: true,
           regression: true,
           occurrences: true,
+          toolTriage: true,
         },
       }),
     options,
@@ -297,6 +300,7 @@ export async function* exportFindings(prisma: Db, options: ExportOptions = {}): 
         slaDueAt: iso(row.slaDueAt),
         regression: row.regression,
         occurrences: row.occurrences,
+        toolTriage: row.toolTriage ?? null,
       };
     }
   }
@@ -381,6 +385,7 @@ export const CSV_COLUMNS: { [K in ExportKind]: CsvColumn<ExportRecordOf[K]>[] } 
     { header: "slaDueAt", value: (r) => r.slaDueAt },
     { header: "regression", value: (r) => r.regression },
     { header: "occurrences", value: (r) => r.occurrences },
+    { header: "toolTriage", value: (r) => (r.toolTriage === null || r.toolTriage === undefined ? null : JSON.stringify(r.toolTriage)) },
   ],
 };
 

@@ -13,6 +13,9 @@
  *        "host/path" when unmapped); query strings never count
  *     7. parameter name (ZAP/Burp "param"), as given
  *     8. code location: "file:line" (file only when no line)
+ *     9. only when the finding has one: its `distinctBy` key (several findings of one rule at one location that the
+ *        tool tells apart, e.g. SARIF results with different partialFingerprints). Absent, the part is left out of
+ *        the joined string altogether, so every fingerprint computed before this part existed is unchanged.
  *
  * Consequences, on purpose: the same alert on the same endpoint from two imports is one finding; one alert on two
  * endpoints is two findings; an unmapped finding that later maps (its Api was inventoried) gets a new fingerprint,
@@ -40,6 +43,8 @@ export interface FingerprintParts {
   parameter?: string | undefined;
   file?: string | undefined;
   line?: number | undefined;
+  /** ScanFinding.distinctBy. */
+  distinctBy?: string | undefined;
 }
 
 export function toolKey(name: string): string {
@@ -51,6 +56,7 @@ export function findingFingerprint(p: FingerprintParts): string {
   const web = p.path ? `${(p.method ?? "").toUpperCase()} ${p.path}` : "";
   const code = p.file ? (p.line !== undefined ? `${p.file}:${p.line}` : p.file) : "";
   const parts = ["scan", toolKey(p.tool), p.ruleId, titleIsIdentity(p.ruleId) ? p.title : "", subject, web, p.parameter ?? "", code];
+  if (p.distinctBy) parts.push(p.distinctBy);
   return createHash("sha256").update(parts.join("|")).digest("hex");
 }
 

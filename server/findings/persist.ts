@@ -20,6 +20,19 @@
  * Findings closed by a person as false_positive / risk_accepted / duplicate are updated (last seen, occurrences) but
  * never reopened. Findings of other scopes are never touched.
  *
+ * Scanned scopes (contract ScannedScope): a report also says what it scanned, findings or not. Each such record is a
+ * full scan of the tool's scope at that target: the Apis the target covers (a site: every Api at or below its path on
+ * its host, and the one whose base path holds it; a repository: the Api with that repository; else the ingest option
+ * `api`) and the unmapped target itself. So a clean
+ * report (no findings at all) of a known scope is recorded, and resolves that scope's open findings as "not seen in
+ * rescan"; unmapped findings of a target whose findings now all map resolve too. A scope record without a target (a
+ * report that names none) resolves nothing, and the run says so. A report without findings is a successful ingest
+ * with a warning that says it was clean. counts.records is the number of findings read (scope records left out).
+ *
+ * Tool triage (ScanFinding.toolTriage: SARIF suppressions, StackHawk false positive / risk accepted) is stored as the
+ * last report stated it, in the `toolTriage` column; status does not follow it. Instances merged into one finding
+ * keep their triage only when they all share it.
+ *
  * Batched: one query for the Apis, one for their endpoints, existing findings by fingerprint in chunks of 5,000, one
  * INSERT … SELECT FROM unnest(column arrays) per 5,000 new findings and events (a fixed parameter count: Prisma's
  * createMany binds every value and was ~10× slower on PGlite), one UPDATE … FROM unnest(…) per 5,000 seen findings, and
@@ -27,15 +40,17 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "@/generated/prisma/client";
-import { createBaseMatcher, createMatcher, type PathMatcher, splitUrl } from "@/server/correlate/path-matcher";
+import { createBaseMatcher, createMatcher, normaliseBasePath, type PathMatcher, pathSegments, splitUrl } from "@/server/correlate/path-matcher";
 import type { Tx } from "@/server/db/types";
 import { owaspApiCategoryForCwe } from "@/server/domain/owasp";
 import { severityRank } from "@/server/domain/severity";
-import type { ScanFinding } from "@/server/ingest/contract";
+import { isScannedScope, type ScanFinding, type ScannedScope, type ScanRecord, type ToolTriage } from "@/server/ingest/contract";
 import { findingFingerprint, normaliseTarget, scopeKey, toolKey } from "./fingerprint";
 import { slaDays, slaDueAt } from "./sla";
 
 export interface ScanCounts {
+  /** Findings read from the file (the scopes it says it scanned are not counted). */
+  records: number;
   findingsCreated: number;
   findingsUpdated: number;
   findingsReopened: number;
@@ -71,6 +86,18 @@ interface Prepared {
   severity: ScanFinding["severity"];
   location: Record<string, unknown>;
   evidence: Record<string, unknown> | null;
+  /** The merged instances' common triage; null when they differ (then none is stored). */
+  toolTriage: ToolTriage | null;
+}
+
+function sameTriage(a: ToolTriage | null, b: ToolTriage | undefined): boolean {
+  if (a === null || b === undefined) return a === null && b === undefined;
+  return a.state === b.state && a.kind === b.kind && a.justification === b.justification;
+}
+
+/** "zap https://x", "semgrep (no target)" for the run's messages. */
+function describeScope(s: ScannedScope): string {
+  return `${s.tool.name} ${s.target ?? "(no target named)"}`;
 }
 
 function isWebUrl(value: string | undefined): value is string {
@@ -84,10 +111,16 @@ function bareHost(host: string): string {
 
 export async function persistScanFindings(
   tx: Tx,
-  records: ScanFinding[],
-  source: { runId: string; format: string; fileName: string; now: Date; options: { api?: string } },
+  input: ScanRecord[],
+  source: { runId: string; format: string; fileName: string; now: Date; options: { api?: string }; warn?: (message: string) => void },
 ): Promise<{ counts: ScanCounts; apiIds: string[] }> {
-  const counts: ScanCounts = { findingsCreated: 0, findingsUpdated: 0, findingsReopened: 0, findingsResolved: 0, findingsUnmapped: 0 };
+  const records: ScanFinding[] = [];
+  const scanned: ScannedScope[] = [];
+  for (const r of input) {
+    if (isScannedScope(r)) scanned.push(r);
+    else records.push(r);
+  }
+  const counts: ScanCounts = { records: records.length, findingsCreated: 0, findingsUpdated: 0, findingsReopened: 0, findingsResolved: 0, findingsUnmapped: 0 };
   const now = source.now;
   // Timestamps go to SQL as UTC ISO text cast to timestamp(3), the way Prisma stores DateTime (UTC, no zone).
   const nowIso = now.toISOString();
@@ -106,6 +139,16 @@ export async function persistScanFindings(
     }
     if (r.file && !isWebUrl(r.url)) hasCode = true;
   }
+  // A scanned target is a site or a repository (a repository URL is a web URL too): both are looked up.
+  for (const s of scanned) {
+    if (!s.target) continue;
+    hasCode = true;
+    const host = isWebUrl(s.target) ? splitUrl(s.target).host : undefined;
+    if (host) {
+      hosts.add(host);
+      hosts.add(bareHost(host));
+    }
+  }
   const option = source.options.api?.trim().toLowerCase();
   const or: Prisma.ApiWhereInput[] = [];
   if (hosts.size) or.push({ host: { in: [...hosts] } });
@@ -123,6 +166,22 @@ export async function persistScanFindings(
     if (repo && !byRepository.has(repo)) byRepository.set(repo, a.id);
   }
   const optionApi = option ? apis.find((a) => a.slug === option) ?? apis.find((a) => a.aliases.includes(option)) : undefined;
+  /** The Apis a scan of site `url` covers: those at or below its path on its host, and the one its path lies in. */
+  const apisOfSite = (url: string): string[] => {
+    const parts = splitUrl(url);
+    if (!parts.host) return [];
+    const siteHosts = new Set([parts.host, bareHost(parts.host)]);
+    const prefix = pathSegments(normaliseBasePath(parts.path));
+    const out = hosted
+      .filter((a) => a.host !== null && siteHosts.has(a.host))
+      .filter((a) => {
+        const base = pathSegments(normaliseBasePath(a.basePath));
+        return prefix.length <= base.length && prefix.every((seg, i) => seg === base[i]);
+      })
+      .map((a) => a.id);
+    const containing = baseMatcher.match(parts.host, parts.path)?.apiId;
+    return containing && !out.includes(containing) ? [...out, containing] : out;
+  };
 
   // Endpoint matchers per Api, built lazily from one query.
   const endpointRows = hosted.length
@@ -184,12 +243,14 @@ export async function persistScanFindings(
       parameter: record.parameter,
       file: record.file,
       line: record.line,
+      distinctBy: record.distinctBy,
     });
     const existing = prepared.get(fingerprint);
     if (existing) {
       // Many instances of one alert on one endpoint: one finding with occurrences, the worst severity.
       existing.occurrences += Math.max(1, record.occurrences);
       if (severityRank(record.severity) > severityRank(existing.severity)) existing.severity = record.severity;
+      if (!sameTriage(existing.toolTriage, record.toolTriage)) existing.toolTriage = null;
       continue;
     }
     const scope = scopeKey(record.tool.name, apiId, target);
@@ -216,6 +277,7 @@ export async function persistScanFindings(
         format: source.format,
       },
       evidence: Object.keys(evidence).length ? evidence : null,
+      toolTriage: record.toolTriage ?? null,
     });
   }
   // A report whose target maps to an Api scanned that Api, even where it found nothing there any more.
@@ -224,6 +286,28 @@ export async function persistScanFindings(
     const parts = splitUrl(r.target);
     const base = parts.host ? baseMatcher.match(parts.host, parts.path) : null;
     if (base) scopes.add(scopeKey(r.tool.name, base.apiId, null));
+  }
+  // What the report says it scanned, found or clean: the Api its target maps to (else the `api` option), and the
+  // target itself (findings there that did not map to an Api).
+  let known = 0;
+  for (const s of scanned) {
+    const target = normaliseTarget(s.target);
+    const scannedApis = new Set<string>();
+    const repository = target ? byRepository.get(target) : undefined;
+    if (repository) scannedApis.add(repository);
+    if (isWebUrl(s.target)) for (const id of apisOfSite(s.target)) scannedApis.add(id);
+    if (scannedApis.size === 0 && optionApi) scannedApis.add(optionApi.id);
+    for (const id of scannedApis) scopes.add(scopeKey(s.tool.name, id, null));
+    if (target) scopes.add(scopeKey(s.tool.name, null, target));
+    if (scannedApis.size > 0 || target) known += 1;
+  }
+  if (records.length === 0 && source.warn) {
+    const what = scanned.slice(0, 5).map(describeScope).join(", ") + (scanned.length > 5 ? ` and ${scanned.length - 5} more` : "");
+    source.warn(
+      known > 0
+        ? `the report lists no findings: a clean scan of ${what}`
+        : `the report lists no findings (${what}); it names no target, so no earlier finding could be resolved (the ingest option api names the Api it covers)`,
+    );
   }
 
   // 3. Which fingerprints exist already.
@@ -273,6 +357,7 @@ export async function persistScanFindings(
         "apiId" = coalesce(u.api_id, f."apiId"),
         "endpointId" = coalesce(u.endpoint_id, f."endpointId"),
         "teamId" = coalesce(f."teamId", u.team_id),
+        "toolTriage" = u.tool_triage::jsonb,
         "slaDueAt" = CASE WHEN u.sla_days IS NULL THEN NULL ELSE f."firstSeenAt" + u.sla_days * interval '1 day' END,
         status = CASE WHEN u.reopen THEN 'open' ELSE f.status END,
         resolution = CASE WHEN u.reopen THEN NULL ELSE f.resolution END,
@@ -290,8 +375,9 @@ export async function persistScanFindings(
         ${batch.map((s) => s.p.endpointId)}::text[],
         ${batch.map((s) => s.p.teamId)}::text[],
         ${batch.map((s) => slaDays(s.p.severity))}::int[],
-        ${batch.map((s) => s.reopen)}::boolean[]
-      ) AS u(id, occurrences, severity, title, evidence, location, api_id, endpoint_id, team_id, sla_days, reopen)
+        ${batch.map((s) => s.reopen)}::boolean[],
+        ${batch.map((s) => (s.p.toolTriage ? JSON.stringify(s.p.toolTriage) : null))}::text[]
+      ) AS u(id, occurrences, severity, title, evidence, location, api_id, endpoint_id, team_id, sla_days, reopen, tool_triage)
       WHERE f.id = u.id`;
   }
   for (const s of seen) {
@@ -351,11 +437,11 @@ async function insertFindings(tx: Tx, rows: NewFinding[], nowIso: string): Promi
   const cwe = col((_, r) => r.cwe ?? null);
   return tx.$executeRaw`
     INSERT INTO finding (id, kind, "ruleId", tool, title, description, severity, confidence, cwe, "owaspCategory", fingerprint,
-      "scopeKey", "apiId", "endpointId", "teamId", location, evidence, remediation, occurrences, status, "slaDueAt",
+      "scopeKey", "apiId", "endpointId", "teamId", location, evidence, remediation, occurrences, "toolTriage", status, "slaDueAt",
       "firstSeenAt", "lastSeenAt", "createdAt", "updatedAt")
     SELECT u.id, 'scan', u.rule_id, u.tool, u.title, u.description, u.severity, u.confidence, u.cwe, u.owasp, u.fingerprint,
-      u.scope_key, u.api_id, u.endpoint_id, u.team_id, u.location::jsonb, u.evidence::jsonb, u.remediation, u.occurrences, 'open',
-      u.sla_due_at::timestamp, ${nowIso}::timestamp, ${nowIso}::timestamp, ${nowIso}::timestamp, ${nowIso}::timestamp
+      u.scope_key, u.api_id, u.endpoint_id, u.team_id, u.location::jsonb, u.evidence::jsonb, u.remediation, u.occurrences,
+      u.tool_triage::jsonb, 'open', u.sla_due_at::timestamp, ${nowIso}::timestamp, ${nowIso}::timestamp, ${nowIso}::timestamp, ${nowIso}::timestamp
     FROM unnest(
       ${rows.map((r) => r.id)}::text[],
       ${col((_, r) => r.ruleId.slice(0, 300))}::text[],
@@ -375,9 +461,10 @@ async function insertFindings(tx: Tx, rows: NewFinding[], nowIso: string): Promi
       ${col((p) => (p.evidence ? JSON.stringify(p.evidence) : null))}::text[],
       ${col((_, r) => r.remediation ?? null)}::text[],
       ${col((p) => p.occurrences)}::int[],
-      ${col((p) => slaDueAt(p.severity, new Date(nowIso))?.toISOString() ?? null)}::text[]
+      ${col((p) => slaDueAt(p.severity, new Date(nowIso))?.toISOString() ?? null)}::text[],
+      ${col((p) => (p.toolTriage ? JSON.stringify(p.toolTriage) : null))}::text[]
     ) AS u(id, rule_id, tool, title, description, severity, confidence, cwe, owasp, fingerprint, scope_key, api_id, endpoint_id,
-      team_id, location, evidence, remediation, occurrences, sla_due_at)`;
+      team_id, location, evidence, remediation, occurrences, sla_due_at, tool_triage)`;
 }
 
 async function insertEvents(tx: Tx, rows: NewEvent[], nowIso: string): Promise<void> {

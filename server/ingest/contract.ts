@@ -124,7 +124,7 @@ export interface LineReader {
 export type RecordOf<F extends Family> = F extends "inventory"
   ? InventoryApi
   : F extends "scan"
-    ? ScanFinding
+    ? ScanRecord
     : F extends "traffic"
       ? TrafficEvent
       : F extends "vault"
@@ -254,6 +254,49 @@ export interface ScanFinding {
   references?: string[];
   /** How many instances the tool reported for this (rule, location). */
   occurrences: number;
+  /**
+   * Set only when the report holds several findings of one rule at one location that the tool tells apart (SARIF:
+   * different partialFingerprints, else different messages): a short key that keeps them apart in the fingerprint.
+   * Absent otherwise, so that the identity of every other finding is unchanged.
+   */
+  distinctBy?: string;
+  /** The tool's own triage of this result, recorded as data (Postern's finding status does not follow it). */
+  toolTriage?: ToolTriage;
+}
+
+/**
+ * A scanner's triage, as the report states it: a person (or a rule) told the tool that a result is a false
+ * positive, an accepted risk, or suppressed (SARIF does not say which of the two); "under_review" and "rejected" are
+ * SARIF suppressions not (or no longer) in force.
+ */
+export interface ToolTriage {
+  state: "false_positive" | "risk_accepted" | "suppressed" | "under_review" | "rejected";
+  /** Where the tool keeps it, in the tool's words (SARIF suppression kind "inSource" / "external"). */
+  kind?: string;
+  justification?: string;
+}
+
+/**
+ * What a scanner report says it scanned: the tool and its target (the site, or the repository), whether or not it
+ * found anything there. A report yields one per scanned target besides its findings, so that a clean rescan of a
+ * known scope resolves what the scope no longer reports (server/findings/persist.ts), and a valid report without
+ * findings is still a successful ingest. Without a target (the report does not name one) nothing is resolved.
+ */
+export interface ScannedScope {
+  readonly kind: "scanned-scope";
+  tool: { name: string; version?: string };
+  target?: string;
+}
+
+export type ScanRecord = ScanFinding | ScannedScope;
+
+export function isScannedScope(record: unknown): record is ScannedScope {
+  return typeof record === "object" && record !== null && (record as { kind?: unknown }).kind === "scanned-scope";
+}
+
+/** The scope record of a report's target (undefined/empty target: a report that names none). */
+export function scannedScope(tool: ScannedScope["tool"], target?: string): ScannedScope {
+  return target ? { kind: "scanned-scope", tool, target } : { kind: "scanned-scope", tool };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // Helpers for parser tests: real samples from fixtures/samples (provenance in its SOURCES.md) and a recording ParseContext.
 import path from "node:path";
-import type { Family, ParseContext, Parser, RecordOf, SourceFile } from "./contract";
+import { type Family, isScannedScope, type ParseContext, type Parser, type RecordOf, type ScannedScope, type SourceFile } from "./contract";
 import { bufferSource, fileSource } from "./source";
 
 export const SAMPLES_DIR = path.resolve(import.meta.dirname, "../../fixtures/samples");
@@ -15,7 +15,9 @@ export function textSource(content: string, name = ""): SourceFile {
 }
 
 export interface ParseOutcome<R> {
-  records: R[];
+  /** The records, without the scopes a scan report says it scanned (those are in `scopes`). */
+  records: Exclude<R, ScannedScope>[];
+  scopes: ScannedScope[];
   warnings: { message: string; line?: number }[];
   lineErrors: { line: number; message: string }[];
 }
@@ -25,12 +27,15 @@ export async function parseAll<F extends Family>(
   file: SourceFile,
   options: ParseContext["options"] = {},
 ): Promise<ParseOutcome<RecordOf<F>>> {
-  const outcome: ParseOutcome<RecordOf<F>> = { records: [], warnings: [], lineErrors: [] };
+  const outcome: ParseOutcome<RecordOf<F>> = { records: [], scopes: [], warnings: [], lineErrors: [] };
   const ctx: ParseContext = {
     options,
     warn: (message, line) => outcome.warnings.push({ message, ...(line === undefined ? {} : { line }) }),
     lineError: (line, message) => outcome.lineErrors.push({ line, message }),
   };
-  for await (const record of parser.parse(file, ctx)) outcome.records.push(record);
+  for await (const record of parser.parse(file, ctx)) {
+    if (isScannedScope(record)) outcome.scopes.push(record);
+    else outcome.records.push(record as Exclude<RecordOf<F>, ScannedScope>);
+  }
   return outcome;
 }
