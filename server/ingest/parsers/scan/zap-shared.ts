@@ -9,8 +9,10 @@
  *   Alerts without instances (very old reports) give one finding with occurrences = `count`.
  * - Evidence from the first instance: request = request header + body, response = response header (+ body),
  *   detail = attack / evidence / other info. All redacted and bounded.
+ * - Every `site` is a scanned scope (its name is the scanned base URL), with alerts or without: a report of sites
+ *   without alerts is a clean scan, not an empty file. A report without any site yields one scope without target.
  */
-import type { ParseContext, ScanFinding, Severity } from "../../contract";
+import { type ParseContext, type ScanFinding, type ScanRecord, type Severity, scannedScope } from "../../contract";
 import { severityFromName } from "../../../domain/severity";
 import {
   FindingGroups,
@@ -68,7 +70,7 @@ export function zapFindings(
   tool: ScanFinding["tool"],
   read: FieldReader,
   ctx: ParseContext,
-): ScanFinding[] {
+): ScanRecord[] {
   const groups = new FindingGroups();
   let falsePositives = 0;
   let seen = 0;
@@ -166,7 +168,9 @@ export function zapFindings(
   if (falsePositives > 0) {
     ctx.warn(`${falsePositives} alert(s) with confidence 0 (marked false positive in ZAP) were skipped`);
   }
-  return groups.values();
+  const targets = [...new Set(sites.map((site) => site.name))];
+  const scopes = targets.length > 0 ? targets.map((target) => scannedScope(tool, target)) : [scannedScope(tool)];
+  return [...groups.values(), ...scopes];
 }
 
 /** `instances` is an array in JSON and `{ instance: [...] }` in XML. */

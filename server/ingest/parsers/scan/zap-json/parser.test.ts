@@ -151,6 +151,18 @@ describe("zap-json parser: ZAP ≥ 2.10 layout and edge cases", () => {
     expect(records[0]).toMatchObject({ url: "https://api.acme.test/x", method: "GET", occurrences: 7 });
   });
 
+  it("a report of a site without alerts is a clean scan of that site, not an empty file", async () => {
+    const empty = JSON.stringify({
+      "@programName": "ZAP",
+      "@version": "2.11.1",
+      "@generated": "Mon, 1 Mar 2021 10:00:00",
+      site: [{ "@name": "https://shop.acme.test", "@host": "shop.acme.test", "@port": "443", "@ssl": "true", alerts: [] }],
+    });
+    const { records, scopes } = await parseAll(parser, textSource(empty, "zap.json"));
+    expect(records).toEqual([]);
+    expect(scopes).toEqual([{ kind: "scanned-scope", tool: { name: "ZAP", version: "2.11.1" }, target: "https://shop.acme.test" }]);
+  });
+
   it("rejects truncated JSON and JSON of another format", async () => {
     const text = await (await sample("scan-results/zap-petstore-api-scan.json")).text();
     await expect(parseAll(parser, textSource(text.slice(0, 5000)))).rejects.toThrow(ParseError);

@@ -130,6 +130,25 @@ describe("zap-xml parser: safety and errors", () => {
     expect(records[0]!.evidence!.detail).toMatch(/truncated \d+ chars\]$/);
   });
 
+  it("a report whose sites have no alerts (ZAP 2.9) is a clean scan of each site, not an empty file", async () => {
+    const empty = `<?xml version="1.0"?>
+<OWASPZAPReport version="2.9.0" generated="Mon, 1 Mar 2021 10:00:00">
+<site name="https://shop.acme.test" host="shop.acme.test" port="443" ssl="true"><alerts></alerts></site>
+<site name="http://legacy.acme.test" host="legacy.acme.test" port="80" ssl="false"><alerts/></site>
+</OWASPZAPReport>`;
+    const { records, scopes, warnings } = await parseAll(parser, textSource(empty, "zap.xml"));
+    expect(records).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(scopes).toEqual([
+      { kind: "scanned-scope", tool: { name: "ZAP", version: "2.9.0" }, target: "https://shop.acme.test" },
+      { kind: "scanned-scope", tool: { name: "ZAP", version: "2.9.0" }, target: "http://legacy.acme.test" },
+    ]);
+    // A report with findings names its site as scanned too.
+    expect((await parseAll(parser, textSource(xmlReport("x")))).scopes).toEqual([
+      { kind: "scanned-scope", tool: { name: "ZAP", version: "2.15.0" }, target: "https://api.acme.test" },
+    ]);
+  });
+
   it("rejects truncated XML and other XML", async () => {
     const text = await (await sample("scan-results/zap-2.16.1-with-req-resp.xml")).text();
     await expect(parseAll(parser, textSource(text.slice(0, 20_000)))).rejects.toThrow(/not well-formed XML/);
