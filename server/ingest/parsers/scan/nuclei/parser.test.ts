@@ -123,6 +123,21 @@ describe("nuclei parser: edge cases", () => {
     ]);
   });
 
+  it("an empty JSON export ([]) or a JSONL file without results is a clean report; a 0-byte file is rejected", async () => {
+    for (const text of ["[]", "[ ]\n", "\n", "\n\n  \n"]) {
+      const { records, scopes, warnings } = await parseAll(parser, textSource(text, "nuclei.json"));
+      expect(records, JSON.stringify(text)).toEqual([]);
+      expect(scopes).toEqual([{ kind: "scanned-scope", tool: { name: "Nuclei" } }]);
+      expect(warnings.map((w) => w.message)).toEqual(["the Nuclei report has no results"]);
+    }
+    await expect(parseAll(parser, textSource("", "nuclei.jsonl"))).rejects.toThrow(/empty \(0 bytes\)/);
+    // Each host with results is a scanned scope.
+    expect((await parseAll(parser, textSource(line()))).scopes).toEqual([{ kind: "scanned-scope", tool: { name: "Nuclei" }, target: "https://api.acme.test" }]);
+    // Only a file name that says nuclei makes an empty array a Nuclei report.
+    expect(parser.detect("[]\n", "nuclei-results.json")).toBeGreaterThan(0.5);
+    expect(parser.detect("[]", "results.json")).toBe(0);
+  });
+
   it("rejects a file where no line is a nuclei result, and truncated arrays", async () => {
     const gateway = '{"request":{"method":"GET"},"response":{"status":200}}\n{"request":{"method":"POST"}}\n';
     await expect(parseAll(parser, textSource(gateway))).rejects.toThrow(/not a Nuclei report/);

@@ -10,8 +10,12 @@
  *   and their extracted results to the detail.
  * - A line that is not JSON or not a nuclei result is a line error; the rest of the file is read. A file where no
  *   line is a nuclei result is rejected.
+ * - No results is a clean scan: nuclei writes an empty JSONL file (here: blank lines) or `[]` then. It is a valid
+ *   report whose scope is unknown (nuclei names a target only on results), so it resolves nothing unless the ingest
+ *   option api names the Api. A 0-byte file is still rejected: it cannot be told from a failed run or upload.
+ *   Each host with results is a scanned scope. An empty array is detected as Nuclei only by a file name that says so.
  */
-import { ParseError, type ParseContext, type Parser, type ScanFinding, type Severity, type SourceFile } from "../../../contract";
+import { ParseError, type ParseContext, type Parser, type ScanRecord, type Severity, type SourceFile, type ScanFinding, scannedScope } from "../../../contract";
 import { severityFromName } from "../../../../domain/severity";
 import {
   FindingGroups,
@@ -130,8 +134,9 @@ class NucleiCollector {
   }
 }
 
-async function* parseNuclei(file: SourceFile, ctx: ParseContext): AsyncIterable<ScanFinding> {
+async function* parseNuclei(file: SourceFile, ctx: ParseContext): AsyncIterable<ScanRecord> {
   const head = await file.head();
+  if (head.length === 0) throw new ParseError(`${file.name || "input"} is empty (0 bytes), not a Nuclei report`);
   const collector = new NucleiCollector();
   let errors = 0;
   if (/^\s*\[/.test(head)) {
@@ -173,15 +178,20 @@ async function* parseNuclei(file: SourceFile, ctx: ParseContext): AsyncIterable<
     }
   }
   if (collector.valid === 0) ctx.warn("the Nuclei report has no results");
-  yield* collector.groups.values();
+  const findings = collector.groups.values();
+  yield* findings;
+  const hosts = [...new Set(findings.map((f) => f.target).filter((t): t is string => t !== undefined))];
+  yield* hosts.length > 0 ? hosts.map((host) => scannedScope(TOOL, host)) : [scannedScope(TOOL)];
 }
 
 export const parser: Parser<"scan"> = {
   id: "nuclei",
   family: "scan",
   label: "Nuclei (JSONL / JSON)",
-  detect(head) {
+  detect(head, fileName) {
     if (!looksLikeJson(head)) return 0;
+    // `-json-export` of a scan without results: nothing in it says nuclei, only the file name can.
+    if (/^\s*\[\s*\]\s*$/.test(head)) return /nuclei/i.test(fileName) ? 0.6 : 0;
     const id = /"(template-id|templateID)"\s*:\s*"/.test(head);
     const matched = /"matched(-at)?"\s*:\s*"/.test(head);
     if (id && matched) return 1;
