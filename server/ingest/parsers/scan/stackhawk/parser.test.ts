@@ -47,7 +47,7 @@ describe("stackhawk parser: DefectDojo many-vulnerabilities sample", () => {
 });
 
 describe("stackhawk parser: edge cases", () => {
-  it("skips false positives with a warning and keeps other triage states", async () => {
+  it("keeps false positive and risk accepted paths as findings with the tool's triage", async () => {
     const doc = {
       service: "StackHawk",
       scanCompleted: {
@@ -61,18 +61,38 @@ describe("stackhawk parser: edge cases", () => {
             paths: [
               { path: "/users?id=1", method: "get", status: "RISK_ACCEPTED" },
               { path: "/users", method: "POST", status: "FALSE_POSITIVE" },
+              { path: "/orders", method: "GET", status: "NEW" },
+              // Two paths on one URL, one triaged and one not: the finding is not triaged as a whole.
+              { path: "/items?a=1", method: "GET", status: "FALSE_POSITIVE" },
+              { path: "/items?a=2", method: "GET", status: "NEW" },
             ],
           },
           { pluginId: "1", pluginName: "Info", severity: "Informational", host: "https://api.acme.test", paths: [] },
         ],
       },
     };
-    const { records, warnings } = await parseAll(parser, textSource(JSON.stringify(doc)));
-    expect(records.map((r) => [r.ruleId, r.severity, r.url, r.method ?? null])).toEqual([
-      ["40018", "high", "https://api.acme.test/users", "GET"],
-      ["1", "info", "https://api.acme.test", null],
+    const { records, scopes, warnings } = await parseAll(parser, textSource(JSON.stringify(doc)));
+    expect(records.map((r) => [r.ruleId, r.severity, r.url, r.method ?? null, r.toolTriage ?? null])).toEqual([
+      ["40018", "high", "https://api.acme.test/users", "GET", { state: "risk_accepted" }],
+      ["40018", "high", "https://api.acme.test/users", "POST", { state: "false_positive" }],
+      ["40018", "high", "https://api.acme.test/orders", "GET", null],
+      ["40018", "high", "https://api.acme.test/items", "GET", null],
+      ["1", "info", "https://api.acme.test", null, null],
     ]);
-    expect(warnings.map((w) => w.message)).toEqual(["1 path(s) triaged as false positive in StackHawk were skipped"]);
+    expect(warnings.map((w) => w.message)).toEqual(["path(s) triaged in StackHawk are kept as findings with the tool's triage: 2 false positive, 1 risk accepted"]);
+    expect(scopes).toEqual([
+      { kind: "scanned-scope", tool: { name: "StackHawk", version: "3.0.0" }, target: "https://api.acme.test/" },
+      { kind: "scanned-scope", tool: { name: "StackHawk", version: "3.0.0" }, target: "https://api.acme.test" },
+    ]);
+  });
+
+  it("an empty report (no findings, or no findings list) is a clean scan, not an empty file", async () => {
+    for (const findings of [[], undefined]) {
+      const doc = { service: "StackHawk", scanCompleted: { scan: { application: "Shop", env: "Production", hawkscanVersion: "3.1.0" }, ...(findings ? { findings } : {}) } };
+      const { records, scopes } = await parseAll(parser, textSource(JSON.stringify(doc)));
+      expect(records).toEqual([]);
+      expect(scopes).toEqual([{ kind: "scanned-scope", tool: { name: "StackHawk", version: "3.1.0" } }]);
+    }
   });
 
   it("rejects truncated and foreign JSON", async () => {

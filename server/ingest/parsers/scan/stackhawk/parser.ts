@@ -4,10 +4,15 @@
  * - One finding per (host, pluginId, method, path); a path reported twice adds an occurrence.
  * - ruleId = `pluginId` (a ZAP plugin id), title = `pluginName`, severity High/Medium/Low (else info).
  * - CWE only when the finding carries one (`cwe`/`cweId`); none is invented from the plugin id.
- * - Paths triaged as FALSE_POSITIVE in StackHawk are skipped (counted in a warning); other triage states are kept.
+ * - Paths triaged in StackHawk as FALSE_POSITIVE or RISK_ACCEPTED are findings that carry the tool's triage
+ *   (`toolTriage` false_positive / risk_accepted; counted in a warning). Paths merged into one finding keep it only
+ *   when they all share it. Other statuses (NEW…) are untriaged.
  * - target = the finding's `host` (the scanned base URL), url = host + path.
+ * - Each host is a scanned scope. A report without findings (or without any) is a clean scan; it names no host
+ *   (`scan` has the application and environment, not the URL), so it resolves nothing unless the ingest option api
+ *   names the Api.
  */
-import { ParseError, type Parser, type ScanFinding } from "../../../contract";
+import { ParseError, type Parser, type ScanFinding, type ToolTriage, scannedScope } from "../../../contract";
 import { severityFromName } from "../../../../domain/severity";
 import {
   FindingGroups,
@@ -46,13 +51,16 @@ export const parser: Parser<"scan"> = {
     const version = str(scan?.hawkscanVersion);
     const tool = { name: "StackHawk", ...(version ? { version } : {}) };
     const groups = new FindingGroups();
-    let falsePositives = 0;
+    const triaged = { false_positive: 0, risk_accepted: 0 };
+    const mixedTriage = new Set<string>();
+    const hosts = new Set<string>();
     for (const [i, value] of asArray(completed.findings).entries()) {
       if (i % 1000 === 0) checkAborted(ctx);
       const f = asObject(value);
       if (!f) continue;
       const ruleId = str(f.pluginId) ?? "unknown";
       const host = str(f.host) ?? str(scan?.application);
+      if (host) hosts.add(host);
       const make = (path: string | undefined, method: string | undefined): ScanFinding => {
         const url = host && path !== undefined ? urlWithoutQuery(joinUrl(host, path === "" ? "/" : path)) : host;
         return {
@@ -83,17 +91,28 @@ export const parser: Parser<"scan"> = {
         continue;
       }
       for (const p of paths) {
-        if (str(p.status)?.toUpperCase() === "FALSE_POSITIVE") {
-          falsePositives++;
-          continue;
-        }
+        const status = str(p.status)?.toUpperCase();
+        const triage: ToolTriage | undefined =
+          status === "FALSE_POSITIVE" ? { state: "false_positive" } : status === "RISK_ACCEPTED" ? { state: "risk_accepted" } : undefined;
+        if (triage?.state === "false_positive") triaged.false_positive++;
+        else if (triage?.state === "risk_accepted") triaged.risk_accepted++;
         const path = typeof p.path === "string" ? p.path.trim() : undefined;
         const method = str(p.method)?.toUpperCase();
         const normalised = path === undefined ? undefined : path === "" ? "/" : urlWithoutQuery(path);
-        groups.add(key(host, ruleId, method, normalised), () => make(path, method));
+        const groupKey = key(host, ruleId, method, normalised);
+        const group = groups.add(groupKey, () => ({ ...make(path, method), toolTriage: triage }));
+        if (group.occurrences > 1 && !mixedTriage.has(groupKey) && group.toolTriage?.state !== triage?.state) {
+          mixedTriage.add(groupKey);
+          delete group.toolTriage;
+        }
       }
     }
-    if (falsePositives > 0) ctx.warn(`${falsePositives} path(s) triaged as false positive in StackHawk were skipped`);
+    if (triaged.false_positive + triaged.risk_accepted > 0) {
+      ctx.warn(
+        `path(s) triaged in StackHawk are kept as findings with the tool's triage: ${triaged.false_positive} false positive, ${triaged.risk_accepted} risk accepted`,
+      );
+    }
     yield* groups.values();
+    yield* hosts.size > 0 ? [...hosts].map((host) => scannedScope(tool, host)) : [scannedScope(tool)];
   },
 };
