@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ParseError } from "../../../contract";
+import { findingFingerprint } from "../../../../findings/fingerprint";
 import { parseAll, sample, textSource } from "../../../test-utils";
 import { parser } from "./parser";
 
@@ -52,10 +53,12 @@ describe("sarif parser: real samples", () => {
     expect(records.some((r) => r.remediation !== undefined)).toBe(false);
   });
 
-  it("reads njsscan 0.2.3 (result level, else warning; CWE from result properties)", async () => {
+  it("reads njsscan 0.2.3 (result level, else warning; CWE from result properties; one finding per location)", async () => {
     const { records } = await parseAll(parser, await sample("scan-results/njsscan-0.2.3.sarif"));
-    expect(records).toHaveLength(2);
-    const [random, password] = records;
+    // The node_password result lists two locations (lines 235 and 239): each is a finding.
+    expect(records).toHaveLength(3);
+    const [random, password, second] = records;
+    expect(second).toMatchObject({ ruleId: "node_password", line: 239, evidence: { snippet: 'passwdInput.type = "password";' } });
     expect(random).toMatchObject({
       tool: { name: "nodejsscan", version: "0.2.3" },
       ruleId: "node_insecure_random_generator",
@@ -167,7 +170,7 @@ describe("sarif parser: semantics", () => {
     expect(web.evidence?.response).not.toContain("sid=secret");
   });
 
-  it("skips pass/suppressed/absent results with a warning and bounds huge snippets", async () => {
+  it("skips pass/absent results with a warning, keeps suppressed ones with the tool's triage, bounds huge snippets", async () => {
     const huge = "x".repeat(100_000);
     const text = sarif([
       {
@@ -185,11 +188,156 @@ describe("sarif parser: semantics", () => {
       },
     ]);
     const { records, warnings } = await parseAll(parser, textSource(text));
-    expect(records.map((r) => r.ruleId)).toEqual(["d"]);
-    expect(records[0]?.file).toBe("/repo/x.js");
-    expect(records[0]!.evidence!.snippet!.length).toBeLessThan(2100);
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.message).toMatch(/1 kind "pass".*1 suppressed.*1 baseline state absent/);
+    expect(records.map((r) => r.ruleId)).toEqual(["b", "d"]);
+    expect(records[0]?.toolTriage).toEqual({ state: "suppressed", kind: "inSource" });
+    expect(records[1]?.file).toBe("/repo/x.js");
+    expect(records[1]?.toolTriage).toBeUndefined();
+    expect(records[1]!.evidence!.snippet!.length).toBeLessThan(2100);
+    expect(warnings.map((w) => w.message)).toEqual([
+      'results that are not open findings were skipped: 1 kind "pass", 1 baseline state absent',
+      "results with suppressions are kept as findings with the tool's triage: 1 suppressed",
+    ]);
+  });
+
+  it("records each suppression's status, kind and justification as the tool's triage", async () => {
+    const at = (line: number) => [{ physicalLocation: { artifactLocation: { uri: "app/db.py" }, region: { startLine: line } } }];
+    const text = sarif([
+      {
+        tool: { driver: { name: "Semgrep", rules: [{ id: "sqli" }] } },
+        results: [
+          { ruleId: "sqli", message: { text: "m" }, locations: at(1), suppressions: [{ kind: "external", status: "accepted", justification: "input is an enum" }] },
+          { ruleId: "sqli", message: { text: "m" }, locations: at(2), suppressions: [{ kind: "inSource", status: "underReview" }] },
+          { ruleId: "sqli", message: { text: "m" }, locations: at(3), suppressions: [{ kind: "external", status: "rejected", justification: "still exploitable" }] },
+          // The suppression in force wins over one that was rejected.
+          { ruleId: "sqli", message: { text: "m" }, locations: at(4), suppressions: [{ kind: "external", status: "rejected" }, { kind: "inSource" }] },
+          { ruleId: "sqli", message: { text: "m" }, locations: at(5), suppressions: [] },
+        ],
+      },
+    ]);
+    const { records } = await parseAll(parser, textSource(text));
+    expect(records.map((r) => [r.line, r.toolTriage])).toEqual([
+      [1, { state: "suppressed", kind: "external", justification: "input is an enum" }],
+      [2, { state: "under_review", kind: "inSource" }],
+      [3, { state: "rejected", kind: "external", justification: "still exploitable" }],
+      [4, { state: "suppressed", kind: "inSource" }],
+      [5, undefined],
+    ]);
+  });
+
+  it("takes the rule of a result without ruleId from rule.id, rule.index (driver or extension) or the message (Gitleaks 7.x)", async () => {
+    const loc = (uri: string) => [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: 3 } } }];
+    const text = sarif([
+      {
+        tool: {
+          driver: {
+            name: "Gitleaks",
+            semanticVersion: "v7.6.1",
+            rules: [
+              { id: "AWS", name: "AWS" },
+              { id: "AWS Access Key", name: "AWS Access Key", shortDescription: { text: "AWS Access Key" } },
+              { id: "PKCS8", name: "PKCS8 private key", shortDescription: { text: "Private key (PKCS8)" } },
+              { id: "Slack Webhook", name: "Slack Webhook" },
+            ],
+          },
+          extensions: [{ name: "custom-pack", guid: "0b1c", rules: [{ id: "ext-0" }, { id: "ext-1", shortDescription: { text: "Extension rule one" } }] }],
+        },
+        results: [
+          { message: { text: "AWS Access Key secret detected" }, locations: loc("a.env") },
+          { message: { text: "pkcs8 private key secret detected" }, locations: loc("b.pem") },
+          { message: { text: "Private key (PKCS8) secret detected" }, locations: loc("c.pem") },
+          { rule: { id: "Slack Webhook" }, message: { text: "x" }, locations: loc("d.txt") },
+          { ruleIndex: 3, message: { text: "x" }, locations: loc("e.txt") },
+          { rule: { index: 1, toolComponent: { index: 0 } }, message: { text: "x" }, locations: loc("f.txt") },
+          { rule: { index: 1, toolComponent: { name: "custom-pack" } }, message: { text: "x" }, locations: loc("g.txt") },
+          { message: { text: "something else entirely" }, locations: loc("h.txt") },
+        ],
+      },
+    ]);
+    const { records } = await parseAll(parser, textSource(text));
+    expect(records.map((r) => [r.file, r.ruleId, r.title])).toEqual([
+      ["a.env", "AWS Access Key", "AWS Access Key"],
+      ["b.pem", "PKCS8", "Private key (PKCS8)"],
+      ["c.pem", "PKCS8", "Private key (PKCS8)"],
+      ["d.txt", "Slack Webhook", "Slack Webhook"],
+      ["e.txt", "Slack Webhook", "Slack Webhook"],
+      ["f.txt", "ext-1", "Extension rule one"],
+      ["g.txt", "ext-1", "Extension rule one"],
+      // Only a file that names no rule gives "unknown".
+      ["h.txt", "unknown", "something else entirely"],
+    ]);
+  });
+
+  it("makes one finding per location of a result with several locations (mobsfscan)", async () => {
+    const place = (uri: string, line: number) => ({ physicalLocation: { artifactLocation: { uri }, region: { startLine: line, snippet: { text: `line ${line}` } } } });
+    const text = sarif([
+      {
+        tool: { driver: { name: "mobsfscan", rules: [{ id: "android_logging", shortDescription: { text: "The App logs information." } }] } },
+        results: [
+          {
+            ruleId: "android_logging",
+            message: { text: "The App logs information. Sensitive information should never be logged." },
+            locations: [place("app/A.java", 10), place("app/A.java", 42), place("app/B.java", 7), place("app/A.java", 10)],
+          },
+        ],
+      },
+    ]);
+    const { records } = await parseAll(parser, textSource(text));
+    expect(records.map((r) => [r.file, r.line, r.occurrences, r.evidence?.snippet])).toEqual([
+      ["app/A.java", 10, 2, "line 10"],
+      ["app/A.java", 42, 1, "line 42"],
+      ["app/B.java", 7, 1, "line 7"],
+    ]);
+    expect(records.every((r) => r.ruleId === "android_logging" && r.distinctBy === undefined)).toBe(true);
+  });
+
+  it("merges results at one rule and place only when their partialFingerprints (else messages) are equal", async () => {
+    const at = [{ physicalLocation: { artifactLocation: { uri: "config/settings.py" }, region: { startLine: 12 } } }];
+    const text = sarif([
+      {
+        tool: { driver: { name: "T", rules: [{ id: "secret" }, { id: "fp" }] } },
+        results: [
+          { ruleId: "secret", message: { text: "Generic API key" }, locations: at },
+          { ruleId: "secret", message: { text: "Stripe key" }, locations: at },
+          { ruleId: "secret", message: { text: "Generic API key" }, locations: at },
+          { ruleId: "fp", message: { text: "one wording" }, partialFingerprints: { primaryLocationLineHash: "aaa:1" }, locations: at },
+          { ruleId: "fp", message: { text: "other wording" }, partialFingerprints: { primaryLocationLineHash: "aaa:1" }, locations: at },
+          { ruleId: "fp", message: { text: "one wording" }, partialFingerprints: { primaryLocationLineHash: "bbb:1" }, locations: at },
+        ],
+      },
+    ]);
+    const { records } = await parseAll(parser, textSource(text));
+    expect(records.map((r) => [r.ruleId, r.description, r.occurrences])).toEqual([
+      ["secret", "Generic API key", 2],
+      ["secret", "Stripe key", 1],
+      ["fp", "one wording", 2],
+      ["fp", "one wording", 1],
+    ]);
+    // The first at a place keeps the plain identity; the others carry a key that sets their fingerprint apart.
+    expect(records[0]?.distinctBy).toBeUndefined();
+    expect(records[2]?.distinctBy).toBeUndefined();
+    expect(records[1]?.distinctBy).toMatch(/^[0-9a-f]{16}$/);
+    expect(records[3]?.distinctBy).toMatch(/^[0-9a-f]{16}$/);
+    const fingerprint = (r: (typeof records)[number]) =>
+      findingFingerprint({ tool: r.tool.name, ruleId: r.ruleId, title: r.title, apiId: null, target: null, file: r.file, line: r.line, distinctBy: r.distinctBy });
+    expect(new Set(records.map(fingerprint)).size).toBe(4);
+    // Without a twin, the fingerprint is the one computed before distinctBy existed.
+    expect(fingerprint(records[0]!)).toBe(findingFingerprint({ tool: "T", ruleId: "secret", title: records[0]!.title, apiId: null, target: null, file: "config/settings.py", line: 12 }));
+  });
+
+  it("a log without runs, with empty runs or with only suppressed results is a valid report (scanned scopes)", async () => {
+    const none = await parseAll(parser, textSource(JSON.stringify({ version: "2.1.0", runs: [] })));
+    expect(none.records).toEqual([]);
+    expect(none.scopes).toEqual([{ kind: "scanned-scope", tool: { name: "SARIF" } }]);
+    const empty = await parseAll(
+      parser,
+      textSource(sarif([{ tool: { driver: { name: "Semgrep", version: "1.50.0" } }, versionControlProvenance: [{ repositoryUri: "https://github.com/acme/shop" }], results: [] }])),
+    );
+    expect(empty.records).toEqual([]);
+    expect(empty.scopes).toEqual([{ kind: "scanned-scope", tool: { name: "Semgrep", version: "1.50.0" }, target: "https://github.com/acme/shop" }]);
+    const noResults = await parseAll(parser, textSource(sarif([{ tool: { driver: { name: "Bandit" } } }])));
+    expect(noResults.scopes).toEqual([{ kind: "scanned-scope", tool: { name: "Bandit" } }]);
+    const suppressed = await parseAll(parser, textSource(sarif([{ tool: { driver: { name: "Bandit" } }, results: [{ ruleId: "B105", message: { text: "pw" }, suppressions: [{ kind: "inSource" }] }] }])));
+    expect(suppressed.records.map((r) => r.toolTriage?.state)).toEqual(["suppressed"]);
   });
 
   it("rejects truncated JSON, non-SARIF JSON and empty input with ParseError", async () => {
