@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/server/auth/roles";
+import { exportRecords } from "@/server/cli/export";
 import type { Database } from "@/server/db/client";
 import { ingest } from "@/server/ingest/pipeline";
 import { bufferSource } from "@/server/ingest/source";
@@ -326,6 +327,173 @@ describe.each(TEST_DATABASES)("scan findings on $name", (kind) => {
     expect(after).toMatchObject({ apiId: orders.id, teamId: orders.ownerTeamId });
     expect((await getFinding(db.prisma, dev, target.id)).history.at(-1)).toMatchObject({ type: "api_assigned", toValue: "orders" });
     expect(await db.prisma.auditLog.count({ where: { action: "finding.assign_api", targetId: target.id } })).toBe(1);
+  });
+
+  describe("clean reports and the tool's triage", () => {
+    const BILLING_INVENTORY = JSON.stringify({
+      openapi: "3.0.3",
+      info: { title: "Billing", version: "1.0.0" },
+      "x-owner": "team-billing",
+      "x-repository": "https://github.com/acme/billing",
+      servers: [{ url: "https://billing.example.com/v1" }],
+      paths: { "/invoices": { get: { responses: { "200": { description: "ok" } } } }, "/invoices/{id}": { get: { responses: { "200": { description: "ok" } } } } },
+    });
+    const zapXml = (site: string, alerts: { id: string; name: string; uri: string }[]) => `<?xml version="1.0"?>
+<OWASPZAPReport version="2.9.0" generated="generation ${++generation}">
+<site name="${site}" host="${new URL(site).host}" port="443" ssl="true"><alerts>${alerts
+      .map(
+        (a) => `<alertitem><pluginid>${a.id}</pluginid><alert>${a.name}</alert><riskcode>2</riskcode><confidence>2</confidence>
+<instances><instance><uri>${a.uri}</uri><method>GET</method></instance></instances></alertitem>`,
+      )
+      .join("")}</alerts></site>
+</OWASPZAPReport>`;
+    const sarifLog = (tool: string, repository: string | undefined, results: unknown[]) =>
+      JSON.stringify({
+        version: "2.1.0",
+        runs: [{ tool: { driver: { name: tool, rules: [{ id: "B105", shortDescription: { text: "Hardcoded password" } }] } }, ...(repository ? { versionControlProvenance: [{ repositoryUri: repository }] } : {}), results }],
+      });
+    const at = (uri: string, line: number) => [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: line } } }];
+    const ingestAs = (content: string, name: string, format?: string) =>
+      ingest(db.prisma, { file: bufferSource(content, name), channel: "cli", actor: system, correlate: false, ...(format ? { options: { format } } : {}) });
+    const billingFindings = async (tool: string) =>
+      (await db.prisma.finding.findMany({ where: { tool, api: { slug: "billing" } }, orderBy: { ruleId: "asc" } })).map((f) => [f.ruleId, f.status, f.resolution]);
+
+    beforeAll(async () => {
+      expect((await ingestAs(BILLING_INVENTORY, "billing.json")).status).toBe("succeeded");
+    });
+
+    it("an empty ZAP 2.9 XML report of a known site is a clean rescan: it succeeds and resolves the site's open findings", async () => {
+      const site = "https://billing.example.com";
+      const first = await ingestAs(
+        zapXml(site, [
+          { id: "10021", name: "X-Content-Type-Options Header Missing", uri: `${site}/v1/invoices` },
+          { id: "10038", name: "Content Security Policy Header Not Set", uri: `${site}/v1/invoices/7` },
+        ]),
+        "billing-zap.xml",
+      );
+      expect(first.status, first.message ?? "").toBe("succeeded");
+      expect(first.counts).toMatchObject({ records: 2, findingsCreated: 2, findingsResolved: 0 });
+      const others = await db.prisma.finding.findMany({ where: { NOT: { api: { slug: "billing" } } }, orderBy: { id: "asc" }, select: { id: true, status: true, updatedAt: true } });
+
+      const clean = await ingestAs(zapXml(site, []), "billing-zap.xml");
+      expect(clean.status, clean.message ?? "").toBe("succeeded");
+      expect(clean.counts).toMatchObject({ records: 0, findingsCreated: 0, findingsResolved: 2, apisTouched: 1 });
+      expect(clean.warnings.map((w) => w.message)).toContain(`the report lists no findings: a clean scan of ZAP ${site}`);
+      expect(await billingFindings("zap")).toEqual([
+        ["10021", "resolved", NOT_SEEN_IN_RESCAN],
+        ["10038", "resolved", NOT_SEEN_IN_RESCAN],
+      ]);
+      // Nothing of other scopes was touched.
+      expect(await db.prisma.finding.findMany({ where: { NOT: { api: { slug: "billing" } } }, orderBy: { id: "asc" }, select: { id: true, status: true, updatedAt: true } })).toEqual(others);
+    });
+
+    it("a SARIF run of a known repository without results resolves that tool's findings there; one without target resolves nothing", async () => {
+      const repo = "https://github.com/acme/billing";
+      const first = await ingestAs(
+        sarifLog("Bandit", repo, [
+          { ruleId: "B105", message: { text: "pw" }, locations: at("billing/settings.py", 3) },
+          { ruleId: "B105", message: { text: "pw" }, locations: at("billing/jobs.py", 9) },
+        ]),
+        "bandit.sarif",
+      );
+      expect(first.counts).toMatchObject({ findingsCreated: 2, findingsUnmapped: 0 });
+      const targetless = await ingestAs(sarifLog("Bandit", undefined, []), "bandit-targetless.sarif");
+      expect(targetless.status, targetless.message ?? "").toBe("succeeded");
+      expect(targetless.counts).toMatchObject({ records: 0, findingsResolved: 0 });
+      expect(targetless.warnings.map((w) => w.message).join("\n")).toMatch(/names no target, so no earlier finding could be resolved/);
+      const clean = await ingestAs(sarifLog("Bandit", repo, []), "bandit.sarif");
+      expect(clean.status, clean.message ?? "").toBe("succeeded");
+      expect(clean.counts).toMatchObject({ records: 0, findingsResolved: 2 });
+      expect((await billingFindings("bandit")).map((f) => f[1])).toEqual(["resolved", "resolved"]);
+    });
+
+    it("empty Nuclei and StackHawk reports succeed; a 0-byte file is still rejected", async () => {
+      const nuclei = await ingestAs("[]", "nuclei.json");
+      expect(nuclei.status, nuclei.message ?? "").toBe("succeeded");
+      expect(nuclei.format).toBe("nuclei");
+      expect(nuclei.counts).toMatchObject({ records: 0, findingsCreated: 0, findingsResolved: 0 });
+      const blank = await ingestAs("\n", "nuclei.jsonl", "nuclei");
+      expect(blank.status, blank.message ?? "").toBe("succeeded");
+      const stackhawk = await ingestAs(JSON.stringify({ service: "StackHawk", scanCompleted: { scan: { application: "Billing", env: "Prod" }, findings: [] } }), "hawk.json");
+      expect(stackhawk.status, stackhawk.message ?? "").toBe("succeeded");
+      for (const format of ["nuclei", "sarif", "zap-xml", "stackhawk"]) {
+        const empty = await ingestAs("", "empty.out", format);
+        expect(empty.status, format).toBe("failed");
+      }
+      expect((await ingestAs("", "empty.out")).message).toBe("the file is empty");
+    });
+
+    it("stores the tool's triage (SARIF suppressions, StackHawk triage) on findings, as the latest report states it", async () => {
+      const repo = "https://github.com/acme/billing";
+      const suppressed = [
+        { ruleId: "B105", message: { text: "pw" }, locations: at("billing/a.py", 1), suppressions: [{ kind: "external", status: "accepted", justification: "test fixture" }] },
+        { ruleId: "B105", message: { text: "pw" }, locations: at("billing/b.py", 2), suppressions: [{ kind: "inSource", status: "underReview" }] },
+      ];
+      const first = await ingestAs(sarifLog("Gosec", repo, suppressed), "gosec.sarif");
+      expect(first.status, first.message ?? "").toBe("succeeded");
+      expect(first.counts).toMatchObject({ findingsCreated: 2 });
+      const triage = async () =>
+        (await db.prisma.finding.findMany({ where: { tool: "gosec" }, orderBy: { fingerprint: "asc" } })).map((f) => [(f.location as { file: string }).file, f.status, f.toolTriage]).sort();
+      expect(await triage()).toEqual([
+        ["billing/a.py", "open", { state: "suppressed", kind: "external", justification: "test fixture" }],
+        ["billing/b.py", "open", { state: "under_review", kind: "inSource" }],
+      ]);
+      // The suppression is lifted in the next report: the triage goes with it.
+      const lifted = suppressed.map((r) => ({ ...r, suppressions: [] }));
+      expect((await ingestAs(sarifLog("Gosec", repo, lifted), "gosec.sarif")).counts).toMatchObject({ findingsUpdated: 2 });
+      expect(await triage()).toEqual([
+        ["billing/a.py", "open", null],
+        ["billing/b.py", "open", null],
+      ]);
+
+      const hawk = await ingestAs(
+        JSON.stringify({
+          service: "StackHawk",
+          scanCompleted: {
+            scan: { application: "Billing", env: "Prod", hawkscanVersion: "3.0.0" },
+            findings: [
+              {
+                pluginId: "40018",
+                pluginName: "SQL Injection",
+                severity: "High",
+                host: "https://billing.example.com",
+                paths: [
+                  { path: "/v1/invoices", method: "GET", status: "FALSE_POSITIVE" },
+                  { path: "/v1/invoices/3", method: "GET", status: "RISK_ACCEPTED" },
+                ],
+              },
+            ],
+          },
+        }),
+        "hawk-billing.json",
+      );
+      expect(hawk.status, hawk.message ?? "").toBe("succeeded");
+      const byPath = Object.fromEntries(
+        (await db.prisma.finding.findMany({ where: { tool: "stackhawk", api: { slug: "billing" } }, include: { endpoint: true } })).map((f) => [f.endpoint?.path, f.toolTriage]),
+      );
+      expect(byPath).toEqual({ "/invoices": { state: "false_positive" }, "/invoices/{id}": { state: "risk_accepted" } });
+      const exported = [];
+      for await (const row of exportRecords(db.prisma, "findings")) if (row.tool === "stackhawk" && row.api?.name === "Billing") exported.push(row.toolTriage);
+      expect(exported.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([{ state: "false_positive" }, { state: "risk_accepted" }]);
+    });
+
+    it("keeps SARIF results at one place apart when the tool tells them apart (different fingerprints)", async () => {
+      const place = at("billing/keys.py", 4);
+      const result = await ingestAs(
+        sarifLog("Trufflehog", "https://github.com/acme/billing", [
+          { ruleId: "B105", message: { text: "Generic API key" }, locations: place },
+          { ruleId: "B105", message: { text: "Stripe key" }, locations: place },
+          { ruleId: "B105", message: { text: "Generic API key" }, locations: place },
+        ]),
+        "trufflehog.sarif",
+      );
+      expect(result.counts).toMatchObject({ records: 2, findingsCreated: 2 });
+      const found = await db.prisma.finding.findMany({ where: { tool: "trufflehog" }, orderBy: { occurrences: "desc" } });
+      expect(found.map((f) => [f.description, f.occurrences])).toEqual([
+        ["Generic API key", 2],
+        ["Stripe key", 1],
+      ]);
+    });
   });
 });
 
