@@ -14,6 +14,7 @@ import { persistVaultEvents } from "@/server/secrets/persist";
 import { persistTraffic } from "@/server/traffic/persist";
 import { type Family, type InventoryApi, type ParseContext, ParseError, type ScanFinding, type SourceFile, type TrafficEvent, type VaultEvent } from "./contract";
 import { type AnyParser, detectParser, parserById } from "./registry";
+import { sanitiseRecord, suspectLines, ValueTally } from "./sanitize";
 import { splitLines } from "./source";
 
 export type IngestChannel = "ui" | "api" | "cli" | "demo";
@@ -67,8 +68,8 @@ export interface PersistSource {
   signal?: AbortSignal;
   /** Streaming persisters report the records written so far (→ IngestRequest.onProgress). */
   progress?: (records: number) => void;
-  /** A file-level note (→ the run's warnings). */
-  warn: (message: string) => void;
+  /** A file-level note (→ the run's warnings), with the line it is about when there is one. */
+  warn: (message: string, line?: number) => void;
   /**
    * The file as the parser reads it (hashed while read) with the parse context: a persister may read a large file
    * itself, in parallel, with the parser's own line handler (traffic shards) instead of iterating the parser.
@@ -306,18 +307,31 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
       options,
       ...(request.signal ? { signal: request.signal } : {}),
       ...(onProgress ? { progress: (records: number) => onProgress({ records }) } : {}),
-      warn: (message) => ctx.warn(message),
+      warn: (message, line) => ctx.warn(message, line),
       input: { file, format: parser.id, label: parser.label, ctx },
     };
-    const parsed = parser.parse(file, ctx);
+    // Values are made storable (server/ingest/sanitize.ts) at this boundary: every record of a batch family or a
+    // vault audit; gateway logs where the aggregator keeps a string (the hot path checks keys, not requests).
+    const values = new ValueTally();
+    const seen = new WeakSet<object>();
+    const reportValues = async () => {
+      // Records of documents carry no line numbers: the lines are found in the file, read again only in this case.
+      if (values.cleaned > 0 && values.cleanedLines.length === 0) values.cleanedLines.push(...(await suspectLines(file)));
+      for (const w of values.warnings()) ctx.warn(w.message, w.line);
+    };
+    let parsed = parser.parse(file, ctx);
     let batch: unknown[] | null = null;
     if (persist.mode === "batch") {
       batch = [];
       for await (const record of parsed) {
+        sanitiseRecord(record, values, seen);
         batch.push(record);
         if (cancelled(request.signal)) return await finish("cancelled", "cancelled before anything was written");
       }
       if (batch.length === 0) return await finish("failed", `${noRecords}; nothing was written`);
+      await reportValues();
+    } else if (parser.family !== "traffic") {
+      parsed = sanitisedStream(parsed, values);
     }
     const format = parser.id;
     const outcome = await prisma.$transaction(
@@ -341,6 +355,7 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
       },
       { maxWait: 60_000, timeout: 6 * 3600_000 },
     );
+    if (persist.mode === "stream") await reportValues();
     const counts = { records: outcome.records, ...(outcome.counts as Record<string, number>), apisTouched: outcome.apiIds.length };
     // 5. Recompute correlation and risk for the touched Apis, outside the ingest transaction: the file is stored
     // whatever happens here; a failure becomes a warning (`postern correlate` recomputes everything).
@@ -371,6 +386,14 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
     // Unexpected: keep the detail out of the run record (it may hold SQL or data); log it server-side.
     console.error(`ingest ${run.id} failed:`, error instanceof Error ? error.message : error);
     return finish("failed", "internal error while storing the file; nothing was written");
+  }
+}
+
+/** A streamed family's records, each made storable (sanitiseRecord) as it passes. */
+async function* sanitisedStream(records: AsyncIterable<unknown>, values: ValueTally): AsyncIterable<unknown> {
+  for await (const record of records) {
+    sanitiseRecord(record, values);
+    yield record;
   }
 }
 

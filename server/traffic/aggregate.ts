@@ -21,7 +21,9 @@
  * Raw lines are never kept: only these aggregates and the bounded, redacted samples.
  */
 import type { TrafficEvent } from "@/server/ingest/contract";
+import type { ReadPosition } from "@/server/ingest/line-position";
 import { redact } from "@/server/ingest/redact";
+import { headOf, storable, SUSPECT, ValueTally } from "@/server/ingest/sanitize";
 import { ownString } from "./own-string";
 
 export const SAMPLE_LIMIT = 20;
@@ -32,6 +34,13 @@ export const ANY = "*";
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
+
+/**
+ * Byte limits of the strings a rollup keeps (see server/ingest/sanitize.ts). The key parts of the widest unique index
+ * (traffic_param_values: scope, method, template, client, hour, parameter name) stay below the ~2,700 bytes a btree
+ * entry may hold, whatever a log sends.
+ */
+export const TRAFFIC_LIMITS = { scope: 512, method: 64, template: 1024, client: 512, paramName: 128, host: 512, sample: 512 } as const;
 
 /** Where an event was attributed (see attribute.ts). */
 export interface Attribution {
@@ -184,13 +193,13 @@ function hashText(n: number): string {
   return Math.floor(n / 0x100000000).toString(36) + (n >>> 0).toString(36).padStart(7, "0");
 }
 
-function queryParamNames(query: string | undefined): string[] | undefined {
+function queryParamNames(query: string | undefined, text: (s: string, maxBytes: number) => string): string[] | undefined {
   if (query === undefined || query === "") return undefined;
   const names: string[] = [];
   for (const pair of query.split("&")) {
     const eq = pair.indexOf("=");
     const name = eq === -1 ? pair : pair.slice(0, eq);
-    if (name !== "" && names.length < 20 && !names.includes(name)) names.push(ownString(name.slice(0, 100)));
+    if (name !== "" && names.length < 20 && !names.includes(name)) names.push(ownString(text(headOf(name, 100), TRAFFIC_LIMITS.sample)));
   }
   return names.length ? names : undefined;
 }
@@ -201,28 +210,33 @@ function isoTime(time: number): string {
   return Number.isNaN(date.getTime()) ? String(time) : date.toISOString();
 }
 
-/** A sample event as stored: the path redacted, query values dropped (only parameter names kept). */
-export function sampleOf(event: TrafficEvent, client: string): SampleEvent {
+/**
+ * A sample event as stored: the path redacted, query values dropped (only parameter names kept), strings made
+ * storable by `text` (the aggregator's: cleaned, and cut to TRAFFIC_LIMITS.sample bytes with a marker).
+ */
+export function sampleOf(event: TrafficEvent, client: string, text: (s: string, maxBytes: number) => string = keep): SampleEvent {
   const s: SampleEvent = {
     // One flat string: a template literal of its parts would be a tree of ~10 cons strings, held with the sample.
     time: isoTime(event.time),
-    method: event.method,
-    path: ownString(redact(event.path.slice(0, 500))),
+    method: text(event.method, TRAFFIC_LIMITS.method),
+    path: ownString(redact(text(event.path, TRAFFIC_LIMITS.sample))),
     status: event.status,
     client,
   };
   // Held for up to a day: strings of their own (see ownString).
-  if (event.host !== undefined) s.host = ownString(event.host);
-  const q = queryParamNames(event.query);
+  if (event.host !== undefined) s.host = ownString(text(event.host, TRAFFIC_LIMITS.host));
+  const q = queryParamNames(event.query, text);
   if (q !== undefined) s.queryParams = q;
   if (event.responseBytes !== undefined) s.bytes = event.responseBytes;
   if (event.latencyMs !== undefined) s.latencyMs = event.latencyMs;
-  if (event.clientIp !== undefined) s.clientIp = ownString(event.clientIp);
-  if (event.principal !== undefined) s.principal = ownString(event.principal);
-  if (event.userAgent !== undefined) s.userAgent = ownString(event.userAgent.slice(0, 300));
+  if (event.clientIp !== undefined) s.clientIp = ownString(text(event.clientIp, TRAFFIC_LIMITS.sample));
+  if (event.principal !== undefined) s.principal = ownString(text(event.principal, TRAFFIC_LIMITS.sample));
+  if (event.userAgent !== undefined) s.userAgent = ownString(text(event.userAgent, TRAFFIC_LIMITS.sample));
   if (event.scheme !== undefined) s.scheme = event.scheme;
   return s;
 }
+
+const keep = (s: string) => s;
 
 /** `{ ...s, scope, template }` (same properties, same order) without the generic spread of a varying object shape. */
 function scopedSample(s: SampleEvent, scope: string, template: string): SampleEvent {
@@ -253,6 +267,8 @@ export interface AggregatorOptions {
   edges?: AggregatorEdges;
   /** Parameter values held in open hours before a spill (default PARAM_HOLD_VALUES). */
   paramHoldValues?: number;
+  /** Where the reader of the log is (its line numbers go into the warning about cleaned values). */
+  position?: ReadPosition;
 }
 
 /**
@@ -278,12 +294,12 @@ export const PARAM_HOLD_VALUES = 500_000;
 const FAILURE = 1;
 const THROTTLED = 2;
 
-function newEndpointHour(at: Attribution, endpoint: EndpointKeys, hourStart: number): EndpointHourRow {
+function newEndpointHour(at: Attribution, endpoint: EndpointKeys, hourStart: number, host: string | null): EndpointHourRow {
   return {
     scopeKey: endpoint.scopeKey,
     apiId: at.apiId,
     endpointId: at.endpointId,
-    host: at.host === null ? null : ownString(at.host),
+    host,
     method: endpoint.method,
     pathTemplate: endpoint.pathTemplate,
     matched: at.matched,
@@ -446,7 +462,21 @@ export class TrafficAggregator {
   private headMinuteUntil = Number.NEGATIVE_INFINITY;
   private headHourUntil = Number.NEGATIVE_INFINITY;
 
+  /** Kept strings that had to be cleaned or cut (one warning for the file: see server/ingest/sanitize.ts). */
+  readonly values = new ValueTally();
+  /** `text` bound to this aggregator (sampleOf takes it). */
+  private readonly textOf = (s: string, maxBytes: number): string => this.text(s, maxBytes);
+
   constructor(private readonly options: AggregatorOptions) {}
+
+  /**
+   * A string about to be kept (a key part or a sample field), as it may be stored: itself after one regex test, else
+   * cleaned or cut and counted with the reader's line. Called when a key or a sample is made, not per request.
+   */
+  private text(s: string, maxBytes: number): string {
+    if (s.length * 3 <= maxBytes && !SUSPECT.test(s)) return s;
+    return storable(s, maxBytes, this.values, this.options.position?.line);
+  }
 
   /** The time of the first event of a shard (its head edge starts there). */
   markStart(time: number): void {
@@ -507,7 +537,7 @@ export class TrafficAggregator {
       const hourKey = `${endpoint.key}\u0000${hour}`;
       r = this.endpointHours.get(hourKey) ?? null;
       if (r === null) {
-        r = newEndpointHour(at, endpoint, hour);
+        r = newEndpointHour(at, endpoint, hour, at.host === null ? null : ownString(this.text(at.host, TRAFFIC_LIMITS.host)));
         this.endpointHours.set(hourKey, r);
       }
       endpoint.hourRow = r;
@@ -549,7 +579,7 @@ export class TrafficAggregator {
       const dayKey = `${endpoint.scopeKey}\u0000${key}\u0000${day}`;
       d = this.clientDays.get(dayKey);
       if (d === undefined) {
-        const host = at.host === null ? null : ownString(at.host);
+        const host = at.host === null ? null : ownString(this.text(at.host, TRAFFIC_LIMITS.host));
         d = { scopeKey: endpoint.scopeKey, apiId: at.apiId, host, clientKey: key, authenticated, day, requests: 0, s2: 0, s4: 0, s5: 0, s401: 0, s403: 0, s429: 0, bytes: 0 };
         this.clientDays.set(dayKey, d);
       }
@@ -585,14 +615,14 @@ export class TrafficAggregator {
       if (!client.sampleFull) {
         const row = this.sampleRow(client.sampleKey, ANY, ANY, ANY, key, day);
         if ((ok ? row.ok : row.other).length < SAMPLE_LIMIT) {
-          sample = sampleOf(event, key);
+          sample = sampleOf(event, key, this.textOf);
           client.sampleFull = this.addSample(client.sampleKey, row, ok, scopedSample(sample, endpoint.scopeKey, endpoint.pathTemplate));
         } else client.sampleFull = this.addSample(client.sampleKey, row, ok, undefined);
       }
       if (!endpoint.daySampleFull) {
         const sampleKey = endpoint.daySampleKey;
         const row = this.sampleRow(sampleKey, endpoint.scopeKey, endpoint.method, endpoint.pathTemplate, ANY, day);
-        if ((ok ? row.ok : row.other).length < SAMPLE_LIMIT) endpoint.daySampleFull = this.addSample(sampleKey, row, ok, sample ?? sampleOf(event, key));
+        if ((ok ? row.ok : row.other).length < SAMPLE_LIMIT) endpoint.daySampleFull = this.addSample(sampleKey, row, ok, sample ?? sampleOf(event, key, this.textOf));
         else endpoint.daySampleFull = this.addSample(sampleKey, row, ok, undefined);
       }
     }
@@ -613,10 +643,10 @@ export class TrafficAggregator {
     let keys = byMethod.get(eventMethod);
     if (keys === undefined) {
       if (this.keyCache.size >= KEY_CACHE_LIMIT) this.dropKeyCache();
-      // Strings of their own: keys live as long as the ingest (see ownString).
-      const scopeKey = ownString(at.scopeKey);
-      const method = ownString(eventMethod);
-      const pathTemplate = ownString(at.pathTemplate);
+      // Strings of their own: keys live as long as the ingest (see ownString); storable ones (see text).
+      const scopeKey = ownString(this.text(at.scopeKey, TRAFFIC_LIMITS.scope));
+      const method = ownString(this.text(eventMethod, TRAFFIC_LIMITS.method));
+      const pathTemplate = ownString(this.text(at.pathTemplate, TRAFFIC_LIMITS.template));
       keys = {
         key: `${scopeKey}\u0000${method}\u0000${pathTemplate}`,
         scopeKey,
@@ -643,7 +673,7 @@ export class TrafficAggregator {
     let keys = this.keyCache.clients.get(clientKey);
     if (keys === undefined) {
       if (this.keyCache.size >= KEY_CACHE_LIMIT) this.dropKeyCache();
-      const key = ownString(clientKey);
+      const key = ownString(this.text(clientKey, TRAFFIC_LIMITS.client));
       keys = { key, day: NaN, sampleKey: "", sampleFull: false, dayRows: new Map(), generation: this.generation };
       this.keyCache.clients.set(key, keys);
       this.keyCache.size++;
@@ -692,7 +722,8 @@ export class TrafficAggregator {
       const value = params[name];
       if (value === undefined) continue;
       list.list(clientKey, endpoint);
-      list.names.push(name);
+      // Names come from templates (stored inventory paths, or "id", "id2"… inferred): only their length can be wrong.
+      list.names.push(name.length * 3 > TRAFFIC_LIMITS.paramName ? this.text(name, TRAFFIC_LIMITS.paramName) : name);
       list.hashes.push(valueHashNumber(value));
       listed++;
     }

@@ -4,6 +4,7 @@
  * Everything here is plain data in and plain data out, so that it runs the same on any thread.
  */
 import { AUTH_PATH_REGEX, AUTH_TAG_REGEX } from "@/server/correlate/rules/traffic/shared";
+import type { ReadPosition } from "@/server/ingest/line-position";
 import { type AggregatorEdges, type Attribution, TrafficAggregator } from "./aggregate";
 import { type ApiRef, Attributor, type EndpointRef } from "./attribute";
 import { type AttributedEvent, AttributionShapes } from "./attribute-stage";
@@ -54,7 +55,8 @@ export class TrafficFold {
   private lastApi: string | null = null;
   private readonly shapes = new AttributionShapes();
 
-  constructor(setup: TrafficSetup, edges?: AggregatorEdges) {
+  /** `position`: where the log's reader is, for the line numbers of the warning about cleaned values. */
+  constructor(setup: TrafficSetup, edges?: AggregatorEdges, position?: ReadPosition) {
     this.attributor = new Attributor(setup.apis, setup.endpoints, setup.apiOption);
     this.agg = new TrafficAggregator({
       paramCap: paramCapOf(setup),
@@ -62,6 +64,7 @@ export class TrafficFold {
       minuteFloor: Math.max(1, Math.min(MINUTE_FLOOR, Math.floor(setup.rateLimitRequestsPerMinute))),
       isAuthEndpoint: authEndpointTest(setup.endpoints),
       ...(edges ? { edges } : {}),
+      ...(position ? { position } : {}),
     });
   }
 

@@ -14,6 +14,7 @@
 import { loadRuleSettings } from "@/server/correlate/settings";
 import type { Tx } from "@/server/db/types";
 import type { ParseContext, SourceFile, TrafficEvent } from "@/server/ingest/contract";
+import { readPosition } from "@/server/ingest/line-position";
 import { refreshApiAggregates } from "@/server/inventory/persist";
 import { paramCapOf, SAMPLE_HOLD_EVENTS, TrafficFold, type TrafficSetup } from "./fold";
 import { attributionStage } from "./attribute-stage";
@@ -33,7 +34,7 @@ export interface TrafficSource {
   options: { api?: string };
   signal?: AbortSignal;
   progress?: (records: number) => void;
-  warn?: (message: string) => void;
+  warn?: (message: string, line?: number) => void;
   /** The file as its parser reads it: a large log on disk is then read in shards (its events are not iterated). */
   input?: { file: SourceFile; format: string; label: string; ctx: ParseContext };
 }
@@ -72,7 +73,7 @@ export async function persistTraffic(
     fold = sharded.fold;
     rollupRows = sharded.rollupRows;
   } else {
-    fold = new TrafficFold(setup);
+    fold = new TrafficFold(setup, undefined, input ? readPosition(input.ctx) : undefined);
     // A log parsed on a worker thread is attributed there too (the records are not iterated before this loop).
     if (input) input.ctx.eventStage = attributionStage(setup);
     // Final sample keys are written while folding goes on, one write at a time: folding runs on microtasks between
@@ -115,6 +116,7 @@ export async function persistTraffic(
     if (fold.counts.events % PROGRESS_EVERY !== 0) source.progress?.(fold.counts.events);
   }
   const counts: TrafficCounts = { ...fold.counts, rollupRows, endpointsObserved: 0 };
+  for (const w of fold.agg.values.warnings()) source.warn?.(w.message, w.line);
   if (fold.attributor.unknownOption !== undefined && counts.events > 0) {
     source.warn?.(`--api "${fold.attributor.unknownOption}" names no known Api; traffic without a known host was kept as unknown`);
   }

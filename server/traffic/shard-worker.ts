@@ -39,7 +39,9 @@ function sendRows(batch: RollupBatch): Promise<void> {
 async function run(): Promise<void> {
   const handle = rangeHandler(job.format);
   if (!handle) throw new Error(`no line handler for ${job.format}`);
-  const fold = new TrafficFold(job.setup, job.edges);
+  /** The line being read (relative to the shard), for the warning about cleaned values. */
+  const position = { line: 0 };
+  const fold = new TrafficFold(job.setup, job.edges, position);
   const done: ShardDone = {
     type: "done",
     lines: 0,
@@ -52,6 +54,7 @@ async function run(): Promise<void> {
     served: [],
     partials: { minutes: [], params: [] },
     missingStatus: fold.missingStatus,
+    values: fold.agg.values.toJSON(),
   };
   const skips = new Map<string, { count: number; first: number }>();
   let bytes = 0;
@@ -71,6 +74,7 @@ async function run(): Promise<void> {
       return;
     }
     if (done.firstGood === 0) done.firstGood = n;
+    position.line = n;
     if (result instanceof Skip) {
       const s = skips.get(result.reason);
       if (s === undefined) skips.set(result.reason, { count: 1, first: n });
@@ -100,6 +104,7 @@ async function run(): Promise<void> {
   done.apiIds = [...fold.apiIds];
   done.served = [...fold.served];
   done.partials = fold.agg.takePartials();
+  done.values = fold.agg.values.toJSON();
   post(done);
 }
 

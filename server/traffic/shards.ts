@@ -75,6 +75,8 @@ export interface ShardDone {
   partials: Partials;
   /** Events without a status: how many, and the first one's ordinal among the shard's events. */
   missingStatus: { count: number; first: number };
+  /** Kept strings cleaned or cut, with relative line numbers (ValueTally.toJSON). */
+  values: { cleaned: number; truncated: number; cleanedLines: number[]; truncatedLines: number[] };
 }
 
 export type ShardMessage =
@@ -256,6 +258,7 @@ export async function foldInShards(
     if (r.firstGood !== 0) tally.good();
     if (r.moreErrors > 0) tally.badUnlisted(r.moreErrors);
     for (const [reason, n, first] of r.skips) tally.skip(offset + first, reason, n);
+    merged.agg.values.absorb(r.values, offset);
     offset += r.lines;
     if (r.missingStatus.count > 0 && merged.missingStatus.count === 0) merged.missingStatus.first = merged.counts.events + r.missingStatus.first;
     merged.missingStatus.count += r.missingStatus.count;

@@ -28,6 +28,7 @@ const splitter = new LineSplitter();
 function parseBatch(bytes: Uint8Array): BatchResult {
   if (!handle) throw new Error(`no line handler for ${handlerId}`);
   const events: TrafficEvent[] = [];
+  const lines: number[] = [];
   const errors: [number, string][] = [];
   const skips: [number, string][] = [];
   let firstGood = 0;
@@ -42,13 +43,20 @@ function parseBatch(bytes: Uint8Array): BatchResult {
     }
     if (firstGood === 0) firstGood = n;
     if (result instanceof Skip) skips.push([n, result.reason]);
-    else if (Array.isArray(result)) for (const e of result) events.push(e);
-    else events.push(result);
+    else if (Array.isArray(result)) {
+      for (const e of result) {
+        events.push(e);
+        lines.push(n);
+      }
+    } else {
+      events.push(result);
+      lines.push(n);
+    }
   };
   splitter.pushRanges(bytes, line);
   splitter.endRanges(line);
   if (stage !== null) for (const e of events) stage(e);
-  return { events, errors, skips, firstGood, lines: n };
+  return { events, eventLines: Int32Array.from(lines), errors, skips, firstGood, lines: n };
 }
 
 /** Answers on their own port (read by the main thread when it wants the next), then a notice on the worker's. */

@@ -43,6 +43,8 @@ export interface WorkerData {
 /** One batch's outcome; line numbers are relative to the batch (1 = its first line). */
 export interface BatchResult {
   events: TrafficEvent[];
+  /** The (relative) line of each event. */
+  eventLines: Int32Array;
   errors: [number, string][];
   skips: [number, string][];
   /** The first line that parsed (an event or a skip), 0 if none did. */

@@ -6,6 +6,7 @@
  * Per-line work is kept minimal on purpose: one JSON.parse per JSON line, hand-written scanning for text formats.
  */
 import { ParseError, Skip, type LineResult, type ParseContext, type SourceFile, type TrafficEvent } from "../../contract";
+import { readPosition } from "../../line-position";
 import { parsedBatches, shouldParseInWorker } from "./parallel";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -50,6 +51,7 @@ export async function* runLines(
   }
   const signal = ctx.signal;
   const tally = new LineTally(ctx, label);
+  const position = readPosition(ctx);
   let lineNo = 0;
   for await (const line of file.lines()) {
     lineNo++;
@@ -61,6 +63,7 @@ export async function* runLines(
       continue;
     }
     tally.good();
+    position.line = lineNo;
     if (result instanceof Skip) tally.skip(lineNo, result.reason);
     else if (Array.isArray(result)) yield* result;
     else yield result;
@@ -71,6 +74,7 @@ export async function* runLines(
 /** runLines on a worker thread: the same rules, applied to the batches' results in file order. */
 async function* runBatches(file: SourceFile, ctx: ParseContext, label: string, handlerId: string): AsyncGenerator<TrafficEvent, void, undefined> {
   const tally = new LineTally(ctx, label);
+  const position = readPosition(ctx);
   let base = 0;
   for await (const batch of parsedBatches(file, handlerId, ctx.signal, ctx.eventStage)) {
     for (const [rel, message] of batch.errors) {
@@ -79,8 +83,12 @@ async function* runBatches(file: SourceFile, ctx: ParseContext, label: string, h
     }
     if (batch.firstGood !== 0) tally.good();
     for (const [rel, reason] of batch.skips) tally.skip(base + rel, reason);
+    const { events, eventLines } = batch;
+    for (let i = 0; i < events.length; i++) {
+      position.line = base + (eventLines[i] ?? 0);
+      yield events[i] as TrafficEvent;
+    }
     base += batch.lines;
-    yield* batch.events;
   }
   tally.end();
 }
