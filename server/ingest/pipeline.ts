@@ -15,7 +15,7 @@ import { persistTraffic } from "@/server/traffic/persist";
 import { type Family, type InventoryApi, type ParseContext, ParseError, type ScanFinding, type SourceFile, type TrafficEvent, type VaultEvent } from "./contract";
 import { type AnyParser, detectParser, parserById } from "./registry";
 import { sanitiseRecord, suspectLines, ValueTally } from "./sanitize";
-import { splitLines } from "./source";
+import { decodedSource, splitLines } from "./source";
 
 export type IngestChannel = "ui" | "api" | "cli" | "demo";
 export type IngestStatus = "succeeded" | "failed" | "duplicate" | "cancelled";
@@ -237,8 +237,9 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
   };
 
   try {
-    // 1. Detect.
-    const head = await request.file.head();
+    // 1. Detect, in UTF-8 (a UTF-16 file with a byte order mark is decoded as it is read).
+    const decoded = await decodedSource(request.file);
+    const head = await decoded.head();
     if (request.options?.format) {
       parser = parserById(request.options.format) ?? null;
       if (!parser) return await finish("failed", `unknown format "${request.options.format}"`);
@@ -263,14 +264,14 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
       return `identical content was already ingested from ${previous.fileName} at ${previous.startedAt.toISOString()}; nothing changed`;
     };
     const persist = PERSISTERS[parser.family];
-    let file = request.file;
+    let file = decoded;
     let streamedDigest: (() => string) | null = null;
     if (persist?.mode === "stream") {
-      const hashing = hashingWhileRead(request.file);
+      const hashing = hashingWhileRead(decoded);
       file = hashing.file;
       streamedDigest = hashing.digest;
     } else {
-      contentHash = await hashContent(request.file);
+      contentHash = await hashContent(decoded);
       const duplicate = await findDuplicate(prisma, contentHash);
       if (duplicate) return await finish("duplicate", duplicate);
     }

@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { HEAD_BYTES, MAX_DOCUMENT_BYTES, ParseError, type SourceFile } from "./contract";
 
 const decoder = () => new TextDecoder("utf-8", { fatal: false });
@@ -155,5 +155,78 @@ export function bufferSource(content: string | Uint8Array, name = ""): SourceFil
     },
     lines: () => splitLines(once()),
     chunks: () => once(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// UTF-16
+
+/** The UTF-16 encoding a byte order mark at the start of `bytes` names, else null. */
+export function utf16Bom(bytes: Uint8Array): "utf-16le" | "utf-16be" | null {
+  if (bytes.length < 2) return null;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
+  return null;
+}
+
+/** UTF-16 bytes as UTF-8 bytes, streamed (the byte order mark dropped; unpaired surrogates become U+FFFD). */
+async function* utf16ToUtf8(chunks: AsyncIterable<Uint8Array>, encoding: "utf-16le" | "utf-16be"): AsyncIterable<Uint8Array> {
+  const decoder = new TextDecoder(encoding);
+  for await (const chunk of chunks) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (text !== "") yield Buffer.from(text, "utf8");
+  }
+  const tail = decoder.decode();
+  if (tail !== "") yield Buffer.from(tail, "utf8");
+}
+
+/** The first bytes of a source: from its file when it has one (no pass over the content), else its first chunk. */
+async function firstBytes(file: SourceFile, count: number): Promise<Uint8Array | null> {
+  if (file.path !== undefined) {
+    const handle = await open(file.path, "r");
+    try {
+      const buffer = Buffer.alloc(count);
+      const { bytesRead } = await handle.read(buffer, 0, count, 0);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  }
+  if (!file.chunks) return null;
+  for await (const chunk of file.chunks()) return chunk.subarray(0, count);
+  return new Uint8Array(0);
+}
+
+/**
+ * `file` as UTF-8 when it is UTF-16 with a byte order mark (Windows tools write such exports), else `file` itself.
+ * Every reader (detection, parsers, the content hash, the parse worker) then sees UTF-8; the raw file is no longer
+ * offered by path, so that nothing reads its bytes as UTF-8 behind the decoding.
+ */
+export async function decodedSource(file: SourceFile): Promise<SourceFile> {
+  if (!file.chunks) return file;
+  const first = await firstBytes(file, 2);
+  const encoding = first ? utf16Bom(first) : null;
+  if (encoding === null) return file;
+  const raw = file.chunks.bind(file);
+  const path = file.path;
+  const chunks = () => utf16ToUtf8(raw(), encoding);
+  return {
+    name: file.name,
+    size: file.size,
+    async head() {
+      // From the file when there is one: the head is not a pass over the content (progress meters count those).
+      const source = path !== undefined ? createReadStream(path, { start: 0, end: 2 * HEAD_BYTES + 1 }) : raw();
+      const parts: Uint8Array[] = [];
+      let total = 0;
+      for await (const chunk of utf16ToUtf8(source, encoding)) {
+        parts.push(chunk);
+        total += chunk.byteLength;
+        if (total >= HEAD_BYTES) break;
+      }
+      return decoder().decode(Buffer.concat(parts).subarray(0, HEAD_BYTES));
+    },
+    text: (maxBytes = MAX_DOCUMENT_BYTES) => collect(chunks(), file.name, maxBytes),
+    lines: () => splitLines(chunks()),
+    chunks,
   };
 }
