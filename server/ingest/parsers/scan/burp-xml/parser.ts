@@ -7,7 +7,9 @@
  * - url = host + path (without query); parameter from the location suffix ("/login.jsp [username parameter]",
  *   "[b_id cookie]"); method from the first request.
  * - CWE from `vulnerabilityClassifications` (first CWE-NNN), references from `references` links.
- * - Request/response of the first `requestresponse`: base64 decoded (only a bounded prefix), redacted, bounded.
+ * - Request/response of the first `requestresponse`: base64 decoded (only a bounded prefix), redacted, bounded. A
+ *   body that is not text (a ZIP, an image) is kept as "[binary body, <content type>, <size> bytes] <hex>…"
+ *   (../http-message.ts).
  * - Issues with the same (type, method, url, parameter) become one finding with occurrences.
  */
 import { ParseError, type Parser, type ScanFinding, type Severity } from "../../../contract";
@@ -32,6 +34,7 @@ import {
   xmlText,
   type JsonObject,
 } from "../shared";
+import { base64Size, httpMessageText } from "../http-message";
 
 const SEVERITY: Record<string, Severity> = {
   high: "high",
@@ -50,7 +53,7 @@ function decodeMessage(node: unknown): string | undefined {
   if (xmlAttr(node, "base64") !== "true") return raw.slice(0, MAX_EVIDENCE_CHARS * 2);
   const compact = raw.slice(0, Math.ceil((MAX_EVIDENCE_CHARS * 2 * 4) / 3) + 8).replace(/\s+/g, "");
   const usable = compact.slice(0, compact.length - (compact.length % 4));
-  return Buffer.from(usable, "base64").toString("utf8");
+  return httpMessageText(Buffer.from(usable, "base64"), base64Size(raw));
 }
 
 function parameterOf(location: string | undefined): string | undefined {
