@@ -9,7 +9,7 @@ import { ZodError } from "zod";
 import { can, missingPermission, type Permission } from "@/server/auth/permissions";
 import type { Actor } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
-import { DomainError } from "@/server/domain/errors";
+import { DomainError, ERROR_CODES } from "@/server/domain/errors";
 
 export interface Context {
   prisma: Db;
@@ -42,12 +42,12 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Maps domain errors thrown by services to tRPC errors. */
+/** Maps domain errors thrown by services to tRPC errors, by the one table (server/domain/errors.ts). */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof DomainError) {
     const cause = result.error.cause;
-    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+    throw new TRPCError({ code: ERROR_CODES[cause.code].trpc, message: cause.message, cause });
   }
   return result;
 });

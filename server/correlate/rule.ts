@@ -5,7 +5,7 @@
  * Rule ids are stable (DESIGN.md §3): exports, the API and the CLI use them.
  */
 import type { Prisma } from "@/generated/prisma/client";
-import type { Severity } from "@/server/ingest/contract";
+import type { Severity } from "@/server/domain/severity";
 import type { Tx } from "@/server/db/types";
 import type { RuleSettings } from "./settings";
 

@@ -2,12 +2,10 @@
  * Severity helpers shared by every producer of findings (scanner parsers, correlation rules). One scale:
  * critical > high > medium > low > info.
  */
-import type { Severity } from "../ingest/contract";
-
-export type { Severity };
 
 /** All severities, most severe first. */
-export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low", "info"];
+export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
 

@@ -40,7 +40,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "@/generated/prisma/client";
-import { createBaseMatcher, createMatcher, normaliseBasePath, type PathMatcher, pathSegments, splitUrl } from "@/server/correlate/path-matcher";
+import { createBaseMatcher, createMatcher, normaliseBasePath, type PathMatcher, pathSegments, splitUrl } from "@/server/domain/path-matcher";
 import type { Tx } from "@/server/db/types";
 import { owaspApiCategoryForCwe } from "@/server/domain/owasp";
 import { severityRank } from "@/server/domain/severity";

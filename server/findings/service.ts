@@ -11,18 +11,17 @@ import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
 import { type Actor, seesAllApis, seesDetail } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
-import { DomainError, forbidden, notFound } from "@/server/domain/errors";
+import { forbidden, notFound } from "@/server/domain/errors";
 import { OWASP_API_CATEGORIES } from "@/server/domain/owasp";
 import { SEVERITIES, type Severity } from "@/server/domain/severity";
 import { apiScope, findingScope } from "@/server/auth/scope";
-import { ACTIVE_STATUSES, isOverdue } from "./sla";
+import { ACTIVE_STATUSES, FINDING_KINDS, FINDING_STATUSES } from "@/server/domain/findings";
+import { isOverdue } from "./sla";
 
-export const FINDING_STATUSES = ["open", "triaged", "in_progress", "resolved", "risk_accepted", "false_positive", "duplicate"] as const;
-export const FINDING_KINDS = ["scan", "posture", "traffic", "secret"] as const;
 export const FINDING_SORTS = ["severity", "lastSeenAt", "firstSeenAt", "slaDueAt", "title", "occurrences"] as const;
 
 export const findingFilterInput = z.object({
-  severity: z.enum(SEVERITIES as [Severity, ...Severity[]]).optional(),
+  severity: z.enum(SEVERITIES).optional(),
   /** A status, or "active" (open, triaged, in progress). */
   status: z.enum([...FINDING_STATUSES, "active"]).optional(),
   kind: z.enum(FINDING_KINDS).optional(),

@@ -1,7 +1,11 @@
 /**
  * Remediation SLA (DESIGN.md §5): days to fix by severity, clock from first seen. Info findings have no SLA.
  */
+import { ACTIVE_STATUSES } from "@/server/domain/findings";
 import type { Severity } from "@/server/domain/severity";
+
+/** States in which the SLA clock runs (defined with the other finding words in server/domain/findings.ts). */
+export { ACTIVE_STATUSES };
 
 export const SLA_DAYS: Readonly<Record<Severity, number | null>> = {
   critical: 7,
@@ -23,9 +27,6 @@ export function slaDueAt(severity: string, firstSeenAt: Date): Date | null {
   const days = slaDays(severity);
   return days === null ? null : new Date(firstSeenAt.getTime() + days * DAY_MS);
 }
-
-/** States in which the SLA clock runs (and a finding can be overdue). */
-export const ACTIVE_STATUSES = ["open", "triaged", "in_progress"] as const;
 
 export function isOverdue(finding: { status: string; slaDueAt: Date | string | null }, now: Date = new Date()): boolean {
   if (!finding.slaDueAt || !(ACTIVE_STATUSES as readonly string[]).includes(finding.status)) return false;

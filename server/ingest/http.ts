@@ -15,6 +15,7 @@ import busboy from "busboy";
 import { z } from "zod";
 import type { Actor } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
+import { DomainError, httpStatus } from "@/server/domain/errors";
 import { getAuth } from "@/server/auth/auth";
 import { type IngestChannel, type IngestResult, ingest } from "./pipeline";
 import { cancelIngestJob, credentialKey, getIngestJob, IngestJobRefused, startIngestJob } from "./jobs";
@@ -215,6 +216,7 @@ export function ingestResponse(results: IngestResult[]): Response {
 
 export function errorResponse(error: unknown): Response {
   if (error instanceof UploadError) return Response.json({ error: error.message }, { status: error.status });
+  if (error instanceof DomainError) return Response.json({ error: error.message }, { status: httpStatus(error.code) });
   console.error("ingest request failed:", error instanceof Error ? error.message : error);
   return Response.json({ error: "internal error" }, { status: 500 });
 }

@@ -16,10 +16,10 @@
  * - ownership: full points when no team owns the Api.
  * score = min(100, Σ points), one decimal. Bands: critical ≥ 80, high ≥ 60, medium ≥ 40, else low.
  */
-import type { FactorName, RiskWeights } from "./weights";
+import type { Band, FactorName } from "@/server/domain/risk";
+import type { RiskWeights } from "./weights";
 import { SCORED_SEVERITIES } from "./weights";
 
-export type Band = "critical" | "high" | "medium" | "low";
 export type SeverityCounts = Partial<Record<(typeof SCORED_SEVERITIES)[number], number>>;
 
 export interface FindingRef {
@@ -142,14 +142,3 @@ export function mainFactor(factors: { name: string; points: number }[]): { name:
   for (const f of factors) if (!best || f.points > best.points) best = f;
   return best && best.points > 0 ? best : null;
 }
-
-export const FACTOR_LABELS: Record<FactorName, string> = {
-  exposure: "Exposure",
-  dataSensitivity: "Data sensitivity",
-  authStrength: "Authentication strength",
-  openFindings: "Open findings",
-  attackSignals: "Active attack signals",
-  secretHygiene: "Secret hygiene",
-  documentation: "Documentation gaps",
-  ownership: "Ownership",
-};

@@ -11,14 +11,14 @@ import { type Actor, seesAllApis, seesDetail } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
 import { notFound } from "@/server/domain/errors";
 import { SEVERITIES, type Severity } from "@/server/domain/severity";
-import { ACTIVE_STATUSES } from "@/server/findings/sla";
+import { ACTIVE_STATUSES } from "@/server/domain/findings";
+import { type Band, BANDS, FACTOR_LABELS } from "@/server/domain/risk";
 import { apiScope, apiSqlScope, findingScope } from "@/server/auth/scope";
 import { loadRiskInputs } from "./inputs";
-import { type Band, FACTOR_LABELS, mainFactor, type RiskFactor, scoreApi } from "./score";
+import { mainFactor, type RiskFactor, scoreApi } from "./score";
 import { loadRiskWeights, type RiskWeights } from "./weights";
 import { ATTACK_SIGNAL_RULE_IDS } from "@/server/correlate/rules/traffic";
 
-export const BANDS: Band[] = ["critical", "high", "medium", "low"];
 const DAY_MS = 86_400_000;
 export const TREND_DAYS = 90;
 

@@ -11,9 +11,8 @@
 import { z } from "zod";
 import type { Db } from "@/server/db/client";
 import type { Tx } from "@/server/db/types";
+import { FACTOR_NAMES, type FactorName } from "@/server/domain/risk";
 
-export const FACTOR_NAMES = ["exposure", "dataSensitivity", "authStrength", "openFindings", "attackSignals", "secretHygiene", "documentation", "ownership"] as const;
-export type FactorName = (typeof FACTOR_NAMES)[number];
 export const SCORED_SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 
 export const DEFAULT_RISK_WEIGHTS = {

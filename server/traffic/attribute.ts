@@ -23,7 +23,7 @@ import {
   normaliseHost,
   type PathMatcher,
   rawSegments,
-} from "@/server/correlate/path-matcher";
+} from "@/server/domain/path-matcher";
 import { slugify } from "@/server/domain/slug";
 import type { TrafficEvent } from "@/server/ingest/contract";
 import type { Attribution } from "./aggregate";

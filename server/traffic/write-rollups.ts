@@ -5,7 +5,7 @@
  * stored for the same bucket. Runs inside the ingest transaction.
  */
 import { Prisma } from "@/generated/prisma/client";
-import { normaliseHost } from "@/server/correlate/path-matcher";
+import { normaliseHost } from "@/server/domain/path-matcher";
 import type { Tx } from "@/server/db/types";
 import {
   type ClientDayRow,

@@ -4,7 +4,7 @@
  * templates are re-checked against the Api's current endpoints (an inventory ingested after the traffic may document
  * them now). Clients per endpoint are not stored: the evidence names those seen in the endpoint's samples.
  */
-import { createMatcher, type PathMatcher } from "@/server/correlate/path-matcher";
+import { createMatcher, type PathMatcher } from "@/server/domain/path-matcher";
 import type { DerivedFinding, Rule } from "../../rule";
 import { evidence, iso, loadSamples, lookback, n, sampleClients } from "./shared";
 
