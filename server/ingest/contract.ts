@@ -338,7 +338,7 @@ export interface VaultEvent {
   time: number;
   /** The vault product, stored on the Secret (e.g. "vault", "cloudtrail", "cyberark"): an open set, one per parser. */
   source: string;
-  /** The secret: Vault path, Secrets Manager ARN/name, CyberArk "safe/account". */
+  /** The secret: Vault path, Secrets Manager ARN/name, CyberArk "safe/account"; "" for a `notSecret` event naming none. */
   secret: string;
   operation: VaultOperation;
   /** Raw action name from the source (e.g. "read", "GetSecretValue", "Retrieve SSH Key"). */
@@ -351,7 +351,11 @@ export interface VaultEvent {
   error?: string;
   /** Source request id (Vault request.id, CloudTrail eventID), used to pair and dedupe. */
   requestId?: string;
-  /** The event is about the vault itself, not a secret (Vault `sys/`, `auth/` paths): counted and skipped. */
+  /**
+   * The event is about the vault itself, not a secret (Vault `sys/`, `auth/` paths and KMIP records, CyberArk logons,
+   * CloudTrail events of other services): counted and skipped. Parsers yield such records rather than drop them, so
+   * that an audit file holding nothing else is a valid file with zero secret events, not an empty one.
+   */
   notSecret?: boolean;
   /** The event manages the secret's versions or metadata (Vault KV v2 `metadata/`): an access, never a rotation. */
   metadataOnly?: boolean;

@@ -40,7 +40,8 @@ describe.each(TEST_DATABASES)("vault audit persister on $name", (kind) => {
     const result = await ingest(db.prisma, { file: await sample("vault-audit/hashicorp-vault-audit-file.log"), channel: "cli", actor: system });
     expect(result.message).toBeNull();
     expect(result).toMatchObject({ status: "succeeded", format: "vault-audit" });
-    expect(result.counts).toMatchObject({ records: 5, eventsSkipped: 1, secretsCreated: 4, secretsUpdated: 0, rollupRows: 4, kmsDeduplicated: 0, secretLinks: 1, apisTouched: 1 });
+    // 5 paired events (1 on sys/) and 4 KMIP records: 9 records, 5 of them about no secret.
+    expect(result.counts).toMatchObject({ records: 9, eventsSkipped: 5, secretsCreated: 4, secretsUpdated: 0, rollupRows: 4, kmsDeduplicated: 0, secretLinks: 1, apisTouched: 1 });
 
     const secrets = await db.prisma.secret.findMany({ where: { source: "vault" }, orderBy: { ref: "asc" } });
     expect(secrets.map((s) => s.ref)).toEqual([
@@ -153,6 +154,33 @@ describe.each(TEST_DATABASES)("vault audit persister on $name", (kind) => {
       ["2024-05-03T08:00:00.000Z", "write", 1, 1],
     ]);
     expect(rows[0]?.sourceAddresses).toEqual(["10.0.0.9"]);
+  });
+
+  it("an audit file without secret events (CyberArk logons, Vault sys/ calls, other services' CloudTrail) ingests as 0 secret events", async () => {
+    const cyberark = (action: string, id: string, at: string) =>
+      `<5>1 ${at} VAULT ${JSON.stringify({ format: "elastic", syslog: { audit_record: { IsoTimestamp: at, MessageID: id, Issuer: "ops", Action: action, Safe: "", File: "", Station: "10.1.1.1" } } })}`;
+    const vault = (id: string, path: string) =>
+      JSON.stringify({ time: "2024-05-01T10:00:00Z", type: "request", auth: { display_name: "root" }, request: { id, operation: "read", path, remote_address: "10.0.0.5" } });
+    const trail = (name: string, source: string) =>
+      ({ eventVersion: "1.08", userIdentity: { type: "IAMUser", arn: "arn:aws:iam::1:user/ops" }, eventTime: "2024-05-01T10:00:00Z", eventSource: source, eventName: name, awsRegion: "us-east-1", eventID: `e-${name}` });
+    const files = [
+      { name: "cyberark.log", format: "cyberark", events: 2, text: [cyberark("Logon", "7", "2024-05-01T10:00:00Z"), cyberark("Logoff", "308", "2024-05-01T10:30:00Z")].join("\n") },
+      { name: "vault-audit.log", format: "vault-audit", events: 3, text: [vault("r1", "sys/health"), vault("r2", "sys/mounts"), vault("r3", "auth/token/lookup-self")].join("\n") },
+      { name: "trail.json", format: "cloudtrail", events: 2, text: JSON.stringify({ Records: [trail("RunInstances", "ec2.amazonaws.com"), trail("GetObject", "s3.amazonaws.com")] }) },
+    ];
+    const before = await db.prisma.secret.count();
+    for (const f of files) {
+      const result = await ingest(db.prisma, { file: bufferSource(f.text, f.name), channel: "cli", actor: system, correlate: false });
+      expect(result.status, `${f.name}: ${result.message}`).toBe("succeeded");
+      expect(result.format).toBe(f.format);
+      const n = f.events;
+      expect(result.counts, f.name).toMatchObject({ records: n, eventsSkipped: n, secretsCreated: 0, secretsUpdated: 0, rollupRows: 0 });
+      expect(result.warnings.map((w) => w.message), f.name).toContain(`0 secret events: the file's ${n} event(s) concern no secret (${n} skipped as vault-internal or about no secret)`);
+    }
+    expect(await db.prisma.secret.count()).toBe(before);
+    // A truly empty file is still rejected.
+    const empty = await ingest(db.prisma, { file: bufferSource("", "cyberark.log"), channel: "cli", actor: system, correlate: false, options: { format: "cyberark" } });
+    expect(empty.status).toBe("failed");
   });
 
   it("links a secret to an Api inventoried after it, at correlation time", async () => {

@@ -11,7 +11,9 @@
  *   one INSERT … SELECT FROM unnest … ON CONFLICT per table.
  * - Events a parser marks `notSecret` (Vault sys/, auth/, identity/, cubbyhole/ paths) and "login" operations are
  *   not secrets: skipped and counted (eventsSkipped). Nothing here depends on which vault an event came from: what
- *   differs between vaults, the parsers say on the event (`notSecret`, `metadataOnly`, `coalesce`).
+ *   differs between vaults, the parsers say on the event (`notSecret`, `metadataOnly`, `coalesce`). A file whose events
+ *   all concern no secret (only logons, vault system calls, other services' CloudTrail events) is a valid ingest of
+ *   zero secret events; one warning says so ("0 secret events: …").
  * - Echoes (`coalesce.echo`): KMS calls Secrets Manager makes on a caller's behalf (Decrypt for GetSecretValue,
  *   GenerateDataKey for PutSecretValue…) carry the caller's identity: counting both would double the caller's reads.
  *   Within one file, an echo is dropped when a non-echo event with the same coalesce key (the CloudTrail parser
@@ -67,7 +69,7 @@ interface SecretStats {
 export async function persistVaultEvents(
   tx: Tx,
   records: AsyncIterable<VaultEvent>,
-  source: { runId: string; now: Date; signal?: AbortSignal },
+  source: { runId: string; now: Date; signal?: AbortSignal; warn?: (message: string) => void },
   options: { flushEvery?: number } = {},
 ): Promise<{ counts: VaultCounts; apiIds: string[]; records: number }> {
   const flushEvery = options.flushEvery ?? FLUSH_EVERY;
@@ -184,6 +186,10 @@ export async function persistVaultEvents(
   releasePending(true);
   await flush();
 
+  if (total > 0 && secretIds.size === 0) {
+    // A valid audit file can hold nothing about secrets (logons, vault system calls, other services): say so.
+    source.warn?.(`0 secret events: the file's ${total} event(s) concern no secret (${counts.eventsSkipped} skipped as vault-internal or about no secret)`);
+  }
   const linked = await linkSecrets(tx, [...new Set(secretIds.values())]);
   counts.secretLinks = linked.added;
   return { counts, apiIds: [...new Set([...linked.linkedApiIds, ...linked.changedApiIds])], records: total };

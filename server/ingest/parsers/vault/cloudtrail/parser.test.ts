@@ -101,6 +101,19 @@ describe("cloudtrail parser: real samples", () => {
   });
 });
 
+describe("cloudtrail parser: a trail without secret events", () => {
+  it("a trail of only other services' events is valid: notSecret events, no error", async () => {
+    const text = JSON.stringify({ Records: [ev("RunInstances", {}, "ec2.amazonaws.com"), ev("GetObject", { errorCode: "AccessDenied" }, "s3.amazonaws.com")] });
+    const { records, lineErrors, warnings } = await parseAll(parser, textSource(text, "trail.json"));
+    expect(lineErrors).toEqual([]);
+    expect(records).toEqual([
+      { time: Date.UTC(2024, 1, 3, 4, 5, 6), source: "cloudtrail", secret: "", operation: "other", action: "RunInstances", denied: false, notSecret: true, identity: "arn:aws:sts::123456789012:assumed-role/ci/ci", remoteAddress: "203.0.113.7", requestId: "evt-RunInstances" },
+      { time: Date.UTC(2024, 1, 3, 4, 5, 6), source: "cloudtrail", secret: "", operation: "other", action: "GetObject", denied: true, notSecret: true, identity: "arn:aws:sts::123456789012:assumed-role/ci/ci", remoteAddress: "203.0.113.7", requestId: "evt-GetObject" },
+    ]);
+    expect(warnings.map((w) => w.message)).toEqual(["2 CloudTrail event(s) skipped as not about a secret (2 × not a Secrets Manager or KMS event)"]);
+  });
+});
+
 describe("cloudtrail parser: shapes and mapping", () => {
   it("reads a Records file, mapping operations and skipping unrelated events", async () => {
     const records = [
@@ -127,7 +140,14 @@ describe("cloudtrail parser: shapes and mapping", () => {
         "kms.amazonaws.com",
       ),
     ];
-    const out = await parseAll(parser, textSource(JSON.stringify({ Records: records })));
+    const all = await parseAll(parser, textSource(JSON.stringify({ Records: records })));
+    // Unrelated events come as notSecret events (no secret), in file order.
+    expect(all.records.filter((e) => e.notSecret).map((e) => [e.action, e.operation, e.secret])).toEqual([
+      ["ListSecrets", "other", ""],
+      ["RunInstances", "other", ""],
+      ["Decrypt", "other", ""],
+    ]);
+    const out = { ...all, records: all.records.filter((e) => !e.notSecret) };
     expect(out.lineErrors).toEqual([]);
     expect(out.records.map((e) => [e.action, e.operation, e.secret])).toEqual([
       ["GetSecretValue", "read", ARN],
@@ -155,9 +175,11 @@ describe("cloudtrail parser: shapes and mapping", () => {
     ].join("\n");
     const { records, warnings, lineErrors } = await parseAll(parser, textSource(text));
     expect(lineErrors).toEqual([]);
-    expect(records.map((e) => [e.secret, e.operation, e.requestId])).toEqual([
-      ["a/one", "read", "evt-BatchGetSecretValue#0"],
-      ["b/two", "read", "evt-BatchGetSecretValue#1"],
+    expect(records.map((e) => [e.secret, e.operation, e.requestId, e.notSecret ?? false])).toEqual([
+      ["a/one", "read", "evt-BatchGetSecretValue#0", false],
+      ["b/two", "read", "evt-BatchGetSecretValue#1", false],
+      // The filter-only batch names no secret.
+      ["", "other", "evt-BatchGetSecretValue", true],
     ]);
     expect(warnings[0]?.message).toMatch(/1 × Secrets Manager BatchGetSecretValue names no secret/);
   });

@@ -5,8 +5,9 @@
  *
  * Decisions:
  * - Events of other services, KMS events that name no Secrets Manager secret, and Secrets Manager events that by
- *   nature name no secret (ListSecrets, GetRandomPassword, BatchGetSecretValue with filters only) are skipped:
- *   counted in one warning, not errors.
+ *   nature name no secret (ListSecrets, GetRandomPassword, BatchGetSecretValue with filters only) are `notSecret`
+ *   events (secret "", skipped by the persister, so a trail of only such events is a valid file) and are counted in
+ *   one warning, not errors.
  * - A Secrets Manager event that should name a secret but does not (e.g. the AWS docs' GetSecretValue example, whose
  *   requestParameters were cut from the excerpt) is a line error: it is valid CloudTrail, so the file is not
  *   rejected, but no event can be attributed to a secret.
@@ -91,7 +92,30 @@ function isDenied(errorCode: string | undefined, errorMessage: string | undefine
   return errorMessage !== undefined && /not authorized/i.test(errorMessage);
 }
 
-type Outcome = { events: VaultEvent[]; unnamed?: boolean } | { skip: string } | { error: string };
+type Outcome = { events: VaultEvent[]; unnamed?: boolean } | { skip: string; event?: VaultEvent } | { error: string };
+
+/** A CloudTrail event that concerns no secret, as a `notSecret` event (none when it has no valid time). */
+function notSecretEvent(event: JsonObject, skip: string): Outcome {
+  const time = parseRfc3339(event.eventTime);
+  if (time === undefined) return { skip };
+  const errorCode = str(event.errorCode);
+  const out: VaultEvent = {
+    time,
+    source: "cloudtrail",
+    secret: "",
+    operation: "other",
+    action: str(event.eventName) ?? "",
+    denied: isDenied(errorCode, str(event.errorMessage)),
+    notSecret: true,
+  };
+  const identity = identityOf(event);
+  if (identity) out.identity = identity;
+  const remoteAddress = str(event.sourceIPAddress);
+  if (remoteAddress) out.remoteAddress = remoteAddress;
+  const requestId = str(event.eventID) ?? str(event.requestID);
+  if (requestId) out.requestId = requestId;
+  return { skip, event: out };
+}
 
 /** Placeholder for a Secrets Manager access whose log names no secret: the account's and region's "(unnamed)". */
 export function unnamedSecret(event: JsonObject): string | undefined {
@@ -116,7 +140,7 @@ function convert(event: JsonObject): Outcome {
       secrets = one ? [one] : [];
     }
     if (secrets.length === 0) {
-      if (SM_WITHOUT_SECRET.has(name)) return { skip: `Secrets Manager ${name} names no secret` };
+      if (SM_WITHOUT_SECRET.has(name)) return notSecretEvent(event, `Secrets Manager ${name} names no secret`);
       // The access happened but the log does not say to which secret (e.g. requestParameters trimmed by an
       // export). Keep it, under an explicit placeholder for the account and region, rather than lose it.
       const placeholder = unnamedSecret(event);
@@ -129,11 +153,11 @@ function convert(event: JsonObject): Outcome {
     }
   } else if (source === KMS) {
     const secretArn = str(field(obj(field(obj(event.requestParameters), "encryptionContext")), "SecretARN"));
-    if (!secretArn) return { skip: "KMS event not made for a Secrets Manager secret" };
+    if (!secretArn) return notSecretEvent(event, "KMS event not made for a Secrets Manager secret");
     operation = KMS_OPERATIONS[name] ?? "other";
     secrets = [secretArn];
   } else {
-    return { skip: "not a Secrets Manager or KMS event" };
+    return notSecretEvent(event, "not a Secrets Manager or KMS event");
   }
 
   const time = parseRfc3339(event.eventTime);
@@ -197,7 +221,10 @@ export const parser: Parser<"vault"> = {
         if (outcome.unnamed) unnamedCount += 1;
         yield* outcome.events;
       }
-      else if ("skip" in outcome) skipped.set(outcome.skip, (skipped.get(outcome.skip) ?? 0) + 1);
+      else if ("skip" in outcome) {
+        skipped.set(outcome.skip, (skipped.get(outcome.skip) ?? 0) + 1);
+        if (outcome.event) yield outcome.event;
+      }
       else lineError(line, where + outcome.error);
     }
 

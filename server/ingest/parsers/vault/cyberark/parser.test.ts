@@ -91,7 +91,11 @@ describe("cyberark parser: synthetic input", () => {
       ["Use Password", "read", false, null],
       ["Retrieve password", "read", true, "Access denied: user has no retrieve authorization"],
       ["Add Safe Member", "other", false, null],
+      // A Logon names no safe: an event of the vault itself, not of a secret.
+      ["Logon", "login", false, null],
     ]);
+    expect(records.at(-1)).toMatchObject({ secret: "", notSecret: true });
+    expect(records.slice(0, -1).every((e) => e.notSecret === undefined)).toBe(true);
     expect(records[3]?.secret).toBe("payments-api"); // safe-level record
     expect(warnings).toEqual([{ message: "1 CyberArk audit record(s) name no safe (e.g. Logon): skipped" }]);
   });
@@ -137,6 +141,22 @@ describe("cyberark parser: synthetic input", () => {
     await expect(parseAll(parser, await sample("gateway-logs/nginx-combined-beats-access.log"))).rejects.toThrow(
       /not a CyberArk PAS Vault audit log/,
     );
+  });
+});
+
+describe("cyberark parser: a file without secret events", () => {
+  it("a file of only Logon/Logoff records is valid: notSecret events, no error", async () => {
+    const text = [
+      `<5>1 2024-03-01T12:00:00Z VAULT ${record({ MessageID: "7", Action: "Logon", Safe: "", File: "", Issuer: "alice" })}`,
+      `<5>1 2024-03-01T12:30:00Z VAULT ${record({ MessageID: "308", Action: "Logoff", Safe: "", File: "", Issuer: "alice" })}`,
+    ].join("\n");
+    const { records, lineErrors, warnings } = await parseAll(parser, textSource(text, "cyberark.log"));
+    expect(lineErrors).toEqual([]);
+    expect(records.map((e) => [e.action, e.secret, e.notSecret, e.identity])).toEqual([
+      ["Logon", "", true, "alice"],
+      ["Logoff", "", true, "alice"],
+    ]);
+    expect(warnings).toEqual([{ message: "2 CyberArk audit record(s) name no safe (e.g. Logon): skipped" }]);
   });
 });
 

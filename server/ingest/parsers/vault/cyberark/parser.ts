@@ -6,7 +6,8 @@
  * Decisions:
  * - secret = `Safe/File` with the object's folder separator `\` written as `/` (`PSM/Root/Operating System-…`);
  *   a safe-level record (no File) uses the safe alone. Records that name no safe (Logon, Logoff, user management)
- *   concern no secret: they are counted in one warning and skipped.
+ *   concern no secret: they are `notSecret` events (secret "", counted and skipped by the persister, so a file of
+ *   only such records is valid) and summed up in one warning.
  * - operation: by MessageID where the id is well known (295 Retrieve Password, 428 Retrieve SSH Key, 308 Use
  *   Password → read; 24 CPM Change Password, 31 CPM Reconcile Password → rotate; 50 Store File → write;
  *   7 Logon → login), else conservatively by the Action text; anything unrecognised is "other".
@@ -78,13 +79,25 @@ function auditRecords(payload: unknown): JsonObject[] | undefined {
   return undefined;
 }
 
-type Outcome = { kind: "event"; event: VaultEvent } | { kind: "skip" } | { kind: "error"; message: string };
+type Outcome = { kind: "event"; event: VaultEvent } | { kind: "skip"; event?: VaultEvent } | { kind: "error"; message: string };
 
 function toEvent(record: JsonObject, headerTime: number | undefined): Outcome {
   const safe = str(record.Safe)?.trim();
   const file = str(record.File)?.trim();
-  if (!safe) return { kind: "skip" };
   const time = parseRfc3339(record.IsoTimestamp) ?? headerTime;
+  if (!safe) {
+    // No secret (Logon, Logoff, user management): an event of the vault itself, when it has a time.
+    if (time === undefined) return { kind: "skip" };
+    const messageId = str(record.MessageID)?.trim();
+    const action = str(record.Action) ?? str(record.Desc) ?? str(record.Message) ?? `MessageID ${messageId ?? "?"}`;
+    const mapping = cyberarkOperation(messageId, action, str(record.Reason) ?? "");
+    const event: VaultEvent = { time, source: "cyberark", secret: "", operation: mapping.operation, action, denied: mapping.denied, notSecret: true };
+    const issuer = str(record.Issuer);
+    if (issuer) event.identity = issuer;
+    const station = str(record.Station);
+    if (station) event.remoteAddress = station;
+    return { kind: "skip", event };
+  }
   if (time === undefined) return { kind: "error", message: "no usable time (IsoTimestamp or RFC 5424 header)" };
   const messageId = str(record.MessageID)?.trim();
   const action = str(record.Action) ?? str(record.Desc) ?? str(record.Message) ?? `MessageID ${messageId ?? "?"}`;
@@ -155,8 +168,10 @@ export const parser: Parser<"vault"> = {
       const headerTime = header ? parseRfc3339(header[1]) : undefined;
       for (const record of records) {
         const outcome = toEvent(record, headerTime);
-        if (outcome.kind === "skip") skipped++;
-        else if (outcome.kind === "error") lineError(lineNo, outcome.message);
+        if (outcome.kind === "skip") {
+          skipped++;
+          if (outcome.event) yield outcome.event;
+        } else if (outcome.kind === "error") lineError(lineNo, outcome.message);
         else yield outcome.event;
       }
     }

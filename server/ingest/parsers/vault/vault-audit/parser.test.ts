@@ -38,8 +38,12 @@ function byId(events: VaultEvent[], id: string): VaultEvent {
 
 describe("vault-audit parser: the real sample", () => {
   it("pairs request/response into 5 events with exact fields", async () => {
-    const { records, lineErrors, warnings } = await parseAll(parser, await sample(SAMPLE));
+    const { records: all, lineErrors, warnings } = await parseAll(parser, await sample(SAMPLE));
     expect(lineErrors).toEqual([]);
+    // The 4 KMIP records come as notSecret events of their own (no secret path).
+    const kmip = all.filter((e) => e.secret === "");
+    expect(kmip.map((e) => [e.action, e.notSecret])).toEqual(Array(4).fill([expect.stringMatching(/^kmip-/), true]));
+    const records = all.filter((e) => e.secret !== "");
     expect(records).toHaveLength(5);
 
     expect(byId(records, "cd09708b-11cc-2985-648b-cfe262cf7e50")).toEqual({
@@ -211,6 +215,20 @@ describe("vault-audit parser: synthetic input", () => {
       if (e.denied) counts.denied++;
     }
     expect(counts).toEqual({ events: 100_000, rotate: 10_000, read: 90_000, denied: 100 });
+  });
+});
+
+describe("vault-audit parser: a file without secret events", () => {
+  it("a file of only sys/ calls and KMIP records is valid: notSecret events, no error", async () => {
+    const sys = (id: string, path: string) => req(id, { request: { id, operation: "read", path, remote_address: "10.0.0.5" } });
+    const text = [line(sys("s1", "sys/health")), line(sys("s2", "sys/mounts")), line(req("k1", {}, "kmip-request"))].join("\n");
+    const { records, lineErrors } = await parseAll(parser, textSource(text, "audit.log"));
+    expect(lineErrors).toEqual([]);
+    expect(records.map((e) => [e.action, e.secret, e.notSecret])).toEqual([
+      ["kmip-request", "", true],
+      ["read", "sys/health", true],
+      ["read", "sys/mounts", true],
+    ]);
   });
 });
 

@@ -5,7 +5,8 @@
  * Decisions:
  * - Records of type `request`/`response` become events, whatever the path (the pipeline decides what matters).
  * - KMIP records (`kmip-request`/`kmip-response`, Vault Enterprise) and other record types name no secret path:
- *   they are recognised (they do not count as bad lines) but skipped, with one warning giving the count.
+ *   they are recognised (they do not count as bad lines) and become `notSecret` events (secret "", skipped by the
+ *   persister), with one warning giving the count. Paths of the vault itself (sys/, auth/…) are `notSecret` too.
  * - Values Vault HMACs (`hmac-sha256:…`: tokens, accessors, request/response data) are never copied: only time,
  *   path, operation, identity (entity_id / display_name), remote address, error text and request id are kept, and
  *   each of those is dropped (or, for error text, scrubbed) if it contains an HMAC.
@@ -184,6 +185,8 @@ export function createVaultAuditParser(limits: Partial<VaultAuditLimits> = {}): 
         const type = record.type as string;
         if (!RECORD_TYPES.has(type)) {
           skippedOtherTypes++;
+          const time = parseRfc3339(record.time);
+          if (time !== undefined) yield { time, source: "vault", secret: "", operation: "other", action: type, denied: false, notSecret: true };
           continue;
         }
         const id = plain((record.request as JsonObject).id);
