@@ -13,7 +13,7 @@ import { persistInventory } from "@/server/inventory/persist";
 import { persistVaultEvents } from "@/server/secrets/persist";
 import { persistTraffic } from "@/server/traffic/persist";
 import { type Family, type InventoryApi, type ParseContext, ParseError, type ScanFinding, type SourceFile, type TrafficEvent, type VaultEvent } from "./contract";
-import { type AnyParser, detectParser, parserById } from "./registry";
+import { type AnyParser, detectParser, parserById, undetectedMessage } from "./registry";
 import { sanitiseRecord, suspectLines, ValueTally } from "./sanitize";
 import { decodedSource, splitLines } from "./source";
 
@@ -246,7 +246,7 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
     } else {
       parser = detectParser(head, fileName);
       if (!parser) {
-        return await finish("failed", head.trim() ? "not a format Postern reads (no parser recognised its content)" : "the file is empty");
+        return await finish("failed", head.trim() ? undetectedMessage(head, fileName) : "the file is empty");
       }
     }
 
