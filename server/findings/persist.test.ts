@@ -321,7 +321,7 @@ describe.each(TEST_DATABASES)("scan findings on $name", (kind) => {
     const target = await db.prisma.finding.findFirstOrThrow({ where: { apiId: null, tool: "nuclei" } });
     const dev: Actor = { type: "user", userId: "u-dev", email: "dev@postern.local", role: "developer", teamIds: [orders.ownerTeamId!] };
     await expect(assignFindingApi(db.prisma, dev, { id: target.id, api: "orders" })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(assignFindingApi(db.prisma, admin, { id: target.id, api: "no-such-api" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(assignFindingApi(db.prisma, admin, { id: target.id, api: "no-such-api" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await assignFindingApi(db.prisma, admin, { id: target.id, api: "orders" })).toMatchObject({ changed: true });
     const after = await db.prisma.finding.findUniqueOrThrow({ where: { id: target.id } });
     expect(after).toMatchObject({ apiId: orders.id, teamId: orders.ownerTeamId });
