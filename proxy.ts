@@ -30,5 +30,5 @@ export function proxy(request: NextRequest) {
 // Not the ingest uploads: for a request the proxy runs on, Next.js buffers the body in memory and cuts it at
 // proxyClientMaxBodySize (10 MB), which breaks uploads of large logs. Those routes answer JSON, where a CSP is moot.
 export const config = {
-  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico|api/ingest|api/v1/ingest).*)" }],
+  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico|api/ingest|api/v1/ingest|api/internal).*)" }],
 };

@@ -1,7 +1,10 @@
 /**
  * The `postern` command line. `run(argv, io)` is the whole CLI without touching the process (tests call it
  * in-process); `main()` wires it to the real process: streams, exit code and signals. bin/postern.mjs loads this
- * file through tsx.
+ * file from a bundle (scripts/cli-bundle.mjs), or through tsx when the bundle cannot be built.
+ *
+ * Commands that use the database run in the server when `npm start` serves the same embedded database
+ * (remote.ts): same code, same output, same exit codes.
  *
  * Exit codes: 0 success, 1 failure (e.g. a file that did not ingest), 2 bad usage or the embedded database held by
  * another process, 130 interrupted. Failures print ONE line `postern: <reason>` on stderr; stack traces only with
@@ -10,16 +13,20 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { fromRoot } from "@/server/db/root";
 import { type CliIO, CliError, type Command, EXIT, line, UsageError } from "./commands/shared";
 
 export type { CliIO } from "./commands/shared";
 
-/** Command modules load on demand, so `--help` or a usage error never pays for Prisma, PGlite or the parsers. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+/**
+ * Command modules load on demand, so `--help` or a usage error never pays for Prisma, PGlite or the parsers. Every
+ * command here opens the database; `terminal` ones read stdin or prompt (loaded before a server runs them).
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; terminal?: true }> = {
   ingest: { summary: "ingest inventories, scan results, gateway logs and vault audits", load: async () => (await import("./commands/ingest")).command },
   export: { summary: "export Apis, endpoints or findings as JSON or CSV", load: async () => (await import("./commands/export")).command },
   correlate: { summary: "recompute derived data as of a point in time", load: async () => (await import("./commands/correlate")).command },
-  user: { summary: "create people who sign in to the dashboard", load: async () => (await import("./commands/user")).command },
+  user: { summary: "create people and set their passwords", load: async () => (await import("./commands/user")).command, terminal: true },
   team: { summary: "create teams that own Apis and findings", load: async () => (await import("./commands/team")).command },
   token: { summary: "create API tokens for CI jobs and log shippers", load: async () => (await import("./commands/token")).command },
   migrate: { summary: "create or upgrade the database schema", load: async () => (await import("./commands/migrate")).command },
@@ -43,7 +50,7 @@ function usage(): string {
 
 function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../package.json"), "utf8")) as { version?: string };
+    const pkg = JSON.parse(readFileSync(fromRoot("package.json"), "utf8")) as { version?: string };
     return pkg.version ?? "unknown";
   } catch {
     return "unknown";
@@ -87,6 +94,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!entry) return await fail(`unknown command "${name}" (see postern --help)`, EXIT.usage);
+    // A server serving this embedded database runs the command (io.database: this run is already the server's).
+    if (!io.database) {
+      const { findServer, runOnServer } = await import("./remote");
+      const server = await findServer(env);
+      if (server) {
+        const code = await runOnServer(server, argv, io, entry.terminal ? await entry.load() : undefined);
+        if (code !== null) return code;
+      }
+    }
     const command = await entry.load();
     return await command.run(rest, io);
   } catch (error) {
@@ -128,6 +144,10 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     stdin: { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() },
     env: process.env,
     signal: controller.signal,
+    cwd: process.cwd(),
+    ...(process.stdin.isTTY && process.stderr.isTTY
+      ? { prompt: async (question: string) => (await import("./prompt")).promptHidden(question, controller.signal) }
+      : {}),
   });
   process.exitCode = controller.signal.aborted && code === EXIT.ok ? EXIT.interrupted : code;
   process.off("SIGINT", onSignal);

@@ -16,6 +16,12 @@ export function generatePassword(): string {
   return randomBytes(18).toString("base64url");
 }
 
+const MIN_PASSWORD_LENGTH = 12;
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) throw new PeopleError(`passwords need at least ${MIN_PASSWORD_LENGTH} characters`);
+}
+
 /** Creates a person who signs in with email + password (hashed with scrypt by better-auth). */
 export async function createUser(
   prisma: Db,
@@ -23,7 +29,7 @@ export async function createUser(
 ): Promise<{ id: string; email: string }> {
   const email = input.email.trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new PeopleError(`"${input.email}" is not an email address`);
-  if (input.password.length < 12) throw new PeopleError("passwords need at least 12 characters");
+  checkPassword(input.password);
   if (await prisma.user.findUnique({ where: { email } })) throw new PeopleError(`a user with email ${email} already exists`);
   const teams = await Promise.all((input.teams ?? []).map((team) => ensureTeam(prisma, team)));
   const id = randomUUID();
@@ -40,4 +46,26 @@ export async function createUser(
     },
   });
   return { id, email };
+}
+
+/**
+ * Sets a person's sign-in password (an operator's reset): stores its scrypt hash on their credential account
+ * (creating it if they had none), lifts a lockout, and ends their sessions so that whoever held the old password
+ * is signed out. Returns how many sessions were ended.
+ */
+export async function setPassword(prisma: Db, emailInput: string, password: string): Promise<{ id: string; email: string; sessionsEnded: number }> {
+  const email = emailInput.trim().toLowerCase();
+  checkPassword(password);
+  const user = await prisma.user.findUnique({ where: { email }, select: { id: true, email: true } });
+  if (!user) throw new PeopleError(`no user with email ${email}`);
+  const hash = await hashPassword(password);
+  const sessionsEnded = await prisma.$transaction(async (tx) => {
+    const updated = await tx.account.updateMany({ where: { userId: user.id, providerId: "credential" }, data: { password: hash } });
+    if (updated.count === 0) {
+      await tx.account.create({ data: { id: randomUUID(), accountId: user.id, providerId: "credential", userId: user.id, password: hash } });
+    }
+    await tx.user.update({ where: { id: user.id }, data: { failedSignIns: 0, lockedUntil: null } });
+    return (await tx.session.deleteMany({ where: { userId: user.id } })).count;
+  });
+  return { ...user, sessionsEnded };
 }

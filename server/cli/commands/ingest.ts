@@ -1,4 +1,5 @@
 import { stat } from "node:fs/promises";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import type { SourceFile } from "@/server/ingest/contract";
 import type { IngestResult } from "@/server/ingest/pipeline";
@@ -150,10 +151,12 @@ async function run(args: string[], io: CliIO): Promise<number> {
     const results: CliIngestResult[] = [];
     const ingestOne = async (file: string): Promise<CliIngestResult> => {
       let source: SourceFile;
+      // Relative to the caller's directory, also when the server runs the command for a CLI elsewhere.
+      const resolved = path.resolve(io.cwd ?? process.cwd(), file);
       try {
-        const info = await stat(file);
+        const info = await stat(resolved);
         if (!info.isFile()) return notRead(file, "not a regular file");
-        source = await fileSource(file);
+        source = await fileSource(resolved, path.basename(file));
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         return notRead(file, code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : "cannot read the file");

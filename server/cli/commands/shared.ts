@@ -16,10 +16,19 @@ export interface CliIO {
   stderr: OutStream;
   /** Only read by commands that need it (`user create --password-stdin`). */
   stdin?: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
-  /** Environment (DATABASE_URL, POSTERN_DEBUG); defaults to process.env. */
+  /** Environment (DATABASE_URL, POSTERN_DEBUG, POSTERN_HOME); defaults to process.env. */
   env?: Record<string, string | undefined>;
   /** Aborted on SIGINT/SIGTERM: long commands stop between steps and clean up. */
   signal?: AbortSignal;
+  /** The directory relative FILE arguments are resolved from (the caller's, also when a server runs the command); defaults to process.cwd(). */
+  cwd?: string;
+  /** Asks a question on the terminal without echoing the answer (passwords). Absent when there is no terminal. */
+  prompt?: (question: string) => Promise<string>;
+  /**
+   * The database the command works on, already open and owned by the caller (the server running a command for the
+   * CLI: see remote-handler.ts). Without it, withDatabase opens DATABASE_URL itself and closes it afterwards.
+   */
+  database?: () => Promise<{ prisma: Db; describe: string }>;
 }
 
 export const EXIT = {
@@ -46,11 +55,22 @@ export class CliError extends Error {
   }
 }
 
+/** What a command run by the server needs from the CLI's side: stdin read there, answers to its prompts. */
+export interface RemoteInput {
+  stdin?: string;
+  answers?: string[];
+}
+
 export interface Command {
   name: string;
   summary: string;
   help: string;
   run(args: string[], io: CliIO): Promise<number>;
+  /**
+   * When the server runs the command (remote.ts), the CLI first collects here what the command will read from the
+   * terminal: stdin (--password-stdin) and prompted answers, which the server's run then reads in the same order.
+   */
+  remoteInput?(args: string[], io: CliIO): Promise<RemoteInput>;
 }
 
 /** Writes text, waiting for the stream to drain when its buffer is full (large exports). */
@@ -87,8 +107,15 @@ function usageMessage(error: unknown): string {
   return first.charAt(0).toLowerCase() + first.slice(1);
 }
 
-/** Opens the database (applying migrations, taking the PGlite lock), runs `fn`, and always closes it. */
+/**
+ * Opens the database (applying migrations, taking the PGlite lock), runs `fn`, and always closes it. When the
+ * caller lends its own open database (io.database: the server running the command), uses that and leaves it open.
+ */
 export async function withDatabase<T>(io: CliIO, fn: (prisma: Db, describe: string) => Promise<T>): Promise<T> {
+  if (io.database) {
+    const { prisma, describe } = await io.database();
+    return fn(prisma, describe);
+  }
   // Loaded lazily so that `--help` and argument errors do not pay for Prisma and PGlite.
   const [{ openDatabase }, { resolveDatabaseTarget, describeTarget }] = await Promise.all([
     import("@/server/db/client"),

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { isRole, ROLES } from "@/server/auth/roles";
-import { type CliIO, CliError, type Command, EXIT, HELP, line, parseOrThrow, readAll, UsageError, withDatabase } from "./shared";
+import { type CliIO, CliError, type Command, EXIT, HELP, line, parseOrThrow, readAll, type RemoteInput, UsageError, withDatabase } from "./shared";
 
 const CREATE_HELP = `Usage: postern user create --email EMAIL --role ROLE [--team TEAM]… [--name NAME] [--password-stdin]
 
@@ -15,10 +15,30 @@ Options:
   --password-stdin   read the password from stdin (at least 12 characters; one trailing newline is dropped)
   -h, --help         show this help`;
 
-const HELP_TEXT = `Usage: postern user create …
+const PASSWD_HELP = `Usage: postern user passwd EMAIL [--password-stdin]
+
+Sets the sign-in password of a person. Asks for the new password twice on the terminal, or reads it from stdin
+with --password-stdin. The account is unlocked and the person's sessions are ended, so that they sign in again.
+
+Options:
+  --password-stdin   read the password from stdin (at least 12 characters; one trailing newline is dropped)
+  -h, --help         show this help`;
+
+const HELP_TEXT = `Usage: postern user create|passwd …
 
 Commands:
-  create   create a person (see postern user create --help)`;
+  create   create a person (see postern user create --help)
+  passwd   set a person's password (see postern user passwd --help)`;
+
+/** One password from stdin: everything read, less one trailing newline. */
+async function passwordFromStdin(io: CliIO): Promise<string> {
+  if (!io.stdin) throw new UsageError("--password-stdin needs a password on stdin");
+  const password = (await readAll(io.stdin)).replace(/\r?\n$/, "");
+  if (!password) throw new UsageError("no password on stdin");
+  return password;
+}
+
+const PASSWD_OPTIONS = { ...HELP, "password-stdin": { type: "boolean" } } as const;
 
 async function create(args: string[], io: CliIO): Promise<number> {
   const { values } = parseOrThrow(() =>
@@ -45,16 +65,9 @@ async function create(args: string[], io: CliIO): Promise<number> {
   if (!isRole(role)) throw new UsageError(`unknown role "${values.role}" (choose ${ROLES.join(", ")})`);
   const teams = (values.team ?? []).map((t) => t.trim()).filter(Boolean);
 
-  let password: string;
   const generated = !values["password-stdin"];
   const { createUser, generatePassword, PeopleError } = await import("@/server/people/service");
-  if (values["password-stdin"]) {
-    if (!io.stdin) throw new UsageError("--password-stdin needs a password on stdin");
-    password = (await readAll(io.stdin)).replace(/\r?\n$/, "");
-    if (!password) throw new UsageError("no password on stdin");
-  } else {
-    password = generatePassword();
-  }
+  const password = values["password-stdin"] ? await passwordFromStdin(io) : generatePassword();
 
   return withDatabase(io, async (prisma) => {
     let user: { id: string; email: string };
@@ -83,9 +96,67 @@ async function create(args: string[], io: CliIO): Promise<number> {
   });
 }
 
+async function passwd(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseOrThrow(() => parseArgs({ args, allowPositionals: true, strict: true, options: PASSWD_OPTIONS }));
+  if (values.help) {
+    await line(io.stdout, PASSWD_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument "${positionals[1]}"` : "user passwd needs the EMAIL of the person");
+  const email = (positionals[0] ?? "").trim().toLowerCase();
+  let password: string;
+  if (values["password-stdin"]) {
+    password = await passwordFromStdin(io);
+  } else {
+    if (!io.prompt) throw new UsageError("no terminal to ask for the password on: pipe it with --password-stdin");
+    password = await io.prompt(`New password for ${email}: `);
+    if (!password) throw new CliError("no password given; nothing changed");
+    if ((await io.prompt("Repeat it: ")) !== password) throw new CliError("the two passwords differ; nothing changed");
+  }
+  const { setPassword, PeopleError } = await import("@/server/people/service");
+  return withDatabase(io, async (prisma) => {
+    let user: { id: string; email: string; sessionsEnded: number };
+    try {
+      user = await setPassword(prisma, email, password);
+    } catch (error) {
+      if (error instanceof PeopleError) throw new CliError(error.message);
+      throw error;
+    }
+    await prisma.auditLog.create({
+      data: { actorType: "system", action: "user.passwd", targetType: "user", targetId: user.id, details: { email: user.email, sessionsEnded: user.sessionsEnded, channel: "cli" } },
+    });
+    const sessions = user.sessionsEnded === 1 ? "1 session" : `${user.sessionsEnded} sessions`;
+    await line(io.stderr, `Changed the password of ${user.email}; ended ${sessions}.`);
+    return EXIT.ok;
+  });
+}
+
+/**
+ * What the server needs from this terminal to run the command: the password from stdin, or the two prompted
+ * answers (asked here, where the terminal is). Anything else is checked by the command itself, on the server.
+ */
+async function remoteInput(args: string[], io: CliIO): Promise<RemoteInput> {
+  const [sub, ...rest] = args;
+  if (sub !== "create" && sub !== "passwd") return {};
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, allowPositionals: true, strict: false, options: PASSWD_OPTIONS });
+  } catch {
+    return {}; // the server reports the usage error
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return {};
+  if (values["password-stdin"] === true) return io.stdin ? { stdin: await readAll(io.stdin) } : {};
+  if (sub === "create" || positionals.length !== 1 || !io.prompt) return {};
+  const email = (positionals[0] ?? "").trim().toLowerCase();
+  const password = await io.prompt(`New password for ${email}: `);
+  return { answers: password ? [password, await io.prompt("Repeat it: ")] : [password] };
+}
+
 async function run(args: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === "create") return create(rest, io);
+  if (sub === "passwd") return passwd(rest, io);
   if (sub === undefined || sub === "--help" || sub === "-h" || sub === "help") {
     await line(sub === undefined ? io.stderr : io.stdout, HELP_TEXT);
     return sub === undefined ? EXIT.usage : EXIT.ok;
@@ -93,4 +164,4 @@ async function run(args: string[], io: CliIO): Promise<number> {
   throw new UsageError(`unknown user command "${sub}" (try postern user create --help)`);
 }
 
-export const command: Command = { name: "user", summary: "create people who sign in to the dashboard", help: HELP_TEXT, run };
+export const command: Command = { name: "user", summary: "create people and set their passwords", help: HELP_TEXT, run, remoteInput };
