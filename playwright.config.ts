@@ -28,11 +28,13 @@ export default defineConfig({
     },
   },
   webServer: {
-    // scripts/e2e.mjs prepared the database and the build; this only serves it.
-    command: `node_modules/.bin/next start -p ${port}`,
+    // scripts/e2e.mjs prepared the database and the build; this only serves it, with the server `npm start` runs.
+    command: `node scripts/serve.mjs`,
+    env: { PORT: String(port) },
     url: `http://localhost:${port}/sign-in`,
     timeout: 120_000,
     reuseExistingServer: false,
+    gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
     stdout: "pipe",
     stderr: "pipe",
   },

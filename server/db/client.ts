@@ -133,3 +133,11 @@ export function getDatabase(): Promise<Database> {
 export async function getPrisma(): Promise<Db> {
   return (await getDatabase()).prisma;
 }
+
+/** Closes the process's database (getDatabase) if it was opened: the server's last step when it stops. */
+export async function closeDatabase(): Promise<void> {
+  const pending = globalForDb.posternDb;
+  globalForDb.posternDb = undefined;
+  const db = await pending?.catch(() => null);
+  await db?.close();
+}

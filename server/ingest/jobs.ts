@@ -380,6 +380,11 @@ export function getIngestJob(id: string, ownerKey: string): IngestJobView | null
 export function cancelIngestJob(id: string, ownerKey: string): IngestJobView | null {
   const job = ownedJob(id, ownerKey);
   if (!job) return null;
+  cancelJob(job);
+  return view(job);
+}
+
+function cancelJob(job: Job): void {
   if (job.status === "queued") {
     job.controller.abort();
     job.status = "cancelled";
@@ -387,7 +392,18 @@ export function cancelIngestJob(id: string, ownerKey: string): IngestJobView | n
   } else if (job.status === "running") {
     job.controller.abort();
   }
-  return view(job);
+}
+
+/**
+ * For the server's shutdown (server/lifecycle.ts): cancels every job that has not ended, whoever started it, as
+ * cancelIngestJob does, and resolves once they all have ended (files rolled back, spool directories removed) with
+ * their final states, whose results name the runs they recorded.
+ */
+export async function cancelAllIngestJobs(pollMs = 20): Promise<IngestJobView[]> {
+  const active = [...registry().jobs.values()].filter((job) => job.finishedAt === null);
+  for (const job of active) cancelJob(job);
+  while (active.some((job) => job.finishedAt === null)) await new Promise((resolve) => setTimeout(resolve, pollMs));
+  return active.map((job) => view(job));
 }
 
 /** Resolves when the job has ended (tests; the CLI could use it too). Null when unknown. */

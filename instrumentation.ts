@@ -1,0 +1,7 @@
+/** Next.js calls register() once when the server process starts. */
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // What scripts/serve.mjs runs when it stops: cancel ingest jobs, close the database (server/lifecycle.ts).
+  const { registerLifecycle } = await import("@/server/lifecycle");
+  registerLifecycle();
+}
