@@ -5,14 +5,14 @@
 import { describeTarget } from "../server/db/config";
 import { openDatabase } from "../server/db/client";
 import { loadDemoOrganisation } from "../server/demo/load";
-import { markInterruptedRuns } from "../server/ingest/runs";
 import { createUser, generatePassword } from "../server/people/service";
 
 const db = await openDatabase();
 try {
   console.log(`postern: database ready (${describeTarget(db.target)})`);
-  const interrupted = await markInterruptedRuns(db.prisma);
-  if (interrupted) console.log(`postern: ${interrupted} ingest run(s) interrupted by the last stop marked as failed (nothing of them was stored)`);
+  // Opening the database marked the runs whose process is gone (server/ingest/runs.ts).
+  const interrupted = db.interruptedRuns;
+  if (interrupted) console.log(`postern: ${interrupted} ingest run(s) left running by a stopped process marked as interrupted (nothing of them was stored)`);
   if ((await db.prisma.user.count()) === 0) {
     const email = process.env.POSTERN_ADMIN_EMAIL ?? "admin@postern.local";
     const given = process.env.POSTERN_ADMIN_PASSWORD;

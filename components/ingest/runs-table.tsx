@@ -33,10 +33,10 @@ export function RunsTable() {
                 <td>{run.format ?? "—"}</td>
                 <td>{run.channel}</td>
                 <td>
-                  <span className={`badge ${run.status === "succeeded" ? "ok" : run.status === "failed" ? "bad" : ""}`}>{run.status}</span>
+                  <span className={`badge ${run.status === "succeeded" ? "ok" : run.status === "failed" || run.status === "interrupted" ? "bad" : ""}`}>{run.status}</span>
                 </td>
                 <td>
-                  {run.error ? <span className={run.status === "failed" ? "error" : "muted"}>{run.error}</span> : null}
+                  {run.error ? <span className={run.status === "failed" || run.status === "interrupted" ? "error" : "muted"}>{run.error}</span> : null}
                   {Object.entries(run.counts)
                     .filter(([, v]) => v)
                     .map(([k, v]) => `${k} ${v}`)

@@ -9,7 +9,9 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "@/generated/prisma/client";
+import { markInterruptedRuns } from "@/server/ingest/runs";
 import { type DatabaseTarget, describeTarget, resolveDatabaseTarget } from "./config";
+import { markEmbedded } from "./kind";
 import { applyMigrations } from "./migrate";
 import { pgliteRunner, pgRunner } from "./sql-runner";
 
@@ -19,6 +21,8 @@ export interface Database {
   prisma: Db;
   target: DatabaseTarget;
   close(): Promise<void>;
+  /** Ingest runs found running at open whose process is gone, now marked interrupted (server/ingest/runs.ts). */
+  interruptedRuns: number;
 }
 
 export class DatabaseBusyError extends Error {
@@ -84,9 +88,13 @@ export async function openDatabase(target: DatabaseTarget = resolveDatabaseTarge
       await db.waitReady;
       await applyMigrations(pgliteRunner(db));
       const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+      markEmbedded(prisma);
+      // This process holds the embedded database: a run still running was left by a process that is gone.
+      const interruptedRuns = await markInterruptedRuns(prisma, { embedded: true });
       return {
         prisma,
         target,
+        interruptedRuns,
         async close() {
           await prisma.$disconnect();
           await db.close();
@@ -109,9 +117,18 @@ export async function openDatabase(target: DatabaseTarget = resolveDatabaseTarge
     throw new Error(`Cannot prepare ${describeTarget(target)}: ${error instanceof Error ? error.message : error}`);
   }
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  let interruptedRuns: number;
+  try {
+    interruptedRuns = await markInterruptedRuns(prisma);
+  } catch (error) {
+    await prisma.$disconnect();
+    await pool.end();
+    throw error;
+  }
   return {
     prisma,
     target,
+    interruptedRuns,
     async close() {
       await prisma.$disconnect();
       await pool.end();

@@ -14,6 +14,7 @@ import { persistVaultEvents } from "@/server/secrets/persist";
 import { persistTraffic } from "@/server/traffic/persist";
 import { type Family, type InventoryApi, type ParseContext, ParseError, type ScanFinding, type SourceFile, type TrafficEvent, type VaultEvent } from "./contract";
 import { type AnyParser, detectParser, parserById, undetectedMessage } from "./registry";
+import { runOwner, startHeartbeat } from "./runs";
 import { sanitiseRecord, suspectLines, ValueTally } from "./sanitize";
 import { decodedSource, splitLines } from "./source";
 
@@ -194,9 +195,12 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
       options: { ...options, ...(request.options?.format ? { format: request.options.format } : {}) },
       actorType: request.actor.type,
       actorId: request.actor.id ?? null,
+      owner: runOwner(),
     },
     select: { id: true },
   });
+  // A server's other processes see this run alive until it ends (or interrupted once the heartbeat stops: runs.ts).
+  const heartbeat = startHeartbeat(prisma, run.id);
 
   let parser: AnyParser | null = null;
   const finish = async (
@@ -204,6 +208,7 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
     message: string | null,
     counts: Record<string, number> = {},
   ): Promise<IngestResult> => {
+    heartbeat.stop();
     const durationMs = Date.now() - started;
     await prisma.ingestRun.update({
       where: { id: run.id },
@@ -262,6 +267,16 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
       });
       if (!previous || JSON.stringify(previous.options ?? {}) !== runOptions) return null;
       return `identical content was already ingested from ${previous.fileName} at ${previous.startedAt.toISOString()}; nothing changed`;
+    };
+    /**
+     * The duplicate check that counts, inside the transaction: identical content of the same format stored at the
+     * same moment by another process (two CLIs on one PostgreSQL) takes this lock too, so one transaction waits for
+     * the other to end and then finds its run, which is marked succeeded inside that transaction (below).
+     */
+    const claimContent = async (tx: Tx, hash: string) => {
+      await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended(${`postern-ingest:${formatId}:${hash}`}, 0))`;
+      const duplicate = await findDuplicate(tx, hash);
+      if (duplicate) throw new DuplicateError(duplicate);
     };
     const persist = PERSISTERS[parser.family];
     let file = decoded;
@@ -335,29 +350,38 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
       parsed = sanitisedStream(parsed, values);
     }
     const format = parser.id;
+    const family = parser.family;
     const outcome = await prisma.$transaction(
       async (tx) => {
         let result: { counts: object; apiIds: string[]; records: number };
         if (persist.mode === "batch" && batch) {
+          await claimContent(tx, contentHash);
           result = { ...(await persist.write(tx, batch, source)), records: batch.length };
         } else if (persist.mode === "stream") {
           result = await persist.write(tx, parsed, source);
           if (result.records === 0) throw new ParseError(noRecords);
           if (streamedDigest && !cancelled(request.signal)) {
             contentHash = streamedDigest();
-            const duplicate = await findDuplicate(tx, contentHash);
-            if (duplicate) throw new DuplicateError(duplicate);
+            await claimContent(tx, contentHash);
           }
         } else {
           throw new Error("unreachable");
         }
         if (cancelled(request.signal)) throw new CancelledError();
-        return result;
+        const counts = { records: result.records, ...(result.counts as Record<string, number>), apisTouched: result.apiIds.length };
+        // Stored: the run says so in the same commit (a concurrent identical ingest finds it; a process killed
+        // before finish() leaves a succeeded run, not a running one).
+        await tx.ingestRun.update({
+          where: { id: run.id },
+          data: { status: "succeeded", family, format, contentHash, counts: counts as Prisma.InputJsonValue },
+          select: { id: true },
+        });
+        return { ...result, counts };
       },
       { maxWait: 60_000, timeout: 6 * 3600_000 },
     );
     if (persist.mode === "stream") await reportValues();
-    const counts = { records: outcome.records, ...(outcome.counts as Record<string, number>), apisTouched: outcome.apiIds.length };
+    const counts = outcome.counts;
     // 5. Recompute correlation and risk for the touched Apis, outside the ingest transaction: the file is stored
     // whatever happens here; a failure becomes a warning (`postern correlate` recomputes everything).
     try {
