@@ -23,6 +23,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { DerivedFinding } from "@/server/correlate/rule";
 import type { Tx } from "@/server/db/types";
 import { severityRank } from "@/server/domain/severity";
+import { recordCreated, reportedAgain, resolveUnreported } from "./lifecycle";
 import { slaDays, slaDueAt } from "./sla";
 
 const CHUNK = 5000;
@@ -59,7 +60,6 @@ export async function writeDerivedFindings(
   derived: DerivedFinding[],
   options: { asOf: Date; evaluatedRules: { id: string; kind: string }[]; scopeApiIds: string[] | null },
 ): Promise<{ counts: DerivedCounts; apiIds: string[] }> {
-  const asOfIso = options.asOf.toISOString();
   // Record times (createdAt, updatedAt, events) are wall-clock; signal times (first/last seen, resolvedAt) are asOf.
   const nowIso = new Date().toISOString();
   const counts: DerivedCounts = { fired: 0, created: 0, updated: 0, reopened: 0, resolved: 0 };
@@ -105,22 +105,11 @@ export async function writeDerivedFindings(
 
   const creates: (Prepared & { id: string })[] = [];
   const seen: (Prepared & { id: string; reopen: boolean })[] = [];
-  const events: { findingId: string; type: string; fromValue: string | null; toValue: string | null; comment: string }[] = [];
   for (const p of prepared) {
     if (p.f.apiId) apiIds.add(p.f.apiId);
     const found = existing.get(p.fingerprint);
-    if (found) {
-      const reopen = found.status === "resolved";
-      seen.push({ ...p, id: found.id, reopen });
-      if (reopen) {
-        counts.reopened += 1;
-        events.push({ findingId: found.id, type: "status", fromValue: "resolved", toValue: "open", comment: `${p.f.ruleId} fires again: regression` });
-      } else counts.updated += 1;
-    } else {
-      const id = randomUUID();
-      creates.push({ ...p, id });
-      events.push({ findingId: id, type: "created", fromValue: null, toValue: "open", comment: `derived by rule ${p.f.ruleId}` });
-    }
+    if (found) seen.push({ ...p, id: found.id, reopen: found.status === "resolved" });
+    else creates.push({ ...p, id: randomUUID() });
   }
 
   // 3. Inserts.
@@ -156,7 +145,7 @@ export async function writeDerivedFindings(
         location, evidence, sla_due_at, first_seen, last_seen)`;
   }
 
-  // 4. Seen again.
+  // 4. Seen again: what the rule says now; then the lifecycle reopens resolved ones as regressions.
   for (let i = 0; i < seen.length; i += CHUNK) {
     const batch = seen.slice(i, i + CHUNK);
     await tx.$executeRaw`
@@ -171,10 +160,6 @@ export async function writeDerivedFindings(
         "endpointId" = coalesce(u.endpoint_id, f."endpointId"),
         "teamId" = coalesce(f."teamId", u.team_id),
         "slaDueAt" = CASE WHEN u.sla_days IS NULL THEN NULL ELSE f."firstSeenAt" + u.sla_days * interval '1 day' END,
-        status = CASE WHEN u.reopen THEN 'open' ELSE f.status END,
-        resolution = CASE WHEN u.reopen THEN NULL ELSE f.resolution END,
-        "resolvedAt" = CASE WHEN u.reopen THEN NULL ELSE f."resolvedAt" END,
-        regression = f.regression OR u.reopen,
         "updatedAt" = ${nowIso}::timestamp
       FROM unnest(
         ${batch.map((s) => s.id)}::text[],
@@ -187,61 +172,34 @@ export async function writeDerivedFindings(
         ${batch.map((s) => s.f.owaspCategory)}::text[],
         ${batch.map((s) => s.f.endpointId ?? null)}::text[],
         ${batch.map((s) => s.teamId)}::text[],
-        ${batch.map((s) => slaDays(s.f.severity))}::int[],
-        ${batch.map((s) => s.reopen)}::boolean[]
-      ) AS u(id, last_seen, severity, title, description, evidence, cwe, owasp, endpoint_id, team_id, sla_days, reopen)
+        ${batch.map((s) => slaDays(s.f.severity))}::int[]
+      ) AS u(id, last_seen, severity, title, description, evidence, cwe, owasp, endpoint_id, team_id, sla_days)
       WHERE f.id = u.id`;
   }
-  for (let i = 0; i < events.length; i += CHUNK) await insertEvents(tx, events.slice(i, i + CHUNK), nowIso);
+  const now = new Date(nowIso);
+  await recordCreated(tx, creates.map((c) => ({ id: c.id, comment: `derived by rule ${c.f.ruleId}` })), now);
+  const reopened = await reportedAgain(tx, seen.filter((s) => s.reopen).map((s) => ({ id: s.id, why: `${s.f.ruleId} fires again` })), now);
+  counts.reopened = reopened.length;
+  counts.updated = seen.length - reopened.length;
 
   // 5. No longer firing, within the evaluated rules and scope: resolved.
   const rules = options.evaluatedRules;
   if (rules.length) {
     const fired = prepared.map((p) => p.fingerprint);
     const scope = options.scopeApiIds;
-    const resolved = await tx.$queryRaw<{ apiId: string | null; n: number }[]>`
-      WITH gone AS (
-        SELECT f.id, f.status, f."apiId", f.kind FROM finding f
-        LEFT JOIN unnest(${fired}::text[]) AS s(fp) ON s.fp = f.fingerprint
-        WHERE f."ruleId" = ANY(${rules.map((r) => r.id)}::text[]) AND f.kind = ANY(${[...new Set(rules.map((r) => r.kind))]}::text[])
-          AND f.status = ANY(${RESOLVABLE}::text[]) AND s.fp IS NULL
-          AND (${scope === null} OR f."apiId" = ANY(${scope ?? []}::text[]))
-        FOR UPDATE OF f
-      ), upd AS (
-        UPDATE finding f SET status = 'resolved',
-          resolution = CASE WHEN gone.kind = 'posture' THEN 'no_longer_applies' ELSE 'signal_stopped' END,
-          "resolvedAt" = ${asOfIso}::timestamp, "updatedAt" = ${nowIso}::timestamp
-        FROM gone WHERE f.id = gone.id
-        RETURNING f.id
-      ), ev AS (
-        INSERT INTO finding_event (id, "findingId", "actorType", type, "fromValue", "toValue", comment, "createdAt")
-        SELECT gen_random_uuid()::text, gone.id, 'system', 'status', gone.status, 'resolved',
-          CASE WHEN gone.kind = 'posture' THEN 'no longer applies' ELSE 'signal stopped' END, ${nowIso}::timestamp
-        FROM gone
-        RETURNING 1
-      )
-      SELECT "apiId", count(*)::int AS n FROM gone GROUP BY 1`;
-    for (const r of resolved) {
-      counts.resolved += r.n;
-      if (r.apiId) apiIds.add(r.apiId);
-    }
+    const gone = await tx.$queryRaw<{ id: string; kind: string }[]>`
+      SELECT f.id, f.kind FROM finding f
+      LEFT JOIN unnest(${fired}::text[]) AS s(fp) ON s.fp = f.fingerprint
+      WHERE f."ruleId" = ANY(${rules.map((r) => r.id)}::text[]) AND f.kind = ANY(${[...new Set(rules.map((r) => r.kind))]}::text[])
+        AND f.status = ANY(${RESOLVABLE}::text[]) AND s.fp IS NULL
+        AND (${scope === null} OR f."apiId" = ANY(${scope ?? []}::text[]))`;
+    const at = { at: now, resolvedAt: options.asOf };
+    const resolved = [
+      ...(await resolveUnreported(tx, gone.filter((g) => g.kind === "posture").map((g) => g.id), { ...at, resolution: "no_longer_applies", comment: "no longer applies" })),
+      ...(await resolveUnreported(tx, gone.filter((g) => g.kind !== "posture").map((g) => g.id), { ...at, resolution: "signal_stopped", comment: "signal stopped" })),
+    ];
+    counts.resolved += resolved.length;
+    for (const r of resolved) if (r.apiId) apiIds.add(r.apiId);
   }
   return { counts, apiIds: [...apiIds] };
-}
-
-async function insertEvents(
-  tx: Tx,
-  rows: { findingId: string; type: string; fromValue: string | null; toValue: string | null; comment: string }[],
-  nowIso: string,
-): Promise<void> {
-  await tx.$executeRaw`
-    INSERT INTO finding_event (id, "findingId", "actorType", type, "fromValue", "toValue", comment, "createdAt")
-    SELECT gen_random_uuid()::text, u.finding_id, 'system', u.type, u.from_value, u.to_value, u.comment, ${nowIso}::timestamp
-    FROM unnest(
-      ${rows.map((r) => r.findingId)}::text[],
-      ${rows.map((r) => r.type)}::text[],
-      ${rows.map((r) => r.fromValue)}::text[],
-      ${rows.map((r) => r.toValue)}::text[],
-      ${rows.map((r) => r.comment)}::text[]
-    ) AS u(finding_id, type, from_value, to_value, comment)`;
 }

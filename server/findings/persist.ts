@@ -43,9 +43,11 @@ import type { Prisma } from "@/generated/prisma/client";
 import { createBaseMatcher, createMatcher, normaliseBasePath, type PathMatcher, pathSegments, splitUrl } from "@/server/domain/path-matcher";
 import type { Tx } from "@/server/db/types";
 import { owaspApiCategoryForCwe } from "@/server/domain/owasp";
+import { ACTIVE_STATUSES } from "@/server/domain/findings";
 import { severityRank } from "@/server/domain/severity";
 import { isScannedScope, type ScanFinding, type ScannedScope, type ScanRecord, type ToolTriage } from "@/server/ingest/contract";
 import { findingFingerprint, normaliseTarget, scopeKey, toolKey } from "./fingerprint";
+import { recordCreated, reportedAgain, resolveUnreported } from "./lifecycle";
 import { slaDays, slaDueAt } from "./sla";
 
 export interface ScanCounts {
@@ -60,7 +62,7 @@ export interface ScanCounts {
 
 export const NOT_SEEN_IN_RESCAN = "not_seen_in_rescan";
 /** Statuses a rescan may resolve. */
-const RESOLVABLE = ["open", "triaged", "in_progress"];
+const RESOLVABLE: readonly string[] = ACTIVE_STATUSES;
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"];
 const CHUNK = 5000;
 
@@ -323,7 +325,7 @@ export async function persistScanFindings(
 
   // 4. New findings and their "created" events.
   const creates: NewFinding[] = [];
-  const events: NewEvent[] = [];
+  const created: { id: string; comment: string }[] = [];
   const seen: { id: string; p: Prepared; reopen: boolean }[] = [];
   const apiIds = new Set<string>();
   for (const p of prepared.values()) {
@@ -337,13 +339,14 @@ export async function persistScanFindings(
     }
     const id = randomUUID();
     creates.push({ id, p });
-    events.push({ findingId: id, type: "created", fromValue: null, toValue: "open", comment: `first seen in ${source.fileName}` });
+    created.push({ id, comment: `first seen in ${source.fileName}` });
   }
   for (let i = 0; i < creates.length; i += CHUNK) {
     counts.findingsCreated += await insertFindings(tx, creates.slice(i, i + CHUNK), nowIso);
   }
 
-  // 5. Seen again: one UPDATE for all of them; resolved ones reopen as regressions.
+  // 5. Seen again: one UPDATE for all of them (what the report says now); then the lifecycle reopens resolved ones
+  //    as regressions.
   for (let i = 0; i < seen.length; i += CHUNK) {
     const batch = seen.slice(i, i + CHUNK);
     await tx.$executeRaw`
@@ -359,10 +362,6 @@ export async function persistScanFindings(
         "teamId" = coalesce(f."teamId", u.team_id),
         "toolTriage" = u.tool_triage::jsonb,
         "slaDueAt" = CASE WHEN u.sla_days IS NULL THEN NULL ELSE f."firstSeenAt" + u.sla_days * interval '1 day' END,
-        status = CASE WHEN u.reopen THEN 'open' ELSE f.status END,
-        resolution = CASE WHEN u.reopen THEN NULL ELSE f.resolution END,
-        "resolvedAt" = CASE WHEN u.reopen THEN NULL ELSE f."resolvedAt" END,
-        regression = f.regression OR u.reopen,
         "updatedAt" = ${nowIso}::timestamp
       FROM unnest(
         ${batch.map((s) => s.id)}::text[],
@@ -375,44 +374,34 @@ export async function persistScanFindings(
         ${batch.map((s) => s.p.endpointId)}::text[],
         ${batch.map((s) => s.p.teamId)}::text[],
         ${batch.map((s) => slaDays(s.p.severity))}::int[],
-        ${batch.map((s) => s.reopen)}::boolean[],
         ${batch.map((s) => (s.p.toolTriage ? JSON.stringify(s.p.toolTriage) : null))}::text[]
-      ) AS u(id, occurrences, severity, title, evidence, location, api_id, endpoint_id, team_id, sla_days, reopen, tool_triage)
+      ) AS u(id, occurrences, severity, title, evidence, location, api_id, endpoint_id, team_id, sla_days, tool_triage)
       WHERE f.id = u.id`;
   }
-  for (const s of seen) {
-    if (s.reopen) {
-      counts.findingsReopened += 1;
-      events.push({ findingId: s.id, type: "status", fromValue: "resolved", toValue: "open", comment: `seen again in ${source.fileName}: regression` });
-    } else counts.findingsUpdated += 1;
-  }
-  for (let i = 0; i < events.length; i += CHUNK) await insertEvents(tx, events.slice(i, i + CHUNK), nowIso);
+  await recordCreated(tx, created, now);
+  const reopened = await reportedAgain(
+    tx,
+    seen.filter((s) => s.reopen).map((s) => ({ id: s.id, why: `seen again in ${source.fileName}` })),
+    now,
+  );
+  counts.findingsReopened = reopened.length;
+  counts.findingsUpdated = seen.length - reopened.length;
 
   // 6. Absent from this full scan of their scope: resolved as "not seen in rescan", with an event each.
   const seenIds = [...seen.map((s) => s.id), ...creates.map((c) => c.id)];
   const scopeList = [...scopes];
   if (scopeList.length) {
-    const resolved = await tx.$queryRaw<{ apiId: string | null; n: number }[]>`
-      WITH gone AS (
-        SELECT id, status, "apiId" FROM finding
-        WHERE kind = 'scan' AND "scopeKey" = ANY(${scopeList}::text[]) AND status = ANY(${RESOLVABLE}::text[])
-          AND NOT EXISTS (SELECT 1 FROM unnest(${seenIds}::text[]) AS s(id) WHERE s.id = finding.id)
-        FOR UPDATE
-      ), upd AS (
-        UPDATE finding f SET status = 'resolved', resolution = ${NOT_SEEN_IN_RESCAN}, "resolvedAt" = ${nowIso}::timestamp, "updatedAt" = ${nowIso}::timestamp
-        FROM gone WHERE f.id = gone.id
-        RETURNING f.id
-      ), ev AS (
-        INSERT INTO finding_event (id, "findingId", "actorType", type, "fromValue", "toValue", comment, "createdAt")
-        SELECT gen_random_uuid()::text, gone.id, 'system', 'status', gone.status, 'resolved', ${`not seen in rescan (${source.fileName})`}, ${nowIso}::timestamp
-        FROM gone
-        RETURNING 1
-      )
-      SELECT "apiId", count(*)::int AS n FROM gone GROUP BY 1`;
-    for (const row of resolved) {
-      counts.findingsResolved += row.n;
-      if (row.apiId) apiIds.add(row.apiId);
-    }
+    const gone = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM finding
+      WHERE kind = 'scan' AND "scopeKey" = ANY(${scopeList}::text[]) AND status = ANY(${RESOLVABLE}::text[])
+        AND NOT EXISTS (SELECT 1 FROM unnest(${seenIds}::text[]) AS s(id) WHERE s.id = finding.id)`;
+    const resolved = await resolveUnreported(
+      tx,
+      gone.map((g) => g.id),
+      { resolution: NOT_SEEN_IN_RESCAN, comment: `not seen in rescan (${source.fileName})`, at: now },
+    );
+    counts.findingsResolved += resolved.length;
+    for (const row of resolved) if (row.apiId) apiIds.add(row.apiId);
   }
 
   return { counts, apiIds: [...apiIds] };
@@ -421,14 +410,6 @@ export async function persistScanFindings(
 interface NewFinding {
   id: string;
   p: Prepared;
-}
-
-interface NewEvent {
-  findingId: string;
-  type: string;
-  fromValue: string | null;
-  toValue: string | null;
-  comment: string | null;
 }
 
 /** One INSERT … SELECT FROM unnest(column arrays) per chunk: a fixed number of parameters whatever the row count. */
@@ -465,17 +446,4 @@ async function insertFindings(tx: Tx, rows: NewFinding[], nowIso: string): Promi
       ${col((p) => (p.toolTriage ? JSON.stringify(p.toolTriage) : null))}::text[]
     ) AS u(id, rule_id, tool, title, description, severity, confidence, cwe, owasp, fingerprint, scope_key, api_id, endpoint_id,
       team_id, location, evidence, remediation, occurrences, sla_due_at, tool_triage)`;
-}
-
-async function insertEvents(tx: Tx, rows: NewEvent[], nowIso: string): Promise<void> {
-  await tx.$executeRaw`
-    INSERT INTO finding_event (id, "findingId", "actorType", type, "fromValue", "toValue", comment, "createdAt")
-    SELECT gen_random_uuid()::text, u.finding_id, 'system', u.type, u.from_value, u.to_value, u.comment, ${nowIso}::timestamp
-    FROM unnest(
-      ${rows.map((r) => r.findingId)}::text[],
-      ${rows.map((r) => r.type)}::text[],
-      ${rows.map((r) => r.fromValue)}::text[],
-      ${rows.map((r) => r.toValue)}::text[],
-      ${rows.map((r) => r.comment)}::text[]
-    ) AS u(finding_id, type, from_value, to_value, comment)`;
 }
