@@ -96,19 +96,18 @@ describe("the tRPC endpoint's bounds and headers", () => {
 
   const url = (paths: string[], input?: unknown) =>
     `http://localhost:3000/api/trpc/${paths.join(",")}?batch=1${input === undefined ? "" : `&input=${encodeURIComponent(JSON.stringify(input))}`}`;
-  const params = { params: Promise.resolve({ trpc: "" }) };
 
   it(`refuses a batch of more than ${MAX_BATCH} calls before running any`, async () => {
     const many = Array.from({ length: MAX_BATCH + 1 }, () => "ingest.formats");
-    const response = await trpcGet(new Request(url(many, {})), params as never);
+    const response = await trpcGet(new Request(url(many, {})));
     expect(response.status).toBe(400);
-    const ok = await trpcGet(new Request(url(many.slice(0, MAX_BATCH), {})), params as never);
+    const ok = await trpcGet(new Request(url(many.slice(0, MAX_BATCH), {})));
     expect(ok.status).toBe(401); // within the cap: now it is about who asks (signed out)
   });
 
   it("refuses a body larger than the bound, with or without a Content-Length", async () => {
     const body = JSON.stringify({ 0: { json: { name: "x".repeat(MAX_BODY_BYTES) } } });
-    const declared = await trpcPost(new Request(url(["tokens.create"]), { method: "POST", body, headers: { "content-type": "application/json" } }), params as never);
+    const declared = await trpcPost(new Request(url(["tokens.create"]), { method: "POST", body, headers: { "content-type": "application/json" } }));
     expect(declared.status).toBe(413);
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -116,12 +115,12 @@ describe("the tRPC endpoint's bounds and headers", () => {
         controller.close();
       },
     });
-    const chunked = await trpcPost(new Request(url(["tokens.create"]), { method: "POST", body: stream, duplex: "half" } as RequestInit), params as never);
+    const chunked = await trpcPost(new Request(url(["tokens.create"]), { method: "POST", body: stream, duplex: "half" } as RequestInit));
     expect(chunked.status).toBe(413);
   });
 
   it("answers with Cache-Control: no-store, errors included", async () => {
-    const response = await trpcGet(new Request(url(["me.get"], {})), params as never);
+    const response = await trpcGet(new Request(url(["me.get"], {})));
     expect(response.status).toBe(401);
     expect(response.headers.get("cache-control")).toBe("no-store");
   });
