@@ -5,12 +5,12 @@ import { Providers } from "@/components/providers";
 import { Nav } from "@/components/shell/nav";
 import { SignOutButton } from "@/components/shell/sign-out";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
-import { requireActor } from "@/server/auth/current";
+import { serverCaller } from "@/server/api/server-caller";
 
 export const dynamic = "force-dynamic";
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
-  const actor = await requireActor();
+  const { actor } = await serverCaller();
   const theme = (await cookies()).get("postern-theme")?.value === "light" ? "light" : "dark";
   const items = [
     { href: "/", label: "Overview", available: true },

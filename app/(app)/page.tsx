@@ -1,13 +1,11 @@
 import { RiskOverview } from "@/components/overview/overview";
-import { requireActor } from "@/server/auth/current";
-import { getPrisma } from "@/server/db/client";
-import { riskOverview } from "@/server/risk/service";
+import { serverCaller } from "@/server/api/server-caller";
 
 export const metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
-  const actor = await requireActor();
-  const data = await riskOverview(await getPrisma(), actor);
+  const { caller } = await serverCaller();
+  const data = await caller.risk.overview();
   return (
     <>
       <h1>Overview</h1>

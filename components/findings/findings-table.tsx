@@ -2,24 +2,25 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useState } from "react";
+import type { RouterInputs } from "@/components/api-types";
 import { useTRPC } from "@/components/trpc";
+import { FINDING_KINDS, FINDING_STATUSES } from "@/server/domain/findings";
+import { OWASP_API_CATEGORIES } from "@/server/domain/owasp";
+import { SEVERITIES } from "@/server/domain/severity";
 import { SeverityBadge, SlaDue, StatusBadge, statusLabel } from "./labels";
 import { Pager } from "@/components/ui/pager";
 import { useUrlFilters } from "@/components/ui/use-url-filters";
 import { FilterSelect } from "@/components/ui/filter-select";
 
-const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
-const STATUSES = ["active", "open", "triaged", "in_progress", "resolved", "risk_accepted", "false_positive", "duplicate"] as const;
-const KINDS = ["scan", "posture", "traffic", "secret"] as const;
-const OWASP = ["API1", "API2", "API3", "API4", "API5", "API6", "API7", "API8", "API9", "API10"] as const;
-const SORTABLE = [
+const STATUSES = ["active", ...FINDING_STATUSES] as const;
+type SortKey = NonNullable<RouterInputs["findings"]["list"]["sort"]>;
+const SORTABLE: readonly (readonly [SortKey, string])[] = [
   ["severity", "Severity"],
   ["title", "Finding"],
   ["occurrences", "Occurrences"],
   ["lastSeenAt", "Last seen"],
   ["slaDueAt", "SLA due"],
-] as const;
-type SortKey = "severity" | "title" | "occurrences" | "lastSeenAt" | "slaDueAt" | "firstSeenAt";
+];
 
 function pick<T extends string>(value: string | null, allowed: readonly T[]): T | undefined {
   return allowed.find((a) => a === value);
@@ -38,14 +39,14 @@ export function FindingsTable({ canSeeUnmapped }: { canSeeUnmapped: boolean }) {
     team: params.get("team") || undefined,
     severity: pick(params.get("severity"), SEVERITIES),
     status: pick(params.get("status"), STATUSES),
-    kind: pick(params.get("kind"), KINDS),
-    owasp: pick(params.get("owasp"), OWASP),
+    kind: pick(params.get("kind"), FINDING_KINDS),
+    owasp: pick(params.get("owasp"), OWASP_API_CATEGORIES),
     tool: params.get("tool") || undefined,
     ruleId: params.get("ruleId") || undefined,
     cwe: Number.isInteger(cwe) && cwe > 0 ? cwe : undefined,
     overdue: params.get("overdue") === "1" || undefined,
     unmapped: params.get("unmapped") === "1" || undefined,
-    sort: (pick(params.get("sort"), SORTABLE.map(([k]) => k)) ?? "severity") as SortKey,
+    sort: pick(params.get("sort"), SORTABLE.map(([k]) => k)) ?? "severity",
     dir: params.get("dir") === "asc" ? ("asc" as const) : ("desc" as const),
     page: Math.max(1, Number(params.get("page")) || 1),
     pageSize: 50,
@@ -129,7 +130,7 @@ export function FindingsTable({ canSeeUnmapped }: { canSeeUnmapped: boolean }) {
         <FilterSelect
           label="OWASP API 2023"
           value={input.owasp}
-          options={OWASP.map((o) => ({ value: o, label: `${o} (${facets?.owasp[o] ?? 0})` }))}
+          options={OWASP_API_CATEGORIES.map((o) => ({ value: o, label: `${o} (${facets?.owasp[o] ?? 0})` }))}
           onChange={(owasp) => update({ owasp })}
         />
         <FilterSelect
@@ -138,7 +139,7 @@ export function FindingsTable({ canSeeUnmapped }: { canSeeUnmapped: boolean }) {
           options={teams.data?.map((t) => ({ value: t.slug, label: t.name })) ?? []}
           onChange={(team) => update({ team })}
         />
-        <FilterSelect label="Kind" value={input.kind} options={KINDS} onChange={(kind) => update({ kind })} />
+        <FilterSelect label="Kind" value={input.kind} options={FINDING_KINDS} onChange={(kind) => update({ kind })} />
         <label>
           CWE
           <input

@@ -2,24 +2,24 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useState } from "react";
+import type { RouterInputs } from "@/components/api-types";
 import { useTRPC } from "@/components/trpc";
+import { DATA_CLASSES, EXPOSURES as KNOWN_EXPOSURES, LIFECYCLES } from "@/server/domain/inventory";
 import { AuthBadges, DataClassBadges, Lifecycle } from "./labels";
 import { Pager } from "@/components/ui/pager";
 import { useUrlFilters } from "@/components/ui/use-url-filters";
 import { FilterSelect } from "@/components/ui/filter-select";
 
-const SORTABLE = [
+type SortKey = NonNullable<RouterInputs["apis"]["list"]["sort"]>;
+const SORTABLE: readonly (readonly [SortKey, string])[] = [
   ["name", "Name"],
   ["baseUrl", "Base URL"],
   ["owner", "Owner"],
   ["lifecycle", "Lifecycle"],
   ["exposure", "Exposure"],
   ["documentedEndpoints", "Endpoints (doc / obs)"],
-] as const;
-type SortKey = "name" | "baseUrl" | "owner" | "lifecycle" | "exposure" | "documentedEndpoints" | "observedEndpoints" | "riskScore" | "lastSeenAt";
-const LIFECYCLES = ["production", "experimental", "deprecated", "retired"] as const;
-const EXPOSURES = ["internet", "partner", "internal", "unknown"] as const;
-const DATA_CLASSES = ["pii", "financial", "credentials", "health"] as const;
+];
+const EXPOSURES = [...KNOWN_EXPOSURES, "unknown"] as const;
 
 function pick<T extends string>(value: string | null, allowed: readonly T[]): T | undefined {
   return allowed.find((a) => a === value);
@@ -38,7 +38,7 @@ export function ApiTable() {
     lifecycle: pick(params.get("lifecycle"), LIFECYCLES),
     exposure: pick(params.get("exposure"), EXPOSURES),
     dataClass: pick(params.get("dataClass"), DATA_CLASSES),
-    sort: (pick(params.get("sort"), SORTABLE.map(([k]) => k)) ?? "name") as SortKey,
+    sort: pick(params.get("sort"), SORTABLE.map(([k]) => k)) ?? "name",
     dir: params.get("dir") === "desc" ? ("desc" as const) : ("asc" as const),
     page: Math.max(1, Number(params.get("page")) || 1),
     pageSize: 50,

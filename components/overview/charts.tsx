@@ -1,12 +1,14 @@
 "use client";
 import Link from "next/link";
 import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { RouterOutputs } from "@/components/api-types";
+import { BANDS } from "@/server/domain/risk";
 
 const BAND_COLOURS: Record<string, string> = { critical: "var(--critical)", high: "var(--high)", medium: "var(--medium)", low: "var(--low)" };
 
 /** Apis per risk band; each bar label links to the inventory sorted by risk. */
 export function BandChart({ distribution }: { distribution: Record<string, number> }) {
-  const data = ["critical", "high", "medium", "low"].map((band) => ({ band, apis: distribution[band] ?? 0 }));
+  const data = BANDS.map((band) => ({ band, apis: distribution[band] ?? 0 }));
   return (
     <div style={{ width: "100%", height: 200 }} aria-hidden>
       <ResponsiveContainer>
@@ -26,13 +28,7 @@ export function BandChart({ distribution }: { distribution: Record<string, numbe
   );
 }
 
-export interface TrendPoint {
-  day: string;
-  apis: number;
-  averageScore: number;
-  critical: number;
-  high: number;
-}
+type TrendPoint = RouterOutputs["risk"]["overview"]["trend"][number];
 
 /** The organisation's average risk score and critical/high Api counts per day. */
 export function TrendChart({ points }: { points: TrendPoint[] }) {

@@ -1,11 +1,10 @@
 import Link from "next/link";
-import type { riskOverview } from "@/server/risk/service";
+import type { RouterOutputs } from "@/components/api-types";
+import { BANDS } from "@/server/domain/risk";
+import { SEVERITIES } from "@/server/domain/severity";
 import { BandChart, CountLink, TrendChart } from "./charts";
 
-type Overview = Awaited<ReturnType<typeof riskOverview>>;
-
-const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
-const BANDS = ["critical", "high", "medium", "low"] as const;
+type Overview = RouterOutputs["risk"]["overview"];
 
 export function BandBadge({ band }: { band: string }) {
   return (

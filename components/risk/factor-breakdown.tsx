@@ -1,16 +1,13 @@
 import Link from "next/link";
+import type { RouterOutputs } from "@/components/api-types";
 import { SeverityBadge } from "@/components/findings/labels";
 import { BandBadge } from "@/components/overview/overview";
-import { requireActor } from "@/server/auth/current";
-import { seesDetail } from "@/server/auth/roles";
-import { getPrisma } from "@/server/db/client";
-import { apiRiskBreakdown } from "@/server/risk/service";
 
-/** An Api's risk score with each factor's points, what drives it and the findings behind it (Api detail page). */
-export async function RiskBreakdown({ slug }: { slug: string }) {
-  const actor = await requireActor();
-  const risk = await apiRiskBreakdown(await getPrisma(), actor, slug);
-  const links = seesDetail(actor);
+/**
+ * An Api's risk score with each factor's points, what drives it and the findings behind it (Api detail page). The
+ * page fetches it (risk.api); findings link to their page only for those who may open findings.
+ */
+export function RiskBreakdown({ risk, linksToFindings }: { risk: RouterOutputs["risk"]["api"]; linksToFindings: boolean }) {
   return (
     <section id="risk" aria-label="Risk score" className="panel" style={{ margin: "16px 0" }}>
       <h2>
@@ -48,7 +45,7 @@ export async function RiskBreakdown({ slug }: { slug: string }) {
                     ? f.findings.map((x) => (
                         <div key={x.id}>
                           <SeverityBadge severity={x.severity} />{" "}
-                          {links ? <Link href={`/findings/${encodeURIComponent(x.id)}`}>{x.title}</Link> : x.title}
+                          {linksToFindings ? <Link href={`/findings/${encodeURIComponent(x.id)}`}>{x.title}</Link> : x.title}
                         </div>
                       ))
                     : <span className="muted">—</span>}

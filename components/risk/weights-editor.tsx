@@ -1,25 +1,12 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import type { RouterOutputs } from "@/components/api-types";
 import { useTRPC } from "@/components/trpc";
+import { BANDS, FACTOR_LABELS, FACTOR_NAMES } from "@/server/domain/risk";
+import { SEVERITIES } from "@/server/domain/severity";
 
-const FACTORS = [
-  ["exposure", "Exposure"],
-  ["dataSensitivity", "Data sensitivity"],
-  ["authStrength", "Authentication strength"],
-  ["openFindings", "Open findings"],
-  ["attackSignals", "Active attack signals"],
-  ["secretHygiene", "Secret hygiene"],
-  ["documentation", "Documentation gaps"],
-  ["ownership", "Ownership"],
-] as const;
-const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
-
-type Weights = {
-  factors: Record<(typeof FACTORS)[number][0], number>;
-  share: Record<(typeof SEVERITIES)[number], number>;
-  saturation: Record<(typeof SEVERITIES)[number], number>;
-};
+type Weights = RouterOutputs["risk"]["weights"]["get"]["weights"];
 
 /** Risk weights: admins edit and save; admins and the security team preview how the ranking would change. */
 export function RiskWeightsEditor() {
@@ -30,7 +17,7 @@ export function RiskWeightsEditor() {
   const [edited, setDraft] = useState<Weights | null>(null);
   const [previewOf, setPreviewOf] = useState<Weights | null>(null);
   // Until someone edits, the draft is what is stored.
-  const draft = edited ?? ((stored.data?.weights as Weights | undefined) ?? null);
+  const draft = edited ?? stored.data?.weights ?? null;
   const preview = useQuery({ ...trpc.risk.weights.preview.queryOptions(previewOf as Weights), enabled: previewOf !== null });
   const save = useMutation(
     trpc.risk.weights.set.mutationOptions({
@@ -56,9 +43,9 @@ export function RiskWeightsEditor() {
       <div className="panel">
         <fieldset style={{ border: 0, padding: 0, display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(190px, 1fr))", gap: 8 }} disabled={!canEdit}>
           <legend>Factor maximum points</legend>
-          {FACTORS.map(([key, label]) => (
+          {FACTOR_NAMES.map((key) => (
             <label key={key} style={{ display: "flex", flexDirection: "column", fontSize: 12 }}>
-              {label}
+              {FACTOR_LABELS[key]}
               <input type="number" min={0} max={100} step={1} value={draft.factors[key]} onChange={(e) => set("factors", key, Number(e.target.value))} />
             </label>
           ))}
@@ -83,7 +70,7 @@ export function RiskWeightsEditor() {
           ) : (
             <span className="muted">Only admins can change weights.</span>
           )}
-          <button type="button" onClick={() => stored.data && setDraft(stored.data.defaults as Weights)} disabled={!canEdit}>
+          <button type="button" onClick={() => stored.data && setDraft(stored.data.defaults)} disabled={!canEdit}>
             Reset to defaults
           </button>
         </div>
@@ -94,7 +81,7 @@ export function RiskWeightsEditor() {
           <div role="status" aria-label="Ranking preview">
             <p>
               {preview.data.bandChanges} of {preview.data.apis} APIs would change band. Bands now →{" "}
-              {(["critical", "high", "medium", "low"] as const).map((b) => `${b} ${preview.data.distribution.before[b]}→${preview.data.distribution.after[b]}`).join(", ")}
+              {BANDS.map((b) => `${b} ${preview.data.distribution.before[b]}→${preview.data.distribution.after[b]}`).join(", ")}
             </p>
             <table aria-label="Ranking changes">
               <thead>

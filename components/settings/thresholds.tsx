@@ -1,10 +1,13 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import type { RouterOutputs } from "@/components/api-types";
 import { useTRPC } from "@/components/trpc";
 
-/** Human labels for the rule thresholds (DESIGN.md §3); keys are the stored setting names. */
-const LABELS: Record<string, string> = {
+type Threshold = keyof RouterOutputs["settings"]["thresholds"]["values"];
+
+/** Human labels for the rule thresholds (DESIGN.md §3), one for each setting the server answers with. */
+const LABELS: Record<Threshold, string> = {
   zombieWindowDays: "Zombie: traffic window (days)",
   unusedWindowDays: "Unused endpoint: window without traffic (days)",
   enumerationDistinctValues: "Object enumeration: distinct values of one parameter",

@@ -2,14 +2,15 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
+import type { RouterInputs } from "@/components/api-types";
 import { useTRPC } from "@/components/trpc";
 
-const FLAGS = [
+type Flag = NonNullable<RouterInputs["traffic"]["flags"]["flag"]>;
+const FLAGS: readonly (readonly [Flag, string])[] = [
   ["shadow", "Shadow endpoints"],
   ["zombie", "Zombies"],
   ["unused", "Unused endpoints"],
-] as const;
-type Flag = (typeof FLAGS)[number][0];
+];
 
 /** Inventory filter by traffic posture: Apis with active shadow-endpoint / zombie / unused-endpoint findings. */
 export function TrafficFlags() {

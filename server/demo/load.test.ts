@@ -1,4 +1,7 @@
+import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCaller } from "@/server/api/root";
+import type { Actor, Role } from "@/server/auth/roles";
 import { type Database, openDatabase } from "@/server/db/client";
 import { loadDemoOrganisation } from "./load";
 
@@ -49,5 +52,48 @@ describe("the demo organisation", () => {
     }
     const scored = await db.prisma.api.count({ where: { riskScore: { not: null } } });
     expect(scored).toBeGreaterThanOrEqual(40);
+  });
+
+  it("answers every read procedure within its output schema, for each role (no answer fails its .output())", async () => {
+    const apis = await db.prisma.api.findMany({ select: { slug: true, ownerTeamId: true }, orderBy: { slug: "asc" } });
+    const findings = await db.prisma.finding.findMany({ distinct: ["ruleId"], select: { id: true }, orderBy: { ruleId: "asc" } });
+    const teamId = apis.find((a) => a.ownerTeamId)!.ownerTeamId!;
+    const failures: string[] = [];
+    for (const role of ["admin", "developer", "executive"] satisfies Role[]) {
+      const actor: Actor = { type: "user", userId: `demo-${role}`, email: `${role}@example.com`, role, teamIds: role === "developer" ? [teamId] : [] };
+      const c = createCaller({ prisma: db.prisma, actor });
+      const calls: [string, () => Promise<unknown>][] = [
+        ["apis.list", () => c.apis.list({ pageSize: 200 })],
+        ["apis.teams", () => c.apis.teams()],
+        ["findings.list", () => c.findings.list({ pageSize: 200 })],
+        ["findings.summary", () => c.findings.summary({})],
+        ["traffic.attackSignals", () => c.traffic.attackSignals({})],
+        ...(["shadow", "zombie", "unused"] as const).map((flag): [string, () => Promise<unknown>] => [`traffic.flags ${flag}`, () => c.traffic.flags({ flag })]),
+        ["risk.overview", () => c.risk.overview()],
+        ["risk.weights.get", () => c.risk.weights.get()],
+        ["risk.weights.preview", async () => c.risk.weights.preview((await c.risk.weights.get()).weights)],
+        ["secrets.list", () => c.secrets.list({ pageSize: 200 })],
+        ["settings.thresholds", () => c.settings.thresholds()],
+        ["ingest.formats", () => c.ingest.formats()],
+        ["ingest.runs", () => c.ingest.runs({ pageSize: 100 })],
+        ["tokens.list", () => c.tokens.list()],
+        ...apis.flatMap(({ slug }): [string, () => Promise<unknown>][] => [
+          [`apis.get ${slug}`, () => c.apis.get({ slug })],
+          [`risk.api ${slug}`, () => c.risk.api({ slug })],
+          [`traffic.api ${slug}`, () => c.traffic.api({ slug, days: 7 })],
+        ]),
+        ...findings.map(({ id }): [string, () => Promise<unknown>] => [`findings.get ${id}`, () => c.findings.get({ id })]),
+      ];
+      for (const [name, call] of calls) {
+        try {
+          await call();
+        } catch (error) {
+          // Refusals are the ladder's business; an answer that does not fit its schema is INTERNAL_SERVER_ERROR.
+          if (error instanceof TRPCError && ["FORBIDDEN", "NOT_FOUND"].includes(error.code)) continue;
+          failures.push(`${role} ${name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
   });
 });

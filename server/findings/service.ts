@@ -14,8 +14,18 @@ import type { Db } from "@/server/db/client";
 import { forbidden, notFound } from "@/server/domain/errors";
 import { OWASP_API_CATEGORIES } from "@/server/domain/owasp";
 import { SEVERITIES, type Severity } from "@/server/domain/severity";
+import { storedShape } from "@/server/domain/stored-json";
 import { apiScope, findingScope } from "@/server/auth/scope";
 import { ACTIVE_STATUSES, FINDING_KINDS, FINDING_STATUSES } from "@/server/domain/findings";
+import {
+  type assignApiOutput,
+  type findingDetailOutput,
+  type FindingFacets,
+  type findingListOutput,
+  findingLocation,
+  findingEvidence,
+  type findingSummaryOutput,
+} from "./schemas";
 import { isOverdue } from "./sla";
 
 export const FINDING_SORTS = ["severity", "lastSeenAt", "firstSeenAt", "slaDueAt", "title", "occurrences"] as const;
@@ -71,13 +81,6 @@ function filterWhere(input: Filters, now: Date, omit?: Facet): Prisma.FindingWhe
   return out;
 }
 
-export interface FindingFacets {
-  severity: Record<string, number>;
-  status: Record<string, number>;
-  tool: Record<string, number>;
-  owasp: Record<string, number>;
-}
-
 function tally(rows: { key: string | null; n: number }[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of rows) out[r.key ?? "none"] = (out[r.key ?? "none"] ?? 0) + r.n;
@@ -102,7 +105,7 @@ async function facets(prisma: Db, scope: Prisma.FindingWhereInput, input: Filter
 }
 
 /** Counts for everyone who may see findings at all (executives included): total and facets. */
-export async function summarizeFindings(prisma: Db, actor: Actor, rawInput: FindingFilterInput = {}, now = new Date()) {
+export async function summarizeFindings(prisma: Db, actor: Actor, rawInput: FindingFilterInput = {}, now = new Date()): Promise<z.infer<typeof findingSummaryOutput>> {
   const input = findingFilterInput.parse(rawInput);
   const f = await facets(prisma, findingScope(actor), input, now);
   const total = input.severity ? (f.severity[input.severity] ?? 0) : Object.values(f.severity).reduce((a, b) => a + b, 0);
@@ -155,7 +158,7 @@ function toRow(row: Row, now: Date) {
   };
 }
 
-export async function listFindings(prisma: Db, actor: Actor, rawInput: FindingListInput = {}, now = new Date()) {
+export async function listFindings(prisma: Db, actor: Actor, rawInput: FindingListInput = {}, now = new Date()): Promise<z.infer<typeof findingListOutput>> {
   requireDetail(actor);
   const input = findingListInput.parse(rawInput);
   const scope = findingScope(actor);
@@ -204,28 +207,7 @@ export async function listFindings(prisma: Db, actor: Actor, rawInput: FindingLi
   return { total, page: input.page, pageSize: input.pageSize, facets: f, rows: rows.map((r) => toRow(r, now)) };
 }
 
-export interface FindingLocation {
-  url?: string;
-  method?: string;
-  path?: string;
-  parameter?: string;
-  file?: string;
-  line?: number;
-  target?: string;
-  toolVersion?: string;
-  format?: string;
-}
-
-export interface FindingEvidence {
-  request?: string;
-  response?: string;
-  snippet?: string;
-  detail?: string;
-  references?: string[];
-  cve?: string;
-}
-
-export async function getFinding(prisma: Db, actor: Actor, id: string, now = new Date()) {
+export async function getFinding(prisma: Db, actor: Actor, id: string, now = new Date()): Promise<z.infer<typeof findingDetailOutput>> {
   requireDetail(actor);
   const finding = await prisma.finding.findFirst({
     where: { AND: [findingScope(actor), { id }] },
@@ -258,8 +240,8 @@ export async function getFinding(prisma: Db, actor: Actor, id: string, now = new
     endpoint: finding.endpoint,
     team: finding.team,
     assignee: finding.assignee,
-    location: (finding.location ?? {}) as FindingLocation,
-    evidence: (finding.evidence ?? null) as FindingEvidence | null,
+    location: storedShape(findingLocation, finding.location),
+    evidence: finding.evidence === null ? null : storedShape(findingEvidence, finding.evidence),
     overdue: isOverdue(finding, now),
     slaDueAt: finding.slaDueAt?.toISOString() ?? null,
     firstSeenAt: finding.firstSeenAt.toISOString(),
@@ -280,7 +262,7 @@ export async function getFinding(prisma: Db, actor: Actor, id: string, now = new
 export const assignApiInput = z.object({ id: z.string().min(1).max(64), api: z.string().trim().min(1).max(120) });
 
 /** Admin/security: maps a finding (typically an unmapped one) to an Api; the owning team follows the Api. */
-export async function assignFindingApi(prisma: Db, actor: Actor, raw: z.input<typeof assignApiInput>) {
+export async function assignFindingApi(prisma: Db, actor: Actor, raw: z.input<typeof assignApiInput>): Promise<z.infer<typeof assignApiOutput>> {
   if (!seesAllApis(actor)) throw forbidden("Only admins and the security team map findings to APIs");
   const input = assignApiInput.parse(raw);
   return prisma.$transaction(async (tx) => {

@@ -6,6 +6,7 @@
  * aggregates (counts, scores, trend), never finding titles: the factor breakdown omits the findings behind the
  * factors for them.
  */
+import type { z } from "zod";
 import { type Prisma } from "@/generated/prisma/client";
 import { type Actor, seesAllApis, seesDetail } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
@@ -16,21 +17,14 @@ import { type Band, BANDS, FACTOR_LABELS } from "@/server/domain/risk";
 import { apiScope, apiSqlScope, findingScope } from "@/server/auth/scope";
 import { loadRiskInputs } from "./inputs";
 import { mainFactor, type RiskFactor, scoreApi } from "./score";
+import type { riskBreakdownOutput, riskOverviewOutput, TrendPoint, weightsPreviewOutput } from "./schemas";
 import { loadRiskWeights, type RiskWeights } from "./weights";
 import { ATTACK_SIGNAL_RULE_IDS } from "@/server/correlate/rules/traffic";
 
 const DAY_MS = 86_400_000;
 export const TREND_DAYS = 90;
 
-export interface TrendPoint {
-  day: string;
-  apis: number;
-  averageScore: number;
-  critical: number;
-  high: number;
-}
-
-export async function riskOverview(prisma: Db, actor: Actor, now = new Date()) {
+export async function riskOverview(prisma: Db, actor: Actor, now = new Date()): Promise<z.infer<typeof riskOverviewOutput>> {
   const apis = apiScope(actor);
   const findings: Prisma.FindingWhereInput = { AND: [findingScope(actor), { status: { in: [...ACTIVE_STATUSES] } }] };
   const active = (where: Prisma.FindingWhereInput) => prisma.finding.count({ where: { AND: [findings, where] } });
@@ -135,7 +129,7 @@ export async function riskTrend(prisma: Db, actor: Actor, now = new Date()): Pro
 }
 
 /** One Api's score and factor breakdown (from the stored computation). */
-export async function apiRiskBreakdown(prisma: Db, actor: Actor, slug: string) {
+export async function apiRiskBreakdown(prisma: Db, actor: Actor, slug: string): Promise<z.infer<typeof riskBreakdownOutput>> {
   const api = await prisma.api.findFirst({
     where: { AND: [apiScope(actor), { slug }] },
     select: { id: true, slug: true, riskScore: true, riskBand: true, riskFactors: true },
@@ -157,7 +151,7 @@ export async function apiRiskBreakdown(prisma: Db, actor: Actor, slug: string) {
  * What candidate weights would change: every Api visible to the actor rescored with the current and the candidate
  * weights (from the same inputs), and the rank moves among the top `limit` under either.
  */
-export async function previewWeights(prisma: Db, actor: Actor, candidate: RiskWeights, limit = 20) {
+export async function previewWeights(prisma: Db, actor: Actor, candidate: RiskWeights, limit = 20): Promise<z.infer<typeof weightsPreviewOutput>> {
   const current = await loadRiskWeights(prisma);
   const ids = seesAllApis(actor) || actor.role === "executive" ? null : (await prisma.api.findMany({ where: apiScope(actor), select: { id: true } })).map((a) => a.id);
   const inputs = await loadRiskInputs(prisma, ids);

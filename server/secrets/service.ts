@@ -11,6 +11,7 @@ import { apiSqlScope } from "@/server/auth/scope";
 import { loadRuleSettings } from "@/server/correlate/settings";
 import type { Db } from "@/server/db/client";
 import { forbidden } from "@/server/domain/errors";
+import type { secretListOutput } from "./schemas";
 
 export const secretListInput = z.object({
   q: z.string().trim().max(200).optional(),
@@ -42,7 +43,7 @@ function isStale(lastRotatedAt: Date | null, firstSeenAt: Date, staleBefore: Dat
   return firstSeenAt < staleBefore;
 }
 
-export async function listSecrets(prisma: Db, actor: Actor, raw: SecretListInput, now = new Date()) {
+export async function listSecrets(prisma: Db, actor: Actor, raw: SecretListInput, now = new Date()): Promise<z.infer<typeof secretListOutput>> {
   if (actor.role === "executive") throw forbidden("Secrets hold identities and addresses; executives see counts on the overview");
   const input = secretListInput.parse(raw);
   const settings = await loadRuleSettings(prisma);

@@ -11,35 +11,16 @@ import type { Prisma } from "@/generated/prisma/client";
 import { type Actor, seesAllApis, seesDetail } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
 import { DomainError } from "@/server/domain/errors";
+import { storedShape } from "@/server/domain/stored-json";
 import { apiScope } from "@/server/auth/scope";
 import { ATTACK_SIGNAL_RULE_IDS } from "@/server/correlate/rules/traffic";
+import { type ApiTraffic, type attackSignalsOutput, signalCounts, signalWindow, type trafficFlagsOutput } from "./schemas";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const ACTIVE = ["open", "triaged", "in_progress"];
 
 export const apiTrafficInput = z.object({ slug: z.string().min(1).max(120), days: z.number().int().min(1).max(90).default(7) });
-
-export interface ApiTraffic {
-  window: { from: string; to: string } | null;
-  bucket: "hour" | "day";
-  series: { t: string; s2xx: number; s3xx: number; s4xx: number; s5xx: number; avgLatencyMs: number | null; maxLatencyMs: number }[];
-  totals: { requests: number; clients: number; bytes: number; unauthenticated2xx: number; plainHttp: number; s429: number };
-  /** Null for executives (no per-client detail). */
-  topClients: { client: string; authenticated: boolean; requests: number; errors: number; bytes: number }[] | null;
-  endpoints: {
-    method: string;
-    path: string;
-    documented: boolean;
-    observed: boolean;
-    deprecated: boolean;
-    requests: number;
-    s4xx: number;
-    s5xx: number;
-    unauthenticated2xx: number;
-    avgLatencyMs: number | null;
-  }[];
-}
 
 async function scopedApi(prisma: Db, actor: Actor, slug: string) {
   const api = await prisma.api.findFirst({ where: { AND: [{ slug }, apiScope(actor)] }, select: { id: true } });
@@ -147,7 +128,7 @@ function findingScope(actor: Actor): Prisma.FindingWhereInput {
 }
 
 /** Counts of Apis with active shadow/zombie/unused findings, and the Apis (with their counts) for one flag. */
-export async function trafficFlags(prisma: Db, actor: Actor, input: z.infer<typeof trafficFlagInput>) {
+export async function trafficFlags(prisma: Db, actor: Actor, input: z.infer<typeof trafficFlagInput>): Promise<z.infer<typeof trafficFlagsOutput>> {
   const base: Prisma.FindingWhereInput = { AND: [{ kind: "traffic", status: { in: ACTIVE }, apiId: { not: null } }, findingScope(actor)] };
   const grouped = await prisma.finding.groupBy({ by: ["ruleId", "apiId"], where: { AND: [base, { ruleId: { in: ["shadow-endpoint", "zombie", "unused-endpoint"] } }] }, _count: { _all: true } });
   const counts = { shadow: 0, zombie: 0, unused: 0, shadowApis: 0 };
@@ -176,7 +157,7 @@ export async function trafficFlags(prisma: Db, actor: Actor, input: z.infer<type
 
 export const attackSignalsInput = z.object({ limit: z.number().int().min(1).max(500).default(200) });
 
-export async function attackSignals(prisma: Db, actor: Actor, input: z.infer<typeof attackSignalsInput>) {
+export async function attackSignals(prisma: Db, actor: Actor, input: z.infer<typeof attackSignalsInput>): Promise<z.infer<typeof attackSignalsOutput>> {
   const rows = await prisma.finding.findMany({
     where: {
       AND: [{ kind: "traffic", ruleId: { in: [...ATTACK_SIGNAL_RULE_IDS] }, status: { in: ACTIVE } }, seesAllApis(actor) ? {} : { api: apiScope(actor) }],
@@ -198,7 +179,8 @@ export async function attackSignals(prisma: Db, actor: Actor, input: z.infer<typ
   });
   const detail = seesDetail(actor);
   return rows.map((f) => {
-    const ev = (f.evidence ?? {}) as { window?: { from?: string; to?: string }; client?: string; counts?: Record<string, unknown> };
+    const ev = (f.evidence ?? {}) as { window?: unknown; client?: unknown; counts?: unknown };
+    const counts = signalCounts.safeParse(ev.counts);
     return {
       id: f.id,
       ruleId: f.ruleId,
@@ -209,9 +191,9 @@ export async function attackSignals(prisma: Db, actor: Actor, input: z.infer<typ
       firstSeenAt: f.firstSeenAt.toISOString(),
       lastSeenAt: f.lastSeenAt.toISOString(),
       api: f.api,
-      window: ev.window ?? null,
-      client: detail ? (ev.client ?? null) : null,
-      counts: detail ? (ev.counts ?? null) : null,
+      window: ev.window && typeof ev.window === "object" ? storedShape(signalWindow, ev.window) : null,
+      client: detail && typeof ev.client === "string" ? ev.client : null,
+      counts: detail && counts.success ? counts.data : null,
     };
   });
 }

@@ -1,11 +1,11 @@
 import { AttackSignals } from "@/components/traffic/attack-signals";
 import { TrafficFlags } from "@/components/traffic/traffic-flags";
-import { requireActor } from "@/server/auth/current";
+import { serverCaller } from "@/server/api/server-caller";
 
 export const metadata = { title: "Attack signals" };
 
 export default async function AttackSignalsPage() {
-  await requireActor();
+  await serverCaller();
   return (
     <>
       <h1>Attack signals</h1>

@@ -2,21 +2,20 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { FindingsTable } from "@/components/findings/findings-table";
 import { SeverityBadge, statusLabel } from "@/components/findings/labels";
-import { requireActor } from "@/server/auth/current";
-import { seesAllApis, seesDetail } from "@/server/auth/roles";
-import { getPrisma } from "@/server/db/client";
+import { serverCaller } from "@/server/api/server-caller";
+import { can } from "@/server/auth/permissions";
+import { seesAllApis } from "@/server/auth/roles";
+import { ACTIVE_STATUSES } from "@/server/domain/findings";
 import { OWASP_API_CATEGORIES, OWASP_API_TITLES } from "@/server/domain/owasp";
 import { SEVERITIES } from "@/server/domain/severity";
-import { summarizeFindings } from "@/server/findings/service";
 
 export const metadata = { title: "Findings" };
 
 export default async function FindingsPage() {
-  const actor = await requireActor();
-  if (!seesDetail(actor)) {
+  const { caller, actor } = await serverCaller();
+  if (!can(actor, "findings:read")) {
     // Executives: counts only, never individual findings or evidence.
-    const { total, facets } = await summarizeFindings(await getPrisma(), actor, { status: "active" });
-    const overdue = await summarizeFindings(await getPrisma(), actor, { overdue: true });
+    const [{ total, facets }, overdue] = await Promise.all([caller.findings.summary({ status: "active" }), caller.findings.summary({ overdue: true })]);
     return (
       <>
         <h1>Findings</h1>
@@ -65,7 +64,7 @@ export default async function FindingsPage() {
             </tbody>
           </table>
         </div>
-        <p className="muted">Statuses counted: {["open", "triaged", "in_progress"].map(statusLabel).join(", ")}.</p>
+        <p className="muted">Statuses counted: {ACTIVE_STATUSES.map(statusLabel).join(", ")}.</p>
       </>
     );
   }

@@ -1,13 +1,14 @@
 import { redirect } from "next/navigation";
 import { Suspense } from "react";
 import { SecretsTable } from "@/components/secrets/secrets-table";
-import { requireActor } from "@/server/auth/current";
+import { serverCaller } from "@/server/api/server-caller";
+import { can } from "@/server/auth/permissions";
 
 export const metadata = { title: "Secrets" };
 
 export default async function SecretsPage() {
-  const actor = await requireActor();
-  if (actor.role === "executive") redirect("/");
+  const { actor } = await serverCaller();
+  if (!can(actor, "secrets:read")) redirect("/");
   return (
     <>
       <h1>Secrets</h1>

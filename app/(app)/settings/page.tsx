@@ -3,12 +3,12 @@ import { can } from "@/server/auth/permissions";
 import { RiskWeightsEditor } from "@/components/risk/weights-editor";
 import { RuleThresholds } from "@/components/settings/thresholds";
 import { Tokens } from "@/components/settings/tokens";
-import { requireActor } from "@/server/auth/current";
+import { serverCaller } from "@/server/api/server-caller";
 
 export const metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
-  const actor = await requireActor();
+  const { actor } = await serverCaller();
   if (!can(actor, "ingest:write")) redirect("/");
   return (
     <>

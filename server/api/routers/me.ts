@@ -1,11 +1,14 @@
+import { meOutput } from "@/server/auth/schemas";
 import { authorized, router } from "../trpc";
 
 export const meRouter = router({
-  get: authorized("app:use").query(async ({ ctx }) => {
-    const user = await ctx.prisma.user.findUniqueOrThrow({
-      where: { id: ctx.actor.userId },
-      select: { email: true, name: true, role: true, memberships: { select: { team: { select: { slug: true, name: true } } } } },
-    });
-    return { email: user.email, name: user.name, role: ctx.actor.role, teams: user.memberships.map((m) => m.team) };
-  }),
+  get: authorized("app:use")
+    .output(meOutput)
+    .query(async ({ ctx }) => {
+      const user = await ctx.prisma.user.findUniqueOrThrow({
+        where: { id: ctx.actor.userId },
+        select: { email: true, name: true, role: true, memberships: { select: { team: { select: { slug: true, name: true } } } } },
+      });
+      return { email: user.email, name: user.name, role: ctx.actor.role, teams: user.memberships.map((m) => m.team) };
+    }),
 });

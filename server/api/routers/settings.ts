@@ -1,16 +1,15 @@
-import { z } from "zod";
-import { DEFAULT_RULE_SETTINGS } from "@/server/correlate/settings";
+import { ruleThresholdsOutput } from "@/server/correlate/schemas";
+import { ruleSettingsSchema } from "@/server/correlate/settings";
 import { getRuleThresholds, setRuleThresholds } from "@/server/correlate/settings-service";
 import { authorized, router } from "../trpc";
 
-const thresholdsInput = z
-  .object(Object.fromEntries(Object.keys(DEFAULT_RULE_SETTINGS).map((k) => [k, z.number().positive().max(1e12)])))
-  .partial()
-  .strict();
-
 export const settingsRouter = router({
-  thresholds: authorized("settings:read").query(({ ctx }) => getRuleThresholds(ctx.prisma)),
+  thresholds: authorized("settings:read")
+    .output(ruleThresholdsOutput)
+    .query(({ ctx }) => getRuleThresholds(ctx.prisma)),
+  /** Any subset of the thresholds, each positive; the others keep their stored or default values. */
   setThresholds: authorized("settings:write")
-    .input(thresholdsInput)
+    .input(ruleSettingsSchema)
+    .output(ruleThresholdsOutput)
     .mutation(({ ctx, input }) => setRuleThresholds(ctx.prisma, ctx.actor, input)),
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tokenCreatedOutput, tokenRevokedOutput, tokenRowOutput } from "@/server/auth/schemas";
 import { TOKEN_SCOPES } from "@/server/auth/tokens";
 import { createTokenForActor, listTokens, revokeToken } from "@/server/auth/token-service";
 import { authorized, router } from "../trpc";
@@ -8,7 +9,7 @@ import { authorized, router } from "../trpc";
 const tokenProcedure = authorized("tokens:own");
 
 export const tokensRouter = router({
-  list: tokenProcedure.query(({ ctx }) => listTokens(ctx.prisma, ctx.actor)),
+  list: tokenProcedure.output(z.array(tokenRowOutput)).query(({ ctx }) => listTokens(ctx.prisma, ctx.actor)),
   create: tokenProcedure
     .input(
       z.object({
@@ -17,8 +18,10 @@ export const tokensRouter = router({
         expiresInDays: z.number().int().min(1).max(365).default(90),
       }),
     )
+    .output(tokenCreatedOutput)
     .mutation(({ ctx, input }) => createTokenForActor(ctx.prisma, ctx.actor, input)),
   revoke: tokenProcedure
     .input(z.object({ id: z.string().min(1).max(50) }))
+    .output(tokenRevokedOutput)
     .mutation(({ ctx, input }) => revokeToken(ctx.prisma, ctx.actor, input.id)),
 });

@@ -1,24 +1,19 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { AuthBadges, DataClassBadges, Lifecycle } from "@/components/inventory/labels";
 import { RiskBreakdown } from "@/components/risk/factor-breakdown";
 import { ApiTraffic } from "@/components/traffic/api-traffic";
-import { requireActor } from "@/server/auth/current";
-import { getPrisma } from "@/server/db/client";
-import { DomainError } from "@/server/domain/errors";
+import { pageData, serverCaller } from "@/server/api/server-caller";
+import { can } from "@/server/auth/permissions";
 import { SEVERITIES } from "@/server/domain/severity";
-import { openFindingsBySeverity } from "@/server/findings/service";
-import { getApi } from "@/server/inventory/service";
 
 export default async function ApiDetailPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
-  const actor = await requireActor();
-  const api = await getApi(await getPrisma(), actor, slug).catch((error: unknown) => {
-    if (error instanceof DomainError && error.code === "NOT_FOUND") notFound();
-    throw error;
-  });
+  const { caller, actor } = await serverCaller();
+  // Another team's Api is not found, like a missing one; every role may read the Api itself (inventory:read).
+  const { data: api, forbidden } = await pageData(caller.apis.get({ slug }));
+  if (!api) return <p role="alert" className="error">{forbidden}</p>;
+  const [risk, open] = await Promise.all([caller.risk.api({ slug }), caller.findings.summary({ api: slug, status: "active" })]);
   const undeclared = api.endpoints.filter((e) => e.securityMode === "undeclared").length;
-  const openFindings = await openFindingsBySeverity(await getPrisma(), actor, slug);
   return (
     <>
       <h1>{api.name}</h1>
@@ -66,19 +61,17 @@ export default async function ApiDetailPage({ params }: { params: Promise<{ slug
           </dd>
         </dl>
       </section>
-      <RiskBreakdown slug={api.slug} />
-      {openFindings ? (
-        <section aria-label="Open findings by severity">
-          <h2>Open findings by severity</h2>
-          <p>
-            {SEVERITIES.map((s) => (
-              <Link key={s} className="badge" href={`/findings?api=${encodeURIComponent(api.slug)}&severity=${s}&status=active`}>
-                {s}: {openFindings[s]}
-              </Link>
-            ))}
-          </p>
-        </section>
-      ) : null}
+      <RiskBreakdown risk={risk} linksToFindings={can(actor, "findings:read")} />
+      <section aria-label="Open findings by severity">
+        <h2>Open findings by severity</h2>
+        <p>
+          {SEVERITIES.map((s) => (
+            <Link key={s} className="badge" href={`/findings?api=${encodeURIComponent(api.slug)}&severity=${s}&status=active`}>
+              {s}: {open.facets.severity[s] ?? 0}
+            </Link>
+          ))}
+        </p>
+      </section>
       <ApiTraffic slug={api.slug} />
       {api.specLint ? (
         <section aria-label="Spec lint">

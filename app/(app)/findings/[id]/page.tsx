@@ -1,14 +1,10 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { AssignApi } from "@/components/findings/assign-api";
 import { SeverityBadge, SlaDue, StatusBadge, statusLabel } from "@/components/findings/labels";
 import { cweUrl, owaspPageUrl, RemediationHint } from "@/components/findings/remediation";
-import { requireActor } from "@/server/auth/current";
-import { seesAllApis } from "@/server/auth/roles";
-import { getPrisma } from "@/server/db/client";
-import { DomainError } from "@/server/domain/errors";
+import { pageData, serverCaller } from "@/server/api/server-caller";
+import { can } from "@/server/auth/permissions";
 import { isOwaspApiCategory, owaspApiLabel } from "@/server/domain/owasp";
-import { getFinding } from "@/server/findings/service";
 
 export const metadata = { title: "Finding" };
 
@@ -21,24 +17,18 @@ function eventText(e: { type: string; fromValue: string | null; toValue: string 
 
 export default async function FindingPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const actor = await requireActor();
-  let finding: Awaited<ReturnType<typeof getFinding>>;
-  try {
-    finding = await getFinding(await getPrisma(), actor, id);
-  } catch (error) {
-    if (error instanceof DomainError && error.code === "NOT_FOUND") notFound();
-    if (error instanceof DomainError && error.code === "FORBIDDEN") {
-      return (
-        <>
-          <h1>Finding</h1>
-          <p role="alert" className="error">
-            {error.message}.
-          </p>
-          <Link href="/findings">Back to finding counts</Link>
-        </>
-      );
-    }
-    throw error;
+  const { caller, actor } = await serverCaller();
+  const { data: finding, forbidden } = await pageData(caller.findings.get({ id }));
+  if (!finding) {
+    return (
+      <>
+        <h1>Finding</h1>
+        <p role="alert" className="error">
+          Individual findings and their evidence are for the security team and the owning developers ({forbidden}).
+        </p>
+        <Link href="/findings">Back to finding counts</Link>
+      </>
+    );
   }
   const loc = finding.location;
   const ev = finding.evidence;
@@ -161,7 +151,7 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
             </>
           ) : null}
         </dl>
-        {seesAllApis(actor) ? <AssignApi findingId={finding.id} current={finding.api?.slug ?? null} /> : null}
+        {can(actor, "findings:map") ? <AssignApi findingId={finding.id} current={finding.api?.slug ?? null} /> : null}
       </section>
 
       <h2>Evidence</h2>
