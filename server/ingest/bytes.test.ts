@@ -3,7 +3,7 @@
  * surrogates in any family's values are stored as U+FFFD with ONE warning per file naming the first lines, the other
  * records are all stored, oversized values are cut with a marker, and UTF-16 files are decoded.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ import { burpReport, jpegLike, zipLike } from "./parsers/scan/test-binary";
 import { shouldParseInWorker } from "./parsers/traffic/parallel";
 import { ingest, type IngestResult } from "./pipeline";
 import { bufferSource, fileSource } from "./source";
+import { SAMPLES_DIR } from "./test-utils";
 
 const system = { type: "system" as const };
 const FFFD = "\ufffd";
@@ -260,6 +261,19 @@ describe.each(TEST_DATABASES)("values whose bytes cannot be stored as they are, 
     expect(rollups.map((r) => r.identity)).toContain(`ent-${FFFD}`);
     expect(rollups.flatMap((r) => r.sourceAddresses)).toContain(`10.0.0.${FFFD}`);
     expect(warnedLines(bytesWarning(result).message)).toEqual(linesOf(text, "\\u0000", "\\ud800", "\\u0007").slice(0, 5));
+  });
+
+  it("the run record is storable too: a file name with NUL, a line error quoting a NUL", async () => {
+    const lines = (await readFile(path.join(SAMPLES_DIR, "gateway-logs/envoy-istio-json-access.log"), "utf8")).trim().split("\n");
+    const bad = JSON.parse(lines[0]!) as Record<string, unknown>;
+    bad.start_time = "2022-09-08\u0000T12:51:05Z";
+    const text = `${[...lines, JSON.stringify(bad)].join("\n")}\n`;
+    const result = await run(text, "envoy\u0000.log");
+    expect(result.message).toBeNull();
+    expect(result).toMatchObject({ status: "succeeded", format: "envoy-json", fileName: `envoy${FFFD}.log`, errorCount: 1 });
+    expect(result.lineErrors).toEqual([{ line: lines.length + 1, message: expect.stringContaining(`2022-09-08${FFFD}T12`) }]);
+    const stored = await db.prisma.ingestRun.findUniqueOrThrow({ where: { id: result.runId } });
+    expect(stored).toMatchObject({ status: "succeeded", fileName: `envoy${FFFD}.log`, lineErrors: result.lineErrors });
   });
 
   it("truncates oversized values with a marker instead of storing them whole", async () => {

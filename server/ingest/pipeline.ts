@@ -15,7 +15,7 @@ import { persistTraffic } from "@/server/traffic/persist";
 import { type Family, type InventoryApi, type ParseContext, ParseError, type ScanFinding, type SourceFile, type TrafficEvent, type VaultEvent } from "./contract";
 import { type AnyParser, detectParser, parserById, undetectedMessage } from "./registry";
 import { runOwner, startHeartbeat } from "./runs";
-import { sanitiseRecord, suspectLines, ValueTally } from "./sanitize";
+import { LIMITS, sanitiseRecord, storable, suspectLines, ValueTally } from "./sanitize";
 import { decodedSource, splitLines } from "./source";
 
 export type IngestChannel = "ui" | "api" | "cli" | "demo";
@@ -177,7 +177,10 @@ function cancelled(signal?: AbortSignal): boolean {
 
 export async function ingest(prisma: Db, request: IngestRequest): Promise<IngestResult> {
   const started = Date.now();
-  const fileName = request.file.name || "upload";
+  // Messages and names go into the run record too: made storable like any value (a NUL in an uploaded file's name,
+  // a parser's error quoting the bad line).
+  const storableText = (text: string) => storable(text, LIMITS.short, new ValueTally());
+  const fileName = storable(request.file.name || "upload", LIMITS.key, new ValueTally());
   const options = { ...(request.options?.api ? { api: request.options.api } : {}) };
   const warnings: IngestResult["warnings"] = [];
   const lineErrors: LineError[] = [];
@@ -210,6 +213,7 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
   ): Promise<IngestResult> => {
     heartbeat.stop();
     const durationMs = Date.now() - started;
+    const reason = message === null ? null : storableText(message);
     await prisma.ingestRun.update({
       where: { id: run.id },
       data: {
@@ -220,7 +224,7 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
         warnings: warnings as unknown as Prisma.InputJsonValue,
         lineErrors: lineErrors as unknown as Prisma.InputJsonValue,
         errorCount,
-        error: message,
+        error: reason,
         contentHash,
         durationMs,
         finishedAt: new Date(),
@@ -236,7 +240,7 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
       warnings,
       lineErrors,
       errorCount,
-      message,
+      message: reason,
       durationMs,
     };
   };
@@ -302,11 +306,11 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
     const ctx: ParseContext = {
       options: request.specLint === false ? { ...options, specLint: false } : options,
       warn: (message, line) => {
-        if (warnings.length < MAX_WARNINGS) warnings.push({ message, ...(line === undefined ? {} : { line }) });
+        if (warnings.length < MAX_WARNINGS) warnings.push({ message: storableText(message), ...(line === undefined ? {} : { line }) });
       },
       lineError: (line, message) => {
         errorCount += 1;
-        if (lineErrors.length < MAX_LINE_ERRORS) lineErrors.push({ line, message });
+        if (lineErrors.length < MAX_LINE_ERRORS) lineErrors.push({ line, message: storableText(message) });
       },
       countLineErrors: (count) => {
         errorCount += count;
