@@ -35,6 +35,8 @@ interface World {
   unmapped: string;
   tokenOf: Record<Role, string>;
   adminToken: string;
+  /** A person the admin screens act on (role, deactivation, password reset, team membership). */
+  target: string;
 }
 
 /** Whose "other team" object a role may still see, per kind of object. */
@@ -108,6 +110,60 @@ const CALLS: Record<string, Row> = {
   "secrets.list": { call: { plain: (c) => c.secrets.list({}) } },
   "settings.thresholds": { call: { plain: (c) => c.settings.thresholds() } },
   "settings.setThresholds": { call: { plain: (c) => c.settings.setThresholds({}) } },
+  "account.get": { call: { plain: (c) => c.account.get() } },
+  "account.changePassword": { call: { plain: (c) => c.account.changePassword({ currentPassword: "not-the-password", newPassword: "matrix-new-password-1" }) } },
+  "account.tokens": { call: { plain: (c) => c.account.tokens() } },
+  "people.list": { call: { plain: (c) => c.people.list() } },
+  "people.create": { call: { plain: (c) => c.people.create({ email: "matrix-created@example.com", role: "developer", teams: ["alpha"] }) } },
+  "people.setRole": {
+    call: { plain: (c, w) => c.people.setRole({ id: w.target, role: "executive" }), none: (c) => c.people.setRole({ id: "no-such-user", role: "executive" }) },
+  },
+  "people.deactivate": {
+    call: { plain: (c, w) => c.people.deactivate({ id: w.target }), none: (c) => c.people.deactivate({ id: "no-such-user" }) },
+  },
+  "people.reactivate": {
+    call: { plain: (c, w) => c.people.reactivate({ id: w.target }), none: (c) => c.people.reactivate({ id: "no-such-user" }) },
+  },
+  "people.resetPassword": {
+    call: { plain: (c, w) => c.people.resetPassword({ id: w.target }), none: (c) => c.people.resetPassword({ id: "no-such-user" }) },
+  },
+  "people.unlock": { call: { plain: (c, w) => c.people.unlock({ id: w.target }), none: (c) => c.people.unlock({ id: "no-such-user" }) } },
+  "teams.list": { call: { plain: (c) => c.teams.list() } },
+  "teams.get": { call: { plain: (c) => c.teams.get({ slug: "alpha" }), none: (c) => c.teams.get({ slug: "no-such-team" }) } },
+  "teams.create": { call: { plain: (c) => c.teams.create({ name: "Matrix team" }) } },
+  "teams.rename": { call: { plain: (c) => c.teams.rename({ slug: "beta", name: "Beta" }), none: (c) => c.teams.rename({ slug: "no-such-team", name: "x" }) } },
+  "teams.addMember": {
+    call: { plain: (c, w) => c.teams.addMember({ team: "beta", userId: w.target }), none: (c, w) => c.teams.addMember({ team: "no-such-team", userId: w.target }) },
+  },
+  "teams.removeMember": {
+    call: { plain: (c, w) => c.teams.removeMember({ team: "beta", userId: w.target }), none: (c, w) => c.teams.removeMember({ team: "no-such-team", userId: w.target }) },
+  },
+  "ownership.get": {
+    object: "api",
+    call: {
+      own: (c) => c.ownership.get({ slug: "alpha-api" }),
+      other: (c) => c.ownership.get({ slug: "beta-api" }),
+      none: (c) => c.ownership.get({ slug: "no-such-api" }),
+    },
+  },
+  // Manual claims naming each Api's current owner: allowed calls leave the world's owners as they were.
+  "ownership.set": {
+    object: "api",
+    call: {
+      own: (c) => c.ownership.set({ slug: "alpha-api", team: "alpha" }),
+      other: (c) => c.ownership.set({ slug: "beta-api", team: "beta" }),
+      none: (c) => c.ownership.set({ slug: "no-such-api", team: "alpha" }),
+    },
+  },
+  "ownership.clear": {
+    object: "api",
+    call: {
+      own: (c) => c.ownership.clear({ slug: "alpha-api" }),
+      other: (c) => c.ownership.clear({ slug: "beta-api" }),
+      none: (c) => c.ownership.clear({ slug: "no-such-api" }),
+    },
+  },
+  "ownership.assignOwnerless": { call: { plain: (c) => c.ownership.assignOwnerless({ filter: { q: "no-such-api" }, team: "alpha" }) } },
 };
 
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta } }>).map(
@@ -188,6 +244,7 @@ describe.each(TEST_DATABASES)("authorization matrix on $name", (kind) => {
       world.tokenOf[role] = (await createApiToken(db.prisma, { userId: user.id, name: "own", scopes: ["read"], expiresInDays: 1 })).id;
     }
     world.adminToken = (await createApiToken(db.prisma, { userId: actors.admin.userId, name: "admin's", scopes: ["read"], expiresInDays: 1 })).id;
+    world.target = (await createUser(db.prisma, { email: "target@example.com", role: "developer", password: "target-password-123" })).id;
   });
   afterAll(async () => {
     await db?.close();

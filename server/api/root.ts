@@ -7,6 +7,10 @@ import { tokensRouter } from "./routers/tokens";
 import { trafficRouter } from "./routers/traffic";
 import { secretsRouter } from "./routers/secrets";
 import { settingsRouter } from "./routers/settings";
+import { accountRouter } from "./routers/account";
+import { ownershipRouter } from "./routers/ownership";
+import { peopleRouter } from "./routers/people";
+import { teamsRouter } from "./routers/teams";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -19,6 +23,10 @@ export const appRouter = router({
   tokens: tokensRouter,
   traffic: trafficRouter,
   risk: riskRouter,
+  account: accountRouter,
+  people: peopleRouter,
+  teams: teamsRouter,
+  ownership: ownershipRouter,
 });
 
 export type AppRouter = typeof appRouter;

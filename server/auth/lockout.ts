@@ -30,3 +30,10 @@ export async function recordFailedSignIn(prisma: Db, email: string, now = new Da
 export async function recordSuccessfulSignIn(prisma: Db, userId: string): Promise<void> {
   await prisma.user.update({ where: { id: userId }, data: { failedSignIns: 0, lockedUntil: null } });
 }
+
+/** An admin's unlock: clears the lockout and the failed sign-in count. Returns whether the account was locked. */
+export async function unlockAccount(prisma: Pick<Db, "user">, userId: string, now = new Date()): Promise<boolean> {
+  const user = await prisma.user.findUnique({ where: { id: userId }, select: { lockedUntil: true } });
+  await prisma.user.update({ where: { id: userId }, data: { failedSignIns: 0, lockedUntil: null } });
+  return !!user?.lockedUntil && user.lockedUntil > now;
+}

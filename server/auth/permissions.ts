@@ -19,6 +19,10 @@ export const PERMISSIONS = [
   "findings:read",
   /** Map an unmapped finding to an Api. */
   "findings:map",
+  /** Move findings along (open, triaged, in progress, resolved), assign them within their team, comment, propose. */
+  "findings:write",
+  /** Decisions that stop the work: accept a risk, confirm a false positive, mark a duplicate, reopen; triage queue. */
+  "findings:decide",
   /** Secrets and their access rollups (identities, addresses). */
   "secrets:read",
   /** Traffic views and attack signals (executives get aggregates without clients). */
@@ -34,6 +38,10 @@ export const PERMISSIONS = [
   /** One's own API tokens; every user's tokens. */
   "tokens:own",
   "tokens:all",
+  /** People: create, change roles, deactivate, reset passwords, unlock (Settings → People). */
+  "people:admin",
+  /** Teams: create, rename, members (Settings → Teams). */
+  "teams:admin",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -43,6 +51,8 @@ const SECURITY: readonly Permission[] = [
   "inventory:own",
   "findings:read",
   "findings:map",
+  "findings:write",
+  "findings:decide",
   "secrets:read",
   "ingest:write",
   "ingest:read",
@@ -51,13 +61,17 @@ const SECURITY: readonly Permission[] = [
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
-  admin: new Set<Permission>([...SECURITY, "settings:write", "tokens:all"]),
+  admin: new Set<Permission>([...SECURITY, "settings:write", "tokens:all", "people:admin", "teams:admin"]),
   security: new Set(SECURITY),
-  developer: new Set<Permission>([...EVERYONE, "findings:read", "secrets:read"]),
+  developer: new Set<Permission>([...EVERYONE, "findings:read", "findings:write", "secrets:read"]),
   executive: new Set(EVERYONE),
 };
 
-export function can(actor: Pick<Actor, "role">, permission: Permission): boolean {
+/** All a person whose password someone else set may do until they change it: their own account. */
+const PASSWORD_PENDING: ReadonlySet<Permission> = new Set<Permission>(["app:use"]);
+
+export function can(actor: Pick<Actor, "role" | "mustChangePassword">, permission: Permission): boolean {
+  if (actor.mustChangePassword && !PASSWORD_PENDING.has(permission)) return false;
   return ROLE_PERMISSIONS[actor.role].has(permission);
 }
 

@@ -17,6 +17,10 @@ export interface Actor {
   teamIds: string[];
   /** Token scopes; people have every scope their role allows. */
   scopes?: string[];
+  /** The session a person's request came with (their own password change keeps it and ends the others). */
+  sessionId?: string;
+  /** Their password was set by someone else: only "app:use" works until they change it (server/auth/permissions.ts). */
+  mustChangePassword?: boolean;
 }
 
 /** Who sees every Api and finding: admins and the security team. Developers see their teams'; executives aggregates. */

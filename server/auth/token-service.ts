@@ -7,9 +7,10 @@ import { createApiToken, type TokenScope } from "./tokens";
 /** What a token scope lets its bearer do, as the owner's permission it needs. */
 const SCOPE_PERMISSION: Record<TokenScope, Permission> = { ingest: "ingest:write", read: "inventory:read" };
 
-export async function listTokens(prisma: Db, actor: Actor) {
+/** The actor's tokens; with tokens:all everyone's, unless `own` (My account lists one's own for every role). */
+export async function listTokens(prisma: Db, actor: Actor, options: { own?: boolean } = {}) {
   const rows = await prisma.apiToken.findMany({
-    where: can(actor, "tokens:all") ? {} : { userId: actor.userId },
+    where: can(actor, "tokens:all") && !options.own ? {} : { userId: actor.userId },
     orderBy: { createdAt: "desc" },
     select: { id: true, name: true, prefix: true, scopes: true, expiresAt: true, revokedAt: true, lastUsedAt: true, createdAt: true, user: { select: { email: true } } },
   });

@@ -40,7 +40,7 @@ export async function authenticateToken(prisma: Db, token: string, scope: TokenS
   });
   if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash))) return null;
   if (row.revokedAt || row.expiresAt <= new Date() || !row.scopes.includes(scope)) return null;
-  if (!isRole(row.user.role) || (row.user.lockedUntil && row.user.lockedUntil > new Date())) return null;
+  if (!isRole(row.user.role) || row.user.deactivatedAt || (row.user.lockedUntil && row.user.lockedUntil > new Date())) return null;
   await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   return {
     type: "token",

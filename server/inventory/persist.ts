@@ -9,6 +9,7 @@ import type { Prisma } from "@/generated/prisma/client";
 import type { Tx } from "@/server/db/types";
 import { slugify } from "@/server/domain/slug";
 import { apiSlug, type BaseUrlParts, hostAlias, parseBaseUrl } from "./identity";
+import { applyOwners, claimSource, type OwnerSource, recordClaims } from "./ownership";
 
 /** Formats that are catalogs: their owner, lifecycle and exposure override what specs say. */
 const CATALOG_FORMATS = new Set(["backstage", "csv-inventory"]);
@@ -124,6 +125,8 @@ export async function persistInventory(
   existing.forEach(index);
 
   const touched = new Set<string>();
+  // Owner claims this file makes, one per Api and source (the last record wins); owners are computed from them.
+  const claims = new Map<string, { apiId: string; source: OwnerSource; teamId: string }>();
   const endpointRows: { apiId: string; endpoint: InventoryEndpoint; isNewApi: boolean }[] = [];
 
   for (const { record, parts, identities, slug, names, isLink } of prepared) {
@@ -171,7 +174,6 @@ export async function persistInventory(
         match.identity = base.identity;
         byIdentity.set(base.identity, match);
       }
-      if (teamId && (authoritative || !match.ownerTeamId)) data.ownerTeam = { connect: { id: teamId } };
       if (record.lifecycle && (authoritative || !match.lifecycle)) data.lifecycle = record.lifecycle;
       if (record.exposure && (authoritative || !match.exposure)) data.exposure = record.exposure;
       if (authoritative && record.catalogName) {
@@ -215,6 +217,11 @@ export async function persistInventory(
       counts.apisCreated += 1;
     }
     touched.add(apiId);
+    if (teamId) {
+      // A Backstage Component's link claims with its own source: like specs, it fills a gap and never overrides.
+      const claimFrom = claimSource(source.format, isLink);
+      claims.set(`${apiId}\u0000${claimFrom}`, { apiId, source: claimFrom, teamId });
+    }
     // Endpoint paths are relative to the Api's base path: rebase those of a record whose own base differs
     // (a gateway route "/v1/orders" under an Api based at "/v1" is "/orders").
     const apiBase = match?.basePath ?? base?.basePath ?? "";
@@ -242,6 +249,14 @@ export async function persistInventory(
       ON CONFLICT ("apiId", format, "fileName") DO UPDATE SET "ingestRunId" = EXCLUDED."ingestRunId", "seenAt" = EXCLUDED."seenAt"`;
     await refreshApiAggregates(tx, apiIds);
   }
+  // The owner follows the claims (manual > latest catalog > longest-held other); a change moves open findings.
+  await recordClaims(tx, [...claims.values()], source);
+  await applyOwners(tx, [...new Set([...claims.values()].map((c) => c.apiId))], {
+    actor: { type: "system" },
+    via: "ingest",
+    details: { format: source.format, fileName: source.fileName, ingestRunId: source.runId },
+    now: source.now,
+  });
   return { counts, apiIds };
 }
 

@@ -39,8 +39,8 @@ function orderBy(sort: (typeof SORTS)[number], dir: "asc" | "desc"): Prisma.ApiO
   return [primary, { id: "asc" }];
 }
 
-export async function listApis(prisma: Db, actor: Actor, rawInput: ApiListInput) {
-  const input = apiListInput.parse(rawInput);
+/** The list's filters as `where` conditions on the actor's scope (also the bulk owner assignment's selection). */
+export function apiListFilters(actor: Actor, input: z.output<typeof apiListInput>): Prisma.ApiWhereInput[] {
   const filters: Prisma.ApiWhereInput[] = [apiScope(actor)];
   if (input.q) {
     filters.push({
@@ -58,7 +58,12 @@ export async function listApis(prisma: Db, actor: Actor, rawInput: ApiListInput)
   if (input.exposure) filters.push({ exposure: input.exposure === "unknown" ? null : input.exposure });
   if (input.dataClass) filters.push({ dataClasses: { has: input.dataClass } });
   if (input.source) filters.push({ sourceFormats: { has: input.source } });
-  const where: Prisma.ApiWhereInput = { AND: filters };
+  return filters;
+}
+
+export async function listApis(prisma: Db, actor: Actor, rawInput: ApiListInput) {
+  const input = apiListInput.parse(rawInput);
+  const where: Prisma.ApiWhereInput = { AND: apiListFilters(actor, input) };
   const [total, rows] = await Promise.all([
     prisma.api.count({ where }),
     prisma.api.findMany({

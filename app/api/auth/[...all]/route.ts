@@ -1,5 +1,7 @@
 import { declareRoute } from "@/server/api/rest";
 import { getAuth } from "@/server/auth/auth";
+import { refuseDeactivatedSignIn } from "@/server/auth/deactivated";
+import { getPrisma } from "@/server/db/client";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +9,7 @@ const handler = declareRoute(
   { credential: "public", why: "better-auth's sign-in and session endpoints (rate limited, lockout, same-origin POSTs)" },
   async (request: Request) => {
     const auth = await getAuth();
-    return auth.handler(request);
+    return refuseDeactivatedSignIn(await getPrisma(), request, await auth.handler(request));
   },
 );
 
