@@ -11,7 +11,7 @@
  * INSERT … SELECT FROM unnest for the events) whatever their count.
  */
 import type { Tx } from "@/server/db/types";
-import { ACTIVE_STATUSES } from "@/server/domain/findings";
+import { ACTIVE_STATUSES, type FindingStatus } from "@/server/domain/findings";
 
 const CHUNK = 5000;
 
@@ -120,4 +120,142 @@ export async function resolveUnreported(
     options.at,
   );
   return resolved.map(({ id, apiId }) => ({ id, apiId }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Decisions: people (through ./workflow.ts, which checks who may), scanners' own triage, suppression rules and the
+// acceptance schedule.
+
+/** States that close a finding (its SLA no longer runs; resolvedAt is when it closed). */
+const CLOSING = new Set(["resolved", "false_positive", "duplicate"]);
+
+export interface Decision {
+  to: FindingStatus;
+  /** Why: required by the callers for risk acceptance and false positives; the event's comment. */
+  reason?: string | null;
+  /** risk_accepted: who approved it and until when. */
+  approverId?: string | null;
+  acceptedUntil?: Date | null;
+  /** duplicate: the original. */
+  duplicateOfId?: string | null;
+  /** The suppression rule that made this decision, if one did. */
+  suppressionRuleId?: string | null;
+  /** The resolution word stored with a closing state (default: fixed / false_positive / duplicate). */
+  resolution?: string | null;
+}
+
+/**
+ * Moves findings to `decision.to` (the caller has checked that each move is legal and who may make it): one UPDATE
+ * and one INSERT of events. Accepting stops the SLA clock; leaving acceptance moves the due date by the time it stood
+ * still. A decision clears a pending proposal unless it only moves the work along (open / triaged / in progress).
+ * Returns the findings moved with the state they left.
+ */
+export async function applyDecision(
+  tx: Tx,
+  ids: readonly string[],
+  decision: Decision,
+  actor: EventActor,
+  at: Date,
+): Promise<{ id: string; from: string }[]> {
+  const moved: { id: string; from: string }[] = [];
+  const to = decision.to;
+  const accepting = to === "risk_accepted";
+  const closing = CLOSING.has(to);
+  const resolution = closing ? (decision.resolution ?? (to === "resolved" ? "fixed" : to)) : accepting ? "risk_accepted" : null;
+  const keepsProposal = (ACTIVE_STATUSES as readonly string[]).includes(to);
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    const rows = await tx.$queryRaw<{ id: string; from: string }[]>`
+      WITH before AS (
+        SELECT id, status, "slaPausedAt" FROM finding WHERE id = ANY(${chunk}::text[]) AND status <> ${to} FOR UPDATE
+      )
+      UPDATE finding f SET
+        status = ${to},
+        "decidedBy" = ${actor.type},
+        resolution = ${resolution},
+        "resolvedAt" = ${closing ? at : null},
+        "acceptanceReason" = ${accepting ? (decision.reason ?? null) : null},
+        "acceptedById" = ${accepting ? (decision.approverId ?? null) : null},
+        "acceptedUntil" = ${accepting ? (decision.acceptedUntil ?? null) : null},
+        "acceptanceRemindedAt" = NULL,
+        "slaPausedAt" = CASE WHEN ${accepting} THEN coalesce(before."slaPausedAt", ${at}) ELSE NULL END,
+        "slaDueAt" = CASE WHEN NOT ${accepting} AND before."slaPausedAt" IS NOT NULL AND f."slaDueAt" IS NOT NULL
+          THEN f."slaDueAt" + (${at}::timestamp - before."slaPausedAt") ELSE f."slaDueAt" END,
+        "duplicateOfId" = ${to === "duplicate" ? (decision.duplicateOfId ?? null) : null},
+        "suppressionRuleId" = ${decision.suppressionRuleId ?? null},
+        "proposedStatus" = CASE WHEN ${keepsProposal} THEN f."proposedStatus" ELSE NULL END,
+        "proposedById" = CASE WHEN ${keepsProposal} THEN f."proposedById" ELSE NULL END,
+        "proposalReason" = CASE WHEN ${keepsProposal} THEN f."proposalReason" ELSE NULL END,
+        "updatedAt" = ${at}
+      FROM before WHERE f.id = before.id
+      RETURNING f.id, before.status AS "from"`;
+    moved.push(...rows);
+  }
+  const detail = [
+    decision.reason ?? null,
+    decision.acceptedUntil ? `accepted until ${decision.acceptedUntil.toISOString().slice(0, 10)}` : null,
+    decision.duplicateOfId ? `duplicate of ${decision.duplicateOfId}` : null,
+  ].filter(Boolean).join("; ");
+  await recordFindingEvents(
+    tx,
+    moved.map((m) => ({ findingId: m.id, type: "status", fromValue: m.from, toValue: to, comment: detail || null, actor })),
+    at,
+  );
+  return moved;
+}
+
+/** Assigns findings to a person (or nobody): one UPDATE, an "assigned" event per finding that changed (emails). */
+export async function assignFindings(
+  tx: Tx,
+  ids: readonly string[],
+  assignee: { id: string; email: string } | null,
+  actor: EventActor,
+  at: Date,
+): Promise<{ id: string; from: string | null }[]> {
+  const changed: { id: string; from: string | null }[] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    const rows = await tx.$queryRaw<{ id: string; from: string | null }[]>`
+      WITH before AS (
+        SELECT f.id, u.email FROM finding f LEFT JOIN "user" u ON u.id = f."assigneeId"
+        WHERE f.id = ANY(${chunk}::text[]) AND f."assigneeId" IS DISTINCT FROM ${assignee?.id ?? null} FOR UPDATE OF f
+      )
+      UPDATE finding f SET "assigneeId" = ${assignee?.id ?? null}, "updatedAt" = ${at}
+      FROM before WHERE f.id = before.id
+      RETURNING f.id, before.email AS "from"`;
+    changed.push(...rows);
+  }
+  await recordFindingEvents(
+    tx,
+    changed.map((c) => ({ findingId: c.id, type: "assigned", fromValue: c.from, toValue: assignee?.email ?? null, actor })),
+    at,
+  );
+  return changed;
+}
+
+/** A comment (markdown, stored as written; rendered through a sanitiser) in a finding's history. */
+export async function addComment(tx: Tx, findingId: string, body: string, actor: EventActor, at: Date): Promise<void> {
+  await recordFindingEvents(tx, [{ findingId, type: "comment", fromValue: null, toValue: null, comment: body, actor }], at);
+}
+
+/** A developer's proposal for security to decide (false positive): kept on the finding until a decision clears it. */
+export async function propose(tx: Tx, findingId: string, to: FindingStatus, reason: string, actor: EventActor, at: Date): Promise<void> {
+  await tx.finding.update({
+    where: { id: findingId },
+    data: { proposedStatus: to, proposedById: actor.id ?? null, proposalReason: reason, updatedAt: at },
+  });
+  await recordFindingEvents(tx, [{ findingId, type: "proposed", fromValue: null, toValue: to, comment: reason, actor }], at);
+}
+
+/**
+ * Acceptances whose expiry has come (acceptedUntil ≤ now) reopen, with the SLA clock resuming where it stood (the
+ * accepted time not counted). Run on a schedule by the server and by `postern correlate --as-of`. Returns the ids.
+ */
+export async function expireAcceptances(tx: Tx, now: Date): Promise<string[]> {
+  const due = await tx.finding.findMany({
+    where: { status: "risk_accepted", acceptedUntil: { lte: now } },
+    select: { id: true },
+  });
+  const moved = await applyDecision(tx, due.map((d) => d.id), { to: "open", reason: "risk acceptance expired" }, SYSTEM, now);
+  return moved.map((m) => m.id);
 }
