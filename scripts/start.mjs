@@ -13,6 +13,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { setInterval } from "node:timers";
 import { fileURLToPath } from "node:url";
+import { ensureBundle } from "./cli-bundle.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dev = process.argv.includes("--dev");
@@ -78,6 +79,8 @@ async function step(command, args, extraEnv) {
 }
 
 try {
+  // The CLI's bundle, so that the first `npx postern` beside the server does not build it (scripts/cli-bundle.mjs).
+  await ensureBundle(root);
   await step(bin("tsx"), ["scripts/setup.ts"]);
   if (!dev && (process.env.POSTERN_REBUILD === "1" || !existsSync(path.join(root, ".next", "BUILD_ID")))) {
     await step(bin("next"), ["build"], { NODE_ENV: "production" });

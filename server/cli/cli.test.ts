@@ -1,9 +1,7 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiExport, EndpointExport } from "./export";
@@ -279,15 +277,5 @@ describe("postern CLI against an embedded database", () => {
     } finally {
       await db.close();
     }
-  });
-});
-
-describe("bin/postern.mjs", () => {
-  it("runs the TypeScript CLI through tsx from any directory", async () => {
-    const bin = path.join(REPO, "bin/postern.mjs");
-    const { stdout } = await promisify(execFile)(process.execPath, [bin, "--help"], { cwd: tmpdir() });
-    expect(stdout).toMatch(/^Usage: postern <command>/);
-    const failed = await promisify(execFile)(process.execPath, [bin, "nope"], { cwd: tmpdir() }).catch((e: { code: number; stderr: string }) => e);
-    expect(failed).toMatchObject({ code: 2, stderr: 'postern: unknown command "nope" (see postern --help)\n' });
   });
 });

@@ -4,10 +4,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "@/generated/prisma/client";
 import { markInterruptedRuns } from "@/server/ingest/runs";
 import { type DatabaseTarget, describeTarget, resolveDatabaseTarget } from "./config";
@@ -79,15 +75,29 @@ function pgliteSettings(): string[] {
   return ["-c", `shared_buffers=${sharedBuffers}`];
 }
 
+// The drivers load with the kind of database that is opened: a CLI command on the embedded database does not load
+// pg and its Prisma adapter, nor one on PostgreSQL PGlite.
 export async function openDatabase(target: DatabaseTarget = resolveDatabaseTarget()): Promise<Database> {
   if (target.kind === "pglite") {
     const release = target.dataDir ? lockDataDir(target.dataDir) : () => undefined;
     try {
+      const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
       const options = { startParams: [...PGlite.defaultStartParams, ...pgliteSettings()] };
       const db = target.dataDir ? new PGlite(target.dataDir, options) : new PGlite(options);
-      await db.waitReady;
-      await applyMigrations(pgliteRunner(db));
       const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+      // Prisma loads its query compiler (WebAssembly) while PGlite compiles and starts its own: a CLI command's
+      // first query no longer waits for it after the database is up.
+      const connecting = prisma.$connect();
+      connecting.catch(() => undefined);
+      try {
+        await db.waitReady;
+        await applyMigrations(pgliteRunner(db));
+        await connecting;
+      } catch (error) {
+        await prisma.$disconnect().catch(() => undefined);
+        await db.close().catch(() => undefined);
+        throw error;
+      }
       markEmbedded(prisma);
       // This process holds the embedded database: a run still running was left by a process that is gone.
       const interruptedRuns = await markInterruptedRuns(prisma, { embedded: true });
@@ -106,6 +116,7 @@ export async function openDatabase(target: DatabaseTarget = resolveDatabaseTarge
       throw error;
     }
   }
+  const [{ default: pg }, { PrismaPg }] = await Promise.all([import("pg"), import("@prisma/adapter-pg")]);
   const pool = new pg.Pool({ connectionString: target.url, max: 10 });
   // An idle connection the server drops (restart, failover, idle timeout) emits 'error' on the pool; unhandled, that
   // would end the process. The pool discards the client and opens a new one on the next query.

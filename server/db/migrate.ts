@@ -35,6 +35,19 @@ const HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
   "applied_steps_count" INTEGER NOT NULL DEFAULT 0
 )`;
 
+const APPLIED = `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`;
+
+async function upToDate(db: SqlRunner, migrations: Migration[]): Promise<boolean> {
+  let applied: { migration_name: string; checksum: string }[];
+  try {
+    applied = await db.query(APPLIED);
+  } catch {
+    return false; // a new database: no history table yet
+  }
+  const byName = new Map(applied.map((row) => [row.migration_name, row.checksum]));
+  return migrations.every((migration) => byName.get(migration.name) === migration.checksum);
+}
+
 // Serialises concurrent starts against one PostgreSQL server (e.g. two web instances).
 const LOCK_KEY = 72_616_572; // arbitrary, stable
 
@@ -44,12 +57,13 @@ const LOCK_KEY = 72_616_572; // arbitrary, stable
  */
 export async function applyMigrations(db: SqlRunner, migrations?: Migration[]): Promise<string[]> {
   const all = migrations ?? (await loadMigrations());
+  // Every open checks (each CLI command): when the history already lists every migration with its checksum, one
+  // read is enough; no DDL, no lock. Anything else (no table yet, missing or edited migrations) takes the full path.
+  if (await upToDate(db, all)) return [];
   await db.exec(HISTORY_TABLE);
   await db.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
   try {
-    const applied = await db.query<{ migration_name: string; checksum: string }>(
-      `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`,
-    );
+    const applied = await db.query<{ migration_name: string; checksum: string }>(APPLIED);
     const byName = new Map(applied.map((row) => [row.migration_name, row.checksum]));
     const done: string[] = [];
     for (const migration of all) {
