@@ -13,8 +13,7 @@ import { pathToFileURL } from "node:url";
 import { fromRoot } from "@/server/db/root";
 import type { EventStage, TrafficEvent } from "@/server/ingest/contract";
 import type { Attribution } from "./aggregate";
-import { Attributor } from "./attribute";
-import type { TrafficSetup } from "./fold";
+import { Attributor, type AttributorSetup } from "./attribute";
 
 /** An attribution without its path-parameter values. */
 export type AttributionShape = Omit<Attribution, "params">;
@@ -32,7 +31,7 @@ export type AttributedEvent = TrafficEvent & {
 };
 
 /** The stage to hand to the parser for `setup`. */
-export function attributionStage(setup: TrafficSetup): EventStage {
+export function attributionStage(setup: AttributorSetup): EventStage {
   return { module: pathToFileURL(fromRoot("server/traffic/attribute-stage.ts")).href, data: setup };
 }
 
@@ -40,7 +39,7 @@ export function attributionStage(setup: TrafficSetup): EventStage {
 export const SHAPE_LIMIT = 50_000;
 
 /** Called in the worker with the stage's data. */
-export function createEventStage(setup: TrafficSetup): (event: AttributedEvent) => void {
+export function createEventStage(setup: AttributorSetup): (event: AttributedEvent) => void {
   const attributor = new Attributor(setup.apis, setup.endpoints, setup.apiOption);
   const shapes = new ShapeNumbers(SHAPE_LIMIT);
   return (event) => shapes.mark(event, attributor.attribute(event));

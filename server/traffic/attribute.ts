@@ -84,6 +84,14 @@ function hasKeys(o: Record<string, string>): boolean {
   return false;
 }
 
+/** What an Attributor is made from (part of a fold's TrafficSetup; the parse worker's attribution stage gets it). */
+export interface AttributorSetup {
+  apis: readonly ApiRef[];
+  endpoints: readonly EndpointRef[];
+  /** The ingest option that attributes host-less traffic to one Api. */
+  apiOption: string | undefined;
+}
+
 export class Attributor {
   private readonly base: BaseMatcher;
   private readonly hostlessBase: BaseMatcher;
