@@ -71,7 +71,7 @@ describe.each(TEST_DATABASES)("server shutdown on $name", (kind) => {
     const runId = finished?.files[0]?.result?.runId;
     expect(runId).toBeTruthy();
     const run = await db.prisma.ingestRun.findUniqueOrThrow({ where: { id: runId! } });
-    expect(run).toMatchObject({ status: "failed", error: INTERRUPTED_MESSAGE });
+    expect(run).toMatchObject({ status: "interrupted", error: INTERRUPTED_MESSAGE });
     expect(await db.prisma.ingestRun.count({ where: { status: "running" } })).toBe(0);
     expect(await db.prisma.secret.count()).toBe(0);
   });

@@ -21,7 +21,7 @@ export async function stopIngestJobs(prisma?: Db): Promise<number> {
   if (runIds.length) {
     const [{ getPrisma }, { INTERRUPTED_MESSAGE }] = await Promise.all([import("@/server/db/client"), import("@/server/ingest/runs")]);
     const db = prisma ?? (await getPrisma());
-    await db.ingestRun.updateMany({ where: { id: { in: runIds }, status: "cancelled" }, data: { status: "failed", error: INTERRUPTED_MESSAGE } });
+    await db.ingestRun.updateMany({ where: { id: { in: runIds }, status: "cancelled" }, data: { status: "interrupted", error: INTERRUPTED_MESSAGE } });
   }
   return jobs.length;
 }
