@@ -6,7 +6,6 @@
 import { cache } from "react";
 import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
-import { requireActor } from "@/server/auth/current";
 import { actorFromHeaders } from "@/server/auth/session";
 import { getPrisma } from "@/server/db/client";
 import { pageOutcome } from "./page-errors";
@@ -16,11 +15,13 @@ import { createCaller } from "./root";
 export const currentActor = cache(async () => actorFromHeaders(await getPrisma(), await headers()));
 
 /**
- * The router as the signed-in person calls it, and who that is; a redirect to sign-in (or to the password change
- * someone else's password asks for) otherwise.
+ * The router as the signed-in person calls it, and who that is; a redirect to sign-in otherwise. A person whose
+ * password someone else set is sent to the change-password screen from every page until they have changed it.
  */
 export const serverCaller = cache(async () => {
-  const actor = await requireActor();
+  const actor = await currentActor();
+  if (!actor) redirect("/sign-in");
+  if (actor.mustChangePassword) redirect("/change-password");
   return { caller: createCaller({ prisma: await getPrisma(), actor }), actor };
 });
 

@@ -60,6 +60,9 @@ export const specLintView = z.object({
   rules: z.array(z.object({ rule: z.string(), severity: z.string(), count: z.number().int() })),
 });
 
+/** Who to ask about an Api, as its sources state it. */
+export const apiContact = z.object({ name: z.string().optional(), email: z.string().optional(), url: z.string().optional() });
+
 export const apiDetailOutput = z.object({
   id: z.string(),
   slug: z.string(),
@@ -70,7 +73,7 @@ export const apiDetailOutput = z.object({
   basePath: z.string(),
   aliases: z.array(z.string()),
   ownerTeam: teamRef.nullable(),
-  contact: z.object({ name: z.string().optional(), email: z.string().optional(), url: z.string().optional() }).nullable(),
+  contact: apiContact.nullable(),
   lifecycle: z.string().nullable(),
   exposure: z.string().nullable(),
   version: z.string().nullable(),

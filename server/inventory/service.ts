@@ -4,12 +4,12 @@ import type { Prisma } from "@/generated/prisma/client";
 import type { Actor } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
 import { notFound } from "@/server/domain/errors";
+import { DATA_CLASSES, EXPOSURES, LIFECYCLES } from "@/server/domain/inventory";
+import { storedShape } from "@/server/domain/stored-json";
 import type { SpecLintSummary } from "@/server/ingest/spec-lint";
 import { apiScope } from "@/server/auth/scope";
+import { apiContact, type apiDetailOutput, type apiListOutput, type specLintView as specLintSchema, type teamListOutput } from "./schemas";
 
-export const LIFECYCLES = ["production", "experimental", "deprecated", "retired"] as const;
-export const EXPOSURES = ["internet", "partner", "internal"] as const;
-export const DATA_CLASSES = ["pii", "financial", "credentials", "health"] as const;
 const SORTS = ["name", "baseUrl", "owner", "lifecycle", "exposure", "documentedEndpoints", "observedEndpoints", "riskScore", "lastSeenAt"] as const;
 
 export const apiListInput = z.object({
@@ -61,7 +61,7 @@ export function apiListFilters(actor: Actor, input: z.output<typeof apiListInput
   return filters;
 }
 
-export async function listApis(prisma: Db, actor: Actor, rawInput: ApiListInput) {
+export async function listApis(prisma: Db, actor: Actor, rawInput: ApiListInput): Promise<z.infer<typeof apiListOutput>> {
   const input = apiListInput.parse(rawInput);
   const where: Prisma.ApiWhereInput = { AND: apiListFilters(actor, input) };
   const [total, rows] = await Promise.all([
@@ -98,7 +98,7 @@ export async function listApis(prisma: Db, actor: Actor, rawInput: ApiListInput)
   };
 }
 
-export async function getApi(prisma: Db, actor: Actor, slug: string) {
+export async function getApi(prisma: Db, actor: Actor, slug: string): Promise<z.infer<typeof apiDetailOutput>> {
   const api = await prisma.api.findFirst({
     where: { AND: [apiScope(actor), { slug }] },
     include: {
@@ -138,7 +138,7 @@ export async function getApi(prisma: Db, actor: Actor, slug: string) {
     basePath: api.basePath,
     aliases: api.aliases,
     ownerTeam: api.ownerTeam,
-    contact: (api.contact ?? null) as { name?: string; email?: string; url?: string } | null,
+    contact: api.contact === null ? null : storedShape(apiContact, api.contact),
     lifecycle: api.lifecycle,
     exposure: api.exposure,
     version: api.version,
@@ -160,7 +160,7 @@ export async function getApi(prisma: Db, actor: Actor, slug: string) {
 }
 
 /** The stored Spectral summary, narrowed to what the Api page shows (counts and the most frequent rules). */
-function specLintView(value: unknown): { failingRules: number; failingOwaspRules: number; total: number; rules: { rule: string; severity: string; count: number }[] } | null {
+function specLintView(value: unknown): z.infer<typeof specLintSchema> | null {
   const lint = value as Partial<SpecLintSummary> | null;
   if (!lint || lint.status !== "ok") return null;
   return {
@@ -172,7 +172,7 @@ function specLintView(value: unknown): { failingRules: number; failingOwaspRules
 }
 
 /** Teams visible to the actor, for filters. */
-export async function listTeams(prisma: Db, actor: Actor) {
+export async function listTeams(prisma: Db, actor: Actor): Promise<z.infer<typeof teamListOutput>> {
   const where: Prisma.TeamWhereInput = actor.role === "developer" ? { id: { in: actor.teamIds } } : {};
   return prisma.team.findMany({ where, orderBy: { slug: "asc" }, select: { id: true, slug: true, name: true } });
 }
