@@ -6,8 +6,8 @@
  * Who may call it: only a process on this machine that can read <POSTERN_HOME>/server.json (mode 0600), i.e. the
  * user the server runs as. The route answers 404 unless the process was started by scripts/serve.mjs, which
  * registers the key it wrote there (CLI_SERVER_KEY) and sets the peer header from the socket on every request
- * (a client-sent one is dropped); it answers 403 to any peer but loopback and 401 without the key (compared in
- * constant time). The key is never logged.
+ * (a client-sent one is dropped); it answers 403 to any peer but loopback, also to a request a local reverse proxy
+ * relays for someone else, and 401 without the key (compared in constant time). The key is never logged.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
@@ -55,6 +55,20 @@ export function isLoopback(address: string | null | undefined): boolean {
   return ip === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip);
 }
 
+/**
+ * The addresses a request says it was forwarded for (X-Forwarded-For, X-Real-IP, Forwarded). A CLI sends none, and
+ * Next.js sets X-Forwarded-For to the socket's address when it is absent; a reverse proxy on this machine adds the
+ * client's. So a request relayed from elsewhere by a local proxy names a remote address here and is refused too.
+ */
+function forwardedFor(headers: Headers): string[] {
+  const addresses: string[] = [];
+  for (const name of ["x-forwarded-for", "x-real-ip"]) {
+    for (const part of (headers.get(name) ?? "").split(",")) if (part.trim()) addresses.push(part.trim());
+  }
+  for (const match of (headers.get("forwarded") ?? "").matchAll(/for=("?)\[?([^;,"\]]*)\]?(?::\d+)?\1/gi)) addresses.push(match[2] ?? "");
+  return addresses;
+}
+
 function registeredSecret(): string | null {
   const registration = (globalThis as Record<symbol, { secret?: unknown } | undefined>)[CLI_SERVER_KEY];
   return typeof registration?.secret === "string" && registration.secret.length >= 32 ? registration.secret : null;
@@ -91,7 +105,9 @@ async function serverDatabase(): Promise<{ prisma: Db; describe: string }> {
 export async function handleCliRequest(request: Request, options: CliHandlerOptions = {}): Promise<Response> {
   const secret = options.secret === undefined ? registeredSecret() : options.secret;
   if (!secret) return refuse(404, "not found");
-  if (!isLoopback(request.headers.get(PEER_HEADER))) return refuse(403, "only a CLI on this machine may run commands here");
+  if (!isLoopback(request.headers.get(PEER_HEADER)) || !forwardedFor(request.headers).every(isLoopback)) {
+    return refuse(403, "only a CLI on this machine may run commands here");
+  }
   const authorization = request.headers.get("authorization") ?? "";
   const given = authorization.startsWith("Bearer ") ? authorization.slice("Bearer ".length) : "";
   if (!given || !sameKey(given, secret)) return refuse(401, "the key does not match this server's");
