@@ -352,10 +352,10 @@ describe("the CLI beside a running server", () => {
       }
       // Relayed by a reverse proxy on this machine for someone elsewhere (Next.js itself sets X-Forwarded-For to the
       // socket's address when there is none).
-      for (const relayed of [{ "x-forwarded-for": "10.0.0.7" }, { "x-forwarded-for": "127.0.0.1, 203.0.113.9" }, { "x-real-ip": "203.0.113.9" }, { forwarded: 'for="[2001:db8::1]:443";proto=https' }, { forwarded: "for=203.0.113.9" }]) {
+      for (const relayed of <Record<string, string>[]>[{ "x-forwarded-for": "10.0.0.7" }, { "x-forwarded-for": "127.0.0.1, 203.0.113.9" }, { "x-real-ip": "203.0.113.9" }, { forwarded: 'for="[2001:db8::1]:443";proto=https' }, { forwarded: "for=203.0.113.9" }]) {
         expect((await post({ ...loopback, ...relayed })).status, JSON.stringify(relayed)).toBe(403);
       }
-      for (const local of [{ "x-forwarded-for": "127.0.0.1" }, { "x-forwarded-for": "::ffff:127.0.0.1" }, { forwarded: 'for="[::1]"' }]) {
+      for (const local of <Record<string, string>[]>[{ "x-forwarded-for": "127.0.0.1" }, { "x-forwarded-for": "::ffff:127.0.0.1" }, { forwarded: 'for="[::1]"' }]) {
         const response = await post({ ...loopback, ...local });
         expect(response.status, JSON.stringify(local)).toBe(200);
         await response.text(); // the command ends, and its id is free again
