@@ -40,6 +40,10 @@ describe("scan parser helpers", () => {
     expect(decodeEntities("&lt;a&gt; &#65;&#x42; &amp;amp; &custom;")).toBe("<a> AB &amp; &custom;");
   });
 
+  it("regression (fuzz): an entity named like an Object.prototype member is left as is", () => {
+    expect(decodeEntities("a &constructor; &toString; &__proto__; &amp;")).toBe("a &constructor; &toString; &__proto__; &");
+  });
+
   it("extracts distinct URLs", () => {
     expect(extractUrls("<p>https://a.test/x</p><p>http://b.test/y.</p>", ["https://a.test/x", 3])).toEqual([
       "https://a.test/x",

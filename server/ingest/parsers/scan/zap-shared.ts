@@ -87,7 +87,7 @@ export function zapFindings(
       const name = first(read, alert, "alert", "name") ?? `ZAP alert ${ruleId}`;
       const risk = read(alert, "riskcode");
       const severity: Severity =
-        (risk !== undefined ? RISK[risk] : undefined) ??
+        (risk !== undefined && Object.hasOwn(RISK, risk) ? RISK[risk] : undefined) ??
         severityFromName(read(alert, "riskdesc")?.split(/[\s(]/)[0]) ??
         "info";
       // Alert-level text is the same for every instance: converted once per alert.
@@ -115,7 +115,7 @@ export function zapFindings(
           title: title(name),
           description,
           severity,
-          confidence: confidenceCode !== undefined ? CONFIDENCE[confidenceCode] : undefined,
+          confidence: confidenceCode !== undefined && Object.hasOwn(CONFIDENCE, confidenceCode) ? CONFIDENCE[confidenceCode] : undefined,
           cwe,
           url: undefined,
           method: undefined,

@@ -35,6 +35,23 @@ export function plain(value: unknown): string | undefined {
   return s === undefined || hasHmac(s) ? undefined : s;
 }
 
+/**
+ * A value of the input quoted in a line error, bounded: a string as JSON (cut to `maxChars`), a number or boolean as
+ * is, anything else by its kind. JSON.stringify of the value itself could be megabytes long, and throws a RangeError
+ * on a value nested 100,000 deep.
+ */
+export function quoteValue(value: unknown, maxChars = 100): string {
+  if (typeof value === "string") {
+    if (value.length <= maxChars) return JSON.stringify(value);
+    // Not between the two halves of a surrogate pair.
+    const end = /[\uD800-\uDBFF]/.test(value.charAt(maxChars - 1)) ? maxChars - 1 : maxChars;
+    return JSON.stringify(`${value.slice(0, end)}…`);
+  }
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (value === undefined || value === null) return "null";
+  return Array.isArray(value) ? "(an array)" : "(an object)";
+}
+
 /** Error text made safe to keep: credentials redacted, HMACs replaced, whitespace collapsed, length capped. */
 export function safeErrorText(text: string | undefined, maxChars = 1000): string | undefined {
   if (!text) return undefined;

@@ -414,3 +414,12 @@ describe("backstage parser: bad input", () => {
     await reject(`apiVersion: backstage.io/v1alpha1\nkind: API\nspec: ${"[".repeat(20000)}${"]".repeat(20000)}\n`);
   });
 });
+
+describe("backstage parser: regression (fuzz)", () => {
+  it("regression (fuzz): a lifecycle named like an Object.prototype member is unknown, not a prototype", async () => {
+    const yaml = "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: odd\nspec:\n  type: grpc\n  lifecycle: __proto__\n  owner: team-a\n";
+    const { records, warnings } = await parseAll(parser, textSource(yaml, "catalog-info.yaml"));
+    expect(records.map((r) => [r.catalogName, r.lifecycle])).toEqual([["odd", undefined]]);
+    expect(warnings).toEqual([expect.objectContaining({ message: expect.stringContaining('lifecycle "__proto__" is not one Postern knows') })]);
+  });
+});

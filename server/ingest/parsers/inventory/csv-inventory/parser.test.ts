@@ -98,6 +98,20 @@ describe("csv-inventory parse", () => {
     expect(outcome.lineErrors[0]?.message).toMatch(/^unreadable CSV record/);
   });
 
+  it("regression (fuzz): a line full of stray quotes is one unreadable record, read in one pass, and the next rows are read", async () => {
+    // csv-parse raised one error per stray quote, each quoting the field read so far: a 200 KB line of `"[` took
+    // minutes and gigabytes. Now: one line error per record, whatever the quotes.
+    const outcome = await run(`name,url\nbroken,https://x.example.com/${'"['.repeat(2_000)}\nnext,https://n.example.com\n`);
+    expect(outcome.records.map((r) => r.name)).toEqual(["next"]);
+    expect(outcome.lineErrors).toEqual([{ line: 2, message: "unreadable CSV record: a quote inside an unquoted field (field 2)" }]);
+  });
+
+  it("regression (fuzz): after a bad closing quote, reading resumes on the next line", async () => {
+    const outcome = await run('name,url,description\nbroken,https://b.example.com,"a"b"c\nnext,https://n.example.com,"multi\nline ""quoted"""\n');
+    expect(outcome.records.map((r) => [r.name, r.description])).toEqual([["next", 'multi\nline "quoted"']]);
+    expect(outcome.lineErrors).toEqual([{ line: 2, message: 'unreadable CSV record: a quoted field is followed by "b" instead of a delimiter (field 3)' }]);
+  });
+
   it("rejects a file whose header lacks the name or url column", async () => {
     for (const content of ["owner,lifecycle\nteam,production\n", ""]) {
       const error = await run(content).then(
@@ -107,5 +121,16 @@ describe("csv-inventory parse", () => {
       expect(error).toBeInstanceOf(ParseError);
       expect((error as Error).message).toMatch(/not a CSV inventory/);
     }
+  });
+});
+
+describe("csv-inventory parse: regression (fuzz)", () => {
+  it("regression (fuzz): values and headers named like Object.prototype members are unknown, not prototypes", async () => {
+    const outcome = await run("name,url,lifecycle,exposure,constructor\napi,https://a.example.com,__proto__,toString,x\n");
+    expect(outcome.records).toEqual([{ name: "api", catalogName: "api", baseUrls: ["https://a.example.com"], describesEndpoints: false, endpoints: [] }]);
+    expect(outcome.warnings).toEqual([
+      { line: 2, message: 'unknown lifecycle "__proto__" for api ignored' },
+      { line: 2, message: 'unknown exposure "toString" for api ignored' },
+    ]);
   });
 });

@@ -7,8 +7,6 @@
  * with a malformed base URL is a line error (the rest ingests); an unknown lifecycle/exposure value is a warning and
  * left unset. Rows describe Apis, not endpoints (describesEndpoints=false).
  */
-import { Readable } from "node:stream";
-import { parse as parseStream, type CsvError } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
 import { ParseError, type InventoryApi, type ParseContext, type Parser, type SourceFile } from "../../../contract";
 import { normaliseExposure, normaliseLifecycle } from "../openapi/extract";
@@ -42,7 +40,8 @@ const normaliseHeader = (cell: string) => cell.toLowerCase().replace(/[^a-z0-9]/
 function headerMap(cells: string[]): Map<Column, number> {
   const map = new Map<Column, number>();
   cells.forEach((cell, index) => {
-    const column = HEADERS[normaliseHeader(cell)];
+    const key = normaliseHeader(cell);
+    const column = Object.hasOwn(HEADERS, key) ? HEADERS[key] : undefined;
     if (column && !map.has(column)) map.set(column, index);
   });
   return map;
@@ -73,8 +72,87 @@ const URL_FORMS = [
   /^(localhost|([a-z0-9-]+\.)+[a-z0-9-]+)(:\d+)?(\/\S*)?$/i,
 ];
 
-async function* lineChunks(file: SourceFile): AsyncIterable<string> {
-  for await (const line of file.lines()) yield `${line}\n`;
+type CsvItem = { record: string[]; line: number } | { error: string; line: number };
+
+/**
+ * The CSV records of `lines` (RFC 4180: `"` quotes a field, `""` inside one is a quote, a quoted field may span
+ * lines; rows may have any number of fields; empty lines are skipped). A record is reported on the line where it
+ * ends. A quote in an unquoted field, or a quoted field followed by anything but a delimiter, makes the record
+ * unreadable: one error for the record, the rest of that line is dropped, and reading resumes on the next line.
+ * Each character is looked at a bounded number of times, whatever the quoting (csv-parse raised one error per stray
+ * quote, each quoting the field so far: quadratic in the length of a line of quotes).
+ */
+async function* csvRecords(lines: AsyncIterable<string>, delimiter: string): AsyncGenerator<CsvItem> {
+  let lineNo = 0;
+  let record: string[] = [];
+  let field = "";
+  let quoting = false;
+  for await (const line of lines) {
+    lineNo++;
+    if (!quoting && line.length === 0) continue;
+    if (quoting) field += "\n";
+    let p = 0;
+    // The first quote at or after p, kept across the fields of the line (p only moves forward).
+    let quote = -2;
+    let error: string | undefined;
+    for (;;) {
+      if (!quoting) {
+        if (line.charCodeAt(p) === 34) {
+          quoting = true;
+          p++;
+        } else {
+          const next = line.indexOf(delimiter, p);
+          const end = next === -1 ? line.length : next;
+          if (quote !== -1 && quote < p) quote = line.indexOf('"', p);
+          if (quote !== -1 && quote < end) {
+            error = `a quote inside an unquoted field (field ${record.length + 1})`;
+            break;
+          }
+          record.push(line.slice(p, end));
+          if (next === -1) {
+            yield { record, line: lineNo };
+            record = [];
+            break;
+          }
+          p = end + 1;
+          continue;
+        }
+      }
+      quote = line.indexOf('"', p);
+      if (quote === -1) {
+        field += line.slice(p);
+        break;
+      }
+      field += line.slice(p, quote);
+      const after = line[quote + 1];
+      if (after === '"') {
+        field += '"';
+        p = quote + 2;
+        continue;
+      }
+      if (after === undefined || after === delimiter) {
+        record.push(field);
+        field = "";
+        quoting = false;
+        if (after === undefined) {
+          yield { record, line: lineNo };
+          record = [];
+          break;
+        }
+        p = quote + 2;
+        continue;
+      }
+      error = `a quoted field is followed by ${JSON.stringify(after)} instead of a delimiter (field ${record.length + 1})`;
+      break;
+    }
+    if (error !== undefined) {
+      yield { error, line: lineNo };
+      record = [];
+      field = "";
+      quoting = false;
+    }
+  }
+  if (quoting) yield { error: "a quoted field is not closed before the end of the file", line: lineNo };
 }
 
 export const parser: Parser<"inventory"> = {
@@ -92,45 +170,22 @@ export const parser: Parser<"inventory"> = {
   async *parse(file: SourceFile, ctx: ParseContext) {
     const head = await file.head();
     const delimiter = delimiterOf(firstLine(head));
-    const csv = parseStream({
-      delimiter,
-      bom: true,
-      // No trim option: csv-parse does not resynchronise after a bad quote when trimming; cells are trimmed below.
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      info: true,
-      on_skip: (error: CsvError | undefined) => {
-        const line = typeof error?.lines === "number" ? error.lines : 0;
-        ctx.lineError(line, `unreadable CSV record: ${error?.message ?? "syntax error"}`);
-        return undefined;
-      },
-    });
-    const source = Readable.from(lineChunks(file));
-    source.on("error", (error) => csv.destroy(error));
-    source.pipe(csv);
-    const stop = () => {
-      source.destroy();
-      csv.destroy();
-    };
-
     let columns: Map<Column, number> | undefined;
     let rows = 0;
-    for await (const entry of csv as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const { record, info } = entry;
-      const line = info.lines;
+    for await (const item of csvRecords(file.lines(), delimiter)) {
+      if ("error" in item) {
+        ctx.lineError(item.line, `unreadable CSV record: ${item.error}`);
+        continue;
+      }
+      const { record, line } = item;
       if (!columns) {
         columns = headerMap(record);
         if (!columns.has("name") || !columns.has("url")) {
-          stop();
           throw new ParseError("not a CSV inventory: the header row needs a name column and a base URL column", line);
         }
         continue;
       }
-      if (++rows % 1000 === 0 && ctx.signal?.aborted) {
-        stop();
-        throw new ParseError("ingest cancelled");
-      }
+      if (++rows % 1000 === 0 && ctx.signal?.aborted) throw new ParseError("ingest cancelled");
       const cell = (column: Column): string => {
         const index = columns?.get(column);
         return index === undefined ? "" : (record[index] ?? "").trim();

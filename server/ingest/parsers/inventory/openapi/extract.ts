@@ -280,11 +280,14 @@ const EXPOSURES: Record<string, Exposure> = {
 
 /** Inventory vocabulary shared with the CSV parser: a lifecycle value, or undefined when unknown/empty. */
 export function normaliseLifecycle(value: string): Lifecycle | undefined {
-  return LIFECYCLES[value.trim().toLowerCase()];
+  const key = value.trim().toLowerCase();
+  // Own keys only: "constructor" or "__proto__" must not find Object.prototype's members.
+  return Object.hasOwn(LIFECYCLES, key) ? LIFECYCLES[key] : undefined;
 }
 /** An exposure value, or undefined when unknown/empty. */
 export function normaliseExposure(value: string): Exposure | undefined {
-  return EXPOSURES[value.trim().toLowerCase()];
+  const key = value.trim().toLowerCase();
+  return Object.hasOwn(EXPOSURES, key) ? EXPOSURES[key] : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -370,6 +370,13 @@ describe("openapi parse: semantics", () => {
     expect(api.lifecycle).toBeUndefined();
     expect(warnings).toEqual(['unknown x-lifecycle "zombie-ish" ignored']);
   });
+
+  it("regression (fuzz): an x-lifecycle or x-exposure named like an Object.prototype member is unknown, not a prototype", async () => {
+    const { api, warnings } = await parseOne(`openapi: 3.0.3\ninfo: { title: T, version: "1", x-lifecycle: __proto__, x-exposure: constructor }\npaths: {}\n`);
+    expect(api.lifecycle).toBeUndefined();
+    expect(api.exposure).toBeUndefined();
+    expect(warnings).toEqual(['unknown x-lifecycle "__proto__" ignored', 'unknown x-exposure "constructor" ignored']);
+  });
 });
 
 describe("openapi parse: hostile and broken input", () => {

@@ -114,3 +114,13 @@ X-Api-Key: supersecretvalue]]></request></requestresponse>
     expect(parser.detect("<OWASPZAPReport>", "burp.xml")).toBe(0);
   });
 });
+
+describe("burp-xml parser: regression (fuzz)", () => {
+  it("regression (fuzz): a severity or confidence named like an Object.prototype member maps to nothing", async () => {
+    const xml = `<?xml version="1.0"?><issues burpVersion="2023.1" exportTime="x"><issue><serialNumber>1</serialNumber><type>9</type><name>N</name>
+      <host ip="10.0.0.1">https://api.acme.test</host><path><![CDATA[/a]]></path><location><![CDATA[/a]]></location>
+      <severity>constructor</severity><confidence>__proto__</confidence></issue></issues>`;
+    const { records } = await parseAll(parser, textSource(xml));
+    expect(records.map((r) => [r.severity, r.confidence])).toEqual([["info", undefined]]);
+  });
+});

@@ -383,3 +383,12 @@ describe("sarif detect", () => {
     expect(parser.detect("<runs/>", "a.sarif")).toBe(0);
   });
 });
+
+describe("sarif parser: regression (fuzz)", () => {
+  it("regression (fuzz): a level, problem.severity or precision named like an Object.prototype member maps to nothing", async () => {
+    const rules = [{ id: "R", properties: { "problem.severity": "constructor", precision: "toString" } }];
+    const text = sarif([{ tool: { driver: { name: "T", rules } }, results: [{ ruleId: "R", ruleIndex: 0, level: "__proto__", message: { text: "x" } }] }]);
+    const { records } = await parseAll(parser, textSource(text));
+    expect(records.map((r) => [r.severity, r.confidence])).toEqual([["medium", undefined]]);
+  });
+});

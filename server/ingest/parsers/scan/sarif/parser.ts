@@ -97,10 +97,11 @@ export function sarifSeverity(result: JsonObject, rule: JsonObject | undefined):
   const score = severityFromScore(resultProps?.["security-severity"]) ?? severityFromScore(ruleProps?.["security-severity"]);
   if (score) return score;
   const level = str(result.level) ?? str(asObject(rule?.defaultConfiguration)?.level);
-  const byLevel = level ? LEVEL_SEVERITY[level.toLowerCase()] : undefined;
+  // Own keys only: a level such as "constructor" must not find Object.prototype's members.
+  const byLevel = level && Object.hasOwn(LEVEL_SEVERITY, level.toLowerCase()) ? LEVEL_SEVERITY[level.toLowerCase()] : undefined;
   if (byLevel) return byLevel;
   const problem = str(ruleProps?.["problem.severity"]);
-  const byProblem = problem ? PROBLEM_SEVERITY[problem.toLowerCase()] : undefined;
+  const byProblem = problem && Object.hasOwn(PROBLEM_SEVERITY, problem.toLowerCase()) ? PROBLEM_SEVERITY[problem.toLowerCase()] : undefined;
   return byProblem ?? "medium";
 }
 
@@ -458,7 +459,7 @@ async function* parseSarif(file: SourceFile, ctx: ParseContext): AsyncIterable<S
               // Messages can quote what was found (e.g. a secret scanner's match): redacted like evidence.
               description: redactedText(message ? stripSarifLinks(message) : multiformat(rule?.fullDescription)),
               severity: sarifSeverity(result, rule),
-              confidence: precision ? PRECISION[precision] : undefined,
+              confidence: precision && Object.hasOwn(PRECISION, precision) ? PRECISION[precision] : undefined,
               cwe: cweOf(result, rule),
               cve: cveOf(ruleId, result, rule),
               url,

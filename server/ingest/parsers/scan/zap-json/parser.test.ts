@@ -177,3 +177,12 @@ describe("zap-json parser: ZAP ≥ 2.10 layout and edge cases", () => {
     expect(parser.detect('{"runs":[]}', "zap.json")).toBe(0);
   });
 });
+
+describe("zap-json parser: regression (fuzz)", () => {
+  it("regression (fuzz): a riskcode or confidence named like an Object.prototype member maps to nothing", async () => {
+    const alert = { pluginid: "1", alert: "A", riskcode: "constructor", riskdesc: "Low (Medium)", confidence: "valueOf", instances: [{ uri: "https://api.acme.test/a", method: "GET" }] };
+    const text = JSON.stringify({ "@programName": "ZAP", "@version": "2.14.0", site: [{ "@name": "https://api.acme.test", "@host": "api.acme.test", alerts: [alert] }] });
+    const { records } = await parseAll(parser, textSource(text, "zap.json"));
+    expect(records.map((r) => [r.severity, r.confidence])).toEqual([["low", undefined]]);
+  });
+});

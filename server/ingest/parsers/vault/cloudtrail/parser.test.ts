@@ -236,3 +236,21 @@ describe("cloudtrail parser: shapes and mapping", () => {
     );
   });
 });
+
+describe("cloudtrail parser: regression (fuzz)", () => {
+  it("regression (fuzz): an eventName named like an Object.prototype member is an operation of kind 'other'", async () => {
+    const { records } = await parseAll(parser, textSource([ev("constructor"), ev("toString", { requestParameters: { encryptionContext: { SecretARN: ARN } } }, "kms.amazonaws.com")].map((e) => JSON.stringify(e)).join("\n")));
+    expect(records.map((e) => [e.action, e.operation])).toEqual([
+      ["constructor", "other"],
+      ["toString", "other"],
+    ]);
+  });
+
+  it("regression (fuzz): an eventTime nested 100,000 deep is a line error, not a stack overflow", async () => {
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    const text = [JSON.stringify(ev("GetSecretValue")), JSON.stringify(ev("PutSecretValue", { eventTime: "DEEP" })).replace('"DEEP"', deep)].join("\n");
+    const { records, lineErrors } = await parseAll(parser, textSource(text));
+    expect(records.map((e) => e.action)).toEqual(["GetSecretValue"]);
+    expect(lineErrors).toEqual([{ line: 2, message: "PutSecretValue: invalid or missing eventTime (an array)" }]);
+  });
+});

@@ -14,7 +14,7 @@
  * - BatchGetSecretValue with `secretIdList` becomes one event per secret; their request ids are `eventID#n`.
  */
 import { MAX_DOCUMENT_BYTES, type ParseContext, type Parser, type SourceFile, type VaultEvent, type VaultOperation } from "../../../contract";
-import { RecordGate, checkAbort, isObject, obj, parseRfc3339, safeErrorText, str, type JsonObject } from "../common";
+import { RecordGate, checkAbort, isObject, obj, parseRfc3339, quoteValue, safeErrorText, str, type JsonObject } from "../common";
 import { headObjects, jsonObjects } from "../json-objects";
 import { secretsManagerName } from "@/server/domain/secret-ref";
 
@@ -131,7 +131,8 @@ function convert(event: JsonObject): Outcome {
   let secrets: string[];
   let unnamed = false;
   if (source === SECRETS_MANAGER) {
-    operation = SM_OPERATIONS[name] ?? "other";
+    // Own keys only: an eventName such as "constructor" must not find Object.prototype's members.
+    operation = (Object.hasOwn(SM_OPERATIONS, name) ? SM_OPERATIONS[name] : undefined) ?? "other";
     const list = field(obj(event.requestParameters), "secretIdList");
     if (name === "BatchGetSecretValue" && Array.isArray(list)) {
       secrets = list.map(str).filter((s): s is string => s !== undefined);
@@ -154,14 +155,14 @@ function convert(event: JsonObject): Outcome {
   } else if (source === KMS) {
     const secretArn = str(field(obj(field(obj(event.requestParameters), "encryptionContext")), "SecretARN"));
     if (!secretArn) return notSecretEvent(event, "KMS event not made for a Secrets Manager secret");
-    operation = KMS_OPERATIONS[name] ?? "other";
+    operation = (Object.hasOwn(KMS_OPERATIONS, name) ? KMS_OPERATIONS[name] : undefined) ?? "other";
     secrets = [secretArn];
   } else {
     return notSecretEvent(event, "not a Secrets Manager or KMS event");
   }
 
   const time = parseRfc3339(event.eventTime);
-  if (time === undefined) return { error: `${name}: invalid or missing eventTime ${JSON.stringify(event.eventTime ?? null)}` };
+  if (time === undefined) return { error: `${name}: invalid or missing eventTime ${quoteValue(event.eventTime)}` };
 
   const errorCode = str(event.errorCode);
   const errorMessage = str(event.errorMessage);

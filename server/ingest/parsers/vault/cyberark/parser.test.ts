@@ -169,3 +169,11 @@ describe("cyberarkOperation", () => {
     expect(cyberarkOperation(undefined, "Update password").operation).toBe("write");
   });
 });
+
+describe("cyberark parser: regression (fuzz)", () => {
+  it("regression (fuzz): a MessageID named like an Object.prototype member is not a known message id", async () => {
+    expect(cyberarkOperation("constructor", "Retrieve password").operation).toBe("read");
+    const { records } = await parseAll(parser, textSource(record({ MessageID: "toString", Action: "Update password" })));
+    expect(records.map((e) => e.operation)).toEqual(["write"]);
+  });
+});

@@ -65,7 +65,8 @@ export function cyberarkOperation(messageId: string | undefined, action: string,
   const failedRotation =
     (messageId !== undefined && FAILED_ROTATION_IDS.has(messageId)) || (/^cpm\b/i.test(action) && /fail/i.test(action));
   if (failedRotation) return { operation: "other", denied: false, failed: true };
-  const operation = (messageId !== undefined ? BY_MESSAGE_ID[messageId] : undefined) ?? byAction(action);
+  // Own keys only: a MessageID such as "constructor" must not find Object.prototype's members.
+  const operation = (messageId !== undefined && Object.hasOwn(BY_MESSAGE_ID, messageId) ? BY_MESSAGE_ID[messageId] : undefined) ?? byAction(action);
   const denied =
     (messageId !== undefined && AUTH_FAILURE_IDS.has(messageId)) || ACTION_FAILURE.test(action) || REASON_DENIED.test(reason);
   return { operation, denied, failed: denied };
