@@ -77,6 +77,58 @@ const CALLS: Record<string, Row> = {
       none: (c, w) => c.findings.assignApi({ id: w.unmapped, api: "no-such-api" }),
     },
   },
+  "findings.mapToApi": {
+    call: {
+      plain: (c) => c.findings.mapToApi({ filter: { q: "no-such-finding" }, api: "alpha-api" }),
+      none: (c) => c.findings.mapToApi({ filter: { q: "no-such-finding" }, api: "no-such-api" }),
+    },
+  },
+  // Moves within the team (open ↔ triaged): allowed calls leave finding A active for the rows after them.
+  "findings.transition": {
+    object: "finding",
+    call: {
+      plain: (c) => c.findings.transition({ filter: { q: "no-such-finding" }, to: "triaged" }),
+      own: (c, w, role) => c.findings.transition({ ids: [w.findingA], to: role === "developer" ? "triaged" : "open" }),
+      other: (c, w) => c.findings.transition({ ids: [w.findingB], to: "triaged" }),
+      none: (c) => c.findings.transition({ ids: ["no-such-finding"], to: "triaged" }),
+    },
+  },
+  "findings.assign": {
+    object: "finding",
+    call: {
+      plain: (c) => c.findings.assign({ filter: { q: "no-such-finding" }, assignee: null }),
+      own: (c, w) => c.findings.assign({ ids: [w.findingA], assignee: null }),
+      other: (c, w) => c.findings.assign({ ids: [w.findingB], assignee: null }),
+      none: (c) => c.findings.assign({ ids: ["no-such-finding"], assignee: null }),
+    },
+  },
+  "findings.assignees": {
+    object: "finding",
+    call: {
+      own: (c, w) => c.findings.assignees({ id: w.findingA }),
+      other: (c, w) => c.findings.assignees({ id: w.findingB }),
+      none: (c) => c.findings.assignees({ id: "no-such-finding" }),
+    },
+  },
+  "findings.comment": {
+    object: "finding",
+    call: {
+      own: (c, w) => c.findings.comment({ id: w.findingA, body: "matrix" }),
+      other: (c, w) => c.findings.comment({ id: w.findingB, body: "matrix" }),
+      none: (c) => c.findings.comment({ id: "no-such-finding", body: "matrix" }),
+    },
+  },
+  "findings.propose": {
+    object: "finding",
+    call: {
+      own: (c, w) => c.findings.propose({ id: w.findingA, reason: "matrix" }),
+      other: (c, w) => c.findings.propose({ id: w.findingB, reason: "matrix" }),
+      none: (c) => c.findings.propose({ id: "no-such-finding", reason: "matrix" }),
+    },
+  },
+  "findings.mine": { call: { plain: (c) => c.findings.mine({}) } },
+  "findings.triageQueue": { call: { plain: (c) => c.findings.triageQueue({}) } },
+  "findings.counts": { call: { plain: (c) => c.findings.counts() } },
   "ingest.formats": { call: { plain: (c) => c.ingest.formats() } },
   "ingest.runs": { call: { plain: (c) => c.ingest.runs({}) } },
   "tokens.list": { call: { plain: (c) => c.tokens.list() } },

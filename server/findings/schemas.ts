@@ -3,9 +3,11 @@
  * the database's. tRPC validates each answer against them and drops any key they do not name.
  */
 import { z } from "zod";
+import { FINDING_STATUSES } from "@/server/domain/findings";
 
 const iso = z.string();
 const ref = z.object({ slug: z.string(), name: z.string() });
+const person = z.object({ name: z.string(), email: z.string() });
 
 /** Counts per value of each facet, counted under every filter but the facet's own ("none" for a missing value). */
 export const findingFacets = z.object({
@@ -94,7 +96,7 @@ export const findingDetailOutput = z.object({
   api: z.object({ slug: z.string(), name: z.string(), baseUrl: z.string().nullable() }).nullable(),
   endpoint: z.object({ method: z.string(), path: z.string() }).nullable(),
   team: ref.nullable(),
-  assignee: z.object({ name: z.string(), email: z.string() }).nullable(),
+  assignee: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
   location: findingLocation,
   evidence: findingEvidence.nullable(),
   overdue: z.boolean(),
@@ -102,11 +104,21 @@ export const findingDetailOutput = z.object({
   firstSeenAt: iso,
   lastSeenAt: iso,
   resolvedAt: iso.nullable(),
+  /** status risk_accepted: why, who approved it, until when. */
+  acceptance: z.object({ reason: z.string().nullable(), approvedBy: person.nullable(), until: iso.nullable() }).nullable(),
+  /** status duplicate: the original (title null when the reader may not see it). */
+  duplicateOf: z.object({ id: z.string(), title: z.string().nullable() }).nullable(),
+  /** A developer's pending proposal (false positive) for security to decide. */
+  proposal: z.object({ status: z.string(), reason: z.string().nullable(), by: person.nullable() }).nullable(),
+  /** What the reader may do with it now: the states they may move it to, assign, comment, propose a false positive. */
+  actions: z.object({ moves: z.array(z.enum(FINDING_STATUSES)), assign: z.boolean(), comment: z.boolean(), propose: z.boolean() }),
   history: z.array(
     z.object({
       id: z.string(),
       type: z.string(),
       actorType: z.string(),
+      /** The person behind a user or token event. */
+      actor: person.nullable(),
       fromValue: z.string().nullable(),
       toValue: z.string().nullable(),
       comment: z.string().nullable(),

@@ -9,9 +9,10 @@
  */
 import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
+import { can } from "@/server/auth/permissions";
 import { type Actor, seesAllApis, seesDetail } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
-import { forbidden, notFound } from "@/server/domain/errors";
+import { DomainError, forbidden, notFound } from "@/server/domain/errors";
 import { OWASP_API_CATEGORIES } from "@/server/domain/owasp";
 import { SEVERITIES, type Severity } from "@/server/domain/severity";
 import { storedShape } from "@/server/domain/stored-json";
@@ -27,6 +28,7 @@ import {
   type findingSummaryOutput,
 } from "./schemas";
 import { isOverdue } from "./sla";
+import { allowedTargets } from "./transitions";
 
 export const FINDING_SORTS = ["severity", "lastSeenAt", "firstSeenAt", "slaDueAt", "title", "occurrences"] as const;
 
@@ -112,7 +114,8 @@ export async function summarizeFindings(prisma: Db, actor: Actor, rawInput: Find
   return { total, facets: f };
 }
 
-const ROW_SELECT = {
+/** The columns of a list row (the Findings page, My findings). */
+export const ROW_SELECT = {
   id: true,
   kind: true,
   title: true,
@@ -134,7 +137,7 @@ const ROW_SELECT = {
   team: { select: { slug: true, name: true } },
 } satisfies Prisma.FindingSelect;
 
-type Row = Prisma.FindingGetPayload<{ select: typeof ROW_SELECT }>;
+export type Row = Prisma.FindingGetPayload<{ select: typeof ROW_SELECT }>;
 
 /** A short "where" for lists: the endpoint, else the path or URL, else file:line. */
 function whereLabel(row: { location: unknown; endpoint: { method: string; path: string } | null }): string | null {
@@ -146,7 +149,7 @@ function whereLabel(row: { location: unknown; endpoint: { method: string; path: 
   return null;
 }
 
-function toRow(row: Row, now: Date) {
+export function toRow(row: Row, now: Date) {
   const { location: _location, ...rest } = row;
   return {
     ...rest,
@@ -207,6 +210,34 @@ export async function listFindings(prisma: Db, actor: Actor, rawInput: FindingLi
   return { total, page: input.page, pageSize: input.pageSize, facets: f, rows: rows.map((r) => toRow(r, now)) };
 }
 
+/** The most findings one bulk action may select through a filter. */
+export const MAX_SELECTION = 100_000;
+
+/**
+ * A filter of the Findings page as the ids of the findings it matches that the actor may see, in one query, for bulk
+ * actions on "everything that matches" rather than ticked rows. More than `cap` matches is refused: narrow the filter.
+ */
+export async function findingIdsForFilter(
+  prisma: Db,
+  actor: Actor,
+  rawFilter: FindingFilterInput,
+  options: { now?: Date; cap?: number } = {},
+): Promise<string[]> {
+  requireDetail(actor);
+  const filter = findingFilterInput.parse(rawFilter);
+  const cap = options.cap ?? MAX_SELECTION;
+  const rows = await prisma.finding.findMany({
+    where: { AND: [findingScope(actor), ...filterWhere(filter, options.now ?? new Date())] },
+    select: { id: true },
+    orderBy: { id: "asc" },
+    take: cap + 1,
+  });
+  if (rows.length > cap) {
+    throw new DomainError("BAD_REQUEST", `more than ${cap.toLocaleString("en")} findings match; narrow the filter for a bulk action`);
+  }
+  return rows.map((r) => r.id);
+}
+
 export async function getFinding(prisma: Db, actor: Actor, id: string, now = new Date()): Promise<z.infer<typeof findingDetailOutput>> {
   requireDetail(actor);
   const finding = await prisma.finding.findFirst({
@@ -215,11 +246,26 @@ export async function getFinding(prisma: Db, actor: Actor, id: string, now = new
       api: { select: { slug: true, name: true, baseUrl: true } },
       endpoint: { select: { method: true, path: true } },
       team: { select: { slug: true, name: true } },
-      assignee: { select: { name: true, email: true } },
-      events: { orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: 500 },
+      assignee: { select: { id: true, name: true, email: true } },
+      // The latest 500 events, shown oldest first.
+      events: { orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 500 },
     },
   });
   if (!finding) throw notFound("Finding");
+  const events = finding.events.reverse();
+  // Who: the people behind user and token events, the approver and the proposer, in one query.
+  const userIds = new Set<string>();
+  for (const e of events) if ((e.actorType === "user" || e.actorType === "token") && e.actorId) userIds.add(e.actorId);
+  if (finding.acceptedById) userIds.add(finding.acceptedById);
+  if (finding.proposedById) userIds.add(finding.proposedById);
+  const [people, original] = await Promise.all([
+    userIds.size ? prisma.user.findMany({ where: { id: { in: [...userIds] } }, select: { id: true, name: true, email: true } }) : [],
+    finding.duplicateOfId
+      ? prisma.finding.findFirst({ where: { AND: [findingScope(actor), { id: finding.duplicateOfId }] }, select: { id: true, title: true } })
+      : null,
+  ]);
+  const person = new Map(people.map((p) => [p.id, { name: p.name, email: p.email }]));
+  const writes = can(actor, "findings:write");
   return {
     id: finding.id,
     kind: finding.kind,
@@ -247,10 +293,30 @@ export async function getFinding(prisma: Db, actor: Actor, id: string, now = new
     firstSeenAt: finding.firstSeenAt.toISOString(),
     lastSeenAt: finding.lastSeenAt.toISOString(),
     resolvedAt: finding.resolvedAt?.toISOString() ?? null,
-    history: finding.events.map((e) => ({
+    acceptance:
+      finding.status === "risk_accepted"
+        ? {
+            reason: finding.acceptanceReason,
+            approvedBy: finding.acceptedById ? (person.get(finding.acceptedById) ?? null) : null,
+            until: finding.acceptedUntil?.toISOString() ?? null,
+          }
+        : null,
+    duplicateOf: finding.duplicateOfId ? { id: finding.duplicateOfId, title: original?.title ?? null } : null,
+    proposal: finding.proposedStatus
+      ? { status: finding.proposedStatus, reason: finding.proposalReason, by: finding.proposedById ? (person.get(finding.proposedById) ?? null) : null }
+      : null,
+    actions: {
+      moves: writes ? allowedTargets(finding.status, actor.role) : [],
+      assign: writes,
+      comment: writes,
+      // Developers propose a false positive; security and admins decide it themselves.
+      propose: writes && !can(actor, "findings:decide") && finding.status !== "false_positive" && !finding.proposedStatus,
+    },
+    history: events.map((e) => ({
       id: e.id,
       type: e.type,
       actorType: e.actorType,
+      actor: (e.actorType === "user" || e.actorType === "token") && e.actorId ? (person.get(e.actorId) ?? null) : null,
       fromValue: e.fromValue,
       toValue: e.toValue,
       comment: e.comment,
