@@ -263,7 +263,7 @@ describe.each(TEST_DATABASES)("values whose bytes cannot be stored as they are, 
     expect(warnedLines(bytesWarning(result).message)).toEqual(linesOf(text, "\\u0000", "\\ud800", "\\u0007").slice(0, 5));
   });
 
-  it("the run record is storable too: a file name with NUL, a line error quoting a NUL", async () => {
+  it("the run record is storable too: a file name, a line error and an option with NUL", async () => {
     const lines = (await readFile(path.join(SAMPLES_DIR, "gateway-logs/envoy-istio-json-access.log"), "utf8")).trim().split("\n");
     const bad = JSON.parse(lines[0]!) as Record<string, unknown>;
     bad.start_time = "2022-09-08\u0000T12:51:05Z";
@@ -274,6 +274,12 @@ describe.each(TEST_DATABASES)("values whose bytes cannot be stored as they are, 
     expect(result.lineErrors).toEqual([{ line: lines.length + 1, message: expect.stringContaining(`2022-09-08${FFFD}T12`) }]);
     const stored = await db.prisma.ingestRun.findUniqueOrThrow({ where: { id: result.runId } });
     expect(stored).toMatchObject({ status: "succeeded", fileName: `envoy${FFFD}.log`, lineErrors: result.lineErrors });
+    // An --api option with a NUL names no Api: said in a warning, and stored with the run.
+    const line = `198.51.100.1 - - [02/Jan/2025:10:00:00 +0000] "GET /opt HTTP/1.1" 200 1 "-" "curl/8"\n`;
+    const option = await ingest(db.prisma, { file: bufferSource(line, "opt.log"), channel: "cli", actor: system, correlate: false, options: { api: "no\u0000such", format: "nginx" } });
+    expect(option).toMatchObject({ status: "succeeded" });
+    expect(option.warnings.map((w) => w.message).join("\n")).toContain(`no${FFFD}such`);
+    expect((await db.prisma.ingestRun.findUniqueOrThrow({ where: { id: option.runId } })).options).toEqual({ api: `no${FFFD}such`, format: "nginx" });
   });
 
   it("truncates oversized values with a marker instead of storing them whole", async () => {

@@ -181,7 +181,7 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
   // a parser's error quoting the bad line).
   const storableText = (text: string) => storable(text, LIMITS.short, new ValueTally());
   const fileName = storable(request.file.name || "upload", LIMITS.key, new ValueTally());
-  const options = { ...(request.options?.api ? { api: request.options.api } : {}) };
+  const options = { ...(request.options?.api ? { api: storable(request.options.api, LIMITS.key, new ValueTally()) } : {}) };
   const warnings: IngestResult["warnings"] = [];
   const lineErrors: LineError[] = [];
   let errorCount = 0;
@@ -195,7 +195,7 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
       contentHash,
       sizeBytes: BigInt(request.file.size ?? 0),
       status: "running",
-      options: { ...options, ...(request.options?.format ? { format: request.options.format } : {}) },
+      options: { ...options, ...(request.options?.format ? { format: storableText(request.options.format) } : {}) },
       actorType: request.actor.type,
       actorId: request.actor.id ?? null,
       owner: runOwner(),
@@ -261,7 +261,7 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
 
     // 2. Identical content of the same format already ingested: a no-op that says so. Streamed logs are hashed while
     // they are read (step 4), and a duplicate found then rolls the transaction back: one read instead of two.
-    const runOptions = JSON.stringify({ ...options, ...(request.options?.format ? { format: request.options.format } : {}) });
+    const runOptions = JSON.stringify({ ...options, ...(request.options?.format ? { format: storableText(request.options.format) } : {}) });
     const formatId = parser.id;
     const findDuplicate = async (db: Tx | Db, hash: string): Promise<string | null> => {
       const previous = await db.ingestRun.findFirst({
@@ -420,8 +420,9 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
 
 /** A streamed family's records, each made storable (sanitiseRecord) as it passes. */
 async function* sanitisedStream(records: AsyncIterable<unknown>, values: ValueTally): AsyncIterable<unknown> {
+  const seen = new WeakSet<object>();
   for await (const record of records) {
-    sanitiseRecord(record, values);
+    sanitiseRecord(record, values, seen);
     yield record;
   }
 }
