@@ -3,10 +3,15 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-/** Same names as server/cli/remote-handler.ts (CLI_SERVER_KEY, PEER_HEADER) and server/lifecycle.ts (LIFECYCLE_KEY). */
+/**
+ * Same names as server/cli/remote-handler.ts (CLI_SERVER_KEY, PEER_HEADER), server/lifecycle.ts (LIFECYCLE_KEY) and
+ * server/auth/client.ts (PEER_HEADER, PEER_KEY_HEADER, PEER_REGISTRATION).
+ */
 export const CLI_SERVER_KEY = Symbol.for("postern.cli-server");
 export const LIFECYCLE_KEY = Symbol.for("postern.lifecycle");
 export const PEER_HEADER = "x-postern-peer";
+export const PEER_KEY_HEADER = "x-postern-peer-key";
+export const PEER_REGISTRATION = Symbol.for("postern.peer");
 
 /**
  * The data directory of an embedded database URL, as server/db/config.ts resolves it (relative to the project), or
@@ -31,17 +36,36 @@ export function serverFilePath(env, root) {
 }
 
 /**
- * Sets the peer header from the socket, dropping any a client sent: the CLI route trusts only this one.
+ * Sets the peer header from the socket, dropping any a client sent: the CLI route trusts only this one. With `key`
+ * (registerPeerKey's), also the key header that tells the app this peer header is this server's own, so that
+ * sign-in rate limits and lockouts count per peer address (server/auth/client.ts); a client-sent one is dropped too.
  * @param {import("node:http").IncomingMessage} req
+ * @param {string} [key]
  */
-export function markPeer(req) {
+export function markPeer(req, key) {
   const raw = req.rawHeaders;
   for (let i = raw.length - 2; i >= 0; i -= 2) {
-    if (raw[i]?.toLowerCase() === PEER_HEADER) raw.splice(i, 2);
+    const name = raw[i]?.toLowerCase();
+    if (name === PEER_HEADER || name === PEER_KEY_HEADER) raw.splice(i, 2);
   }
+  delete req.headers[PEER_KEY_HEADER];
   const address = req.socket.remoteAddress ?? "";
   req.headers[PEER_HEADER] = address;
   raw.push(PEER_HEADER, address);
+  if (key) {
+    req.headers[PEER_KEY_HEADER] = key;
+    raw.push(PEER_KEY_HEADER, key);
+  }
+}
+
+/**
+ * Makes the peer key of this start and registers it in this process (globalThis[PEER_REGISTRATION]), where the app
+ * checks the key header markPeer sets. Never written anywhere else nor sent to a client.
+ */
+export function registerPeerKey() {
+  const key = newSecret();
+  globalThis[PEER_REGISTRATION] = { key };
+  return key;
 }
 
 /** A fresh key for this start: 32 random bytes. */

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // The web server `npm start` runs, in place of `next start`: Next.js's request handler behind Node's own HTTP
 // server, so that this process can
+//  - tell the app each request's peer address (markPeer: x-postern-peer from the socket, a client's dropped, with
+//    x-postern-peer-key, a key made at each start and registered in this process only), so that sign-in rate limits
+//    and lockouts count per client without a proxy header (server/auth/client.ts);
 //  - let the CLI run its commands here while it holds the embedded database: it sets the peer address the CLI
 //    route checks (markPeer) and registers a key of this start in <POSTERN_HOME>/server.json (mode 0600), removed
 //    when it stops (server/cli/remote.ts, server/cli/remote-handler.ts);
@@ -18,6 +21,7 @@ import {
   LIFECYCLE_KEY,
   markPeer,
   newSecret,
+  registerPeerKey,
   removeServerFile,
   serverFilePath,
   writeServerFile,
@@ -34,6 +38,8 @@ const HARD_STOP_MS = GRACE_MS + 20_000;
 process.env.NODE_ENV = dev ? "development" : "production";
 process.title = "postern-server";
 const { default: next } = await import("next");
+// Before Next.js loads the app: from the first request on, the app trusts x-postern-peer only with this key.
+const peerKey = registerPeerKey();
 const app = next({ dev, dir: root, port, ...(dev ? { turbopack: true } : {}) });
 const handle = app.getRequestHandler();
 await app.prepare();
@@ -43,7 +49,7 @@ const inFlight = new Set();
 let stopping = null;
 
 const server = http.createServer((req, res) => {
-  markPeer(req);
+  markPeer(req, peerKey);
   inFlight.add(res);
   res.once("close", () => inFlight.delete(res));
   if (stopping) res.setHeader("connection", "close");

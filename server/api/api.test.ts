@@ -98,16 +98,17 @@ describe.each(TEST_DATABASES)("API access control on $name", (kind) => {
     expect(audit.map((a) => a.action).sort()).toEqual(["token.create", "token.revoke"]);
   });
 
-  it("locks an account after the threshold of consecutive failures, and a success resets the count", async () => {
+  it("locks an account (for one client) after the threshold of consecutive failures, and a success resets the count", async () => {
     const email = "dev@example.com";
-    for (let i = 1; i < LOCKOUT_THRESHOLD; i++) await recordFailedSignIn(db.prisma, email);
-    expect(await lockedUntil(db.prisma, email)).toBeNull();
-    await recordSuccessfulSignIn(db.prisma, payments.userId);
-    for (let i = 1; i < LOCKOUT_THRESHOLD; i++) await recordFailedSignIn(db.prisma, email);
-    expect(await lockedUntil(db.prisma, email)).toBeNull();
-    await recordFailedSignIn(db.prisma, email);
-    expect(await lockedUntil(db.prisma, email)).toBeInstanceOf(Date);
-    await recordFailedSignIn(db.prisma, "nobody@example.com"); // unknown emails are ignored, not an error
+    const client = "192.0.2.44";
+    for (let i = 1; i < LOCKOUT_THRESHOLD; i++) await recordFailedSignIn(db.prisma, email, client);
+    expect(await lockedUntil(db.prisma, email, client)).toBeNull();
+    await recordSuccessfulSignIn(db.prisma, payments.userId, client);
+    for (let i = 1; i < LOCKOUT_THRESHOLD; i++) await recordFailedSignIn(db.prisma, email, client);
+    expect(await lockedUntil(db.prisma, email, client)).toBeNull();
+    await recordFailedSignIn(db.prisma, email, client);
+    expect(await lockedUntil(db.prisma, email, client)).toBeInstanceOf(Date);
+    await recordFailedSignIn(db.prisma, "nobody@example.com", client); // unknown emails are ignored, not an error
   });
 });
 

@@ -180,6 +180,7 @@ const CALLS: Record<string, Row> = {
     call: { plain: (c, w) => c.people.resetPassword({ id: w.target }), none: (c) => c.people.resetPassword({ id: "no-such-user" }) },
   },
   "people.unlock": { call: { plain: (c, w) => c.people.unlock({ id: w.target }), none: (c) => c.people.unlock({ id: "no-such-user" }) } },
+  "people.lockouts": { call: { plain: (c, w) => c.people.lockouts({ id: w.target }) } },
   "teams.list": { call: { plain: (c) => c.teams.list() } },
   "teams.get": { call: { plain: (c) => c.teams.get({ slug: "alpha" }), none: (c) => c.teams.get({ slug: "no-such-team" }) } },
   "teams.create": { call: { plain: (c) => c.teams.create({ name: "Matrix team" }) } },

@@ -30,3 +30,16 @@ export const tokenRowOutput = z.object({
 export const tokenCreatedOutput = z.object({ id: z.string(), token: z.string(), expiresAt: z.string() });
 
 export const tokenRevokedOutput = z.object({ ok: z.boolean() });
+
+/** A running lockout (server/auth/lockout.ts listLockouts): one person from one client, until when. */
+export const lockoutsOutput = z.array(
+  z.object({
+    userId: z.string(),
+    email: z.string(),
+    /** An IPv4 address, an IPv6 /64, "session:<id>" (a password change), or "unknown" (no trusted address). */
+    client: z.string(),
+    failures: z.number().int(),
+    until: z.string(),
+    lastFailureAt: z.string(),
+  }),
+);

@@ -30,7 +30,7 @@ export async function createApiToken(
   return { id: row.id, token, expiresAt };
 }
 
-/** The actor behind a bearer token, or null when it is unknown, expired, revoked or lacks the scope. */
+/** The actor behind a bearer token, or null when it is unknown, expired, revoked or lacks the scope, or its owner is deactivated. */
 export async function authenticateToken(prisma: Db, token: string, scope: TokenScope): Promise<Actor | null> {
   if (!token.startsWith(PREFIX) || token.length > 200) return null;
   const hash = hashToken(token);
@@ -40,7 +40,9 @@ export async function authenticateToken(prisma: Db, token: string, scope: TokenS
   });
   if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash))) return null;
   if (row.revokedAt || row.expiresAt <= new Date() || !row.scopes.includes(scope)) return null;
-  if (!isRole(row.user.role) || row.user.deactivatedAt || (row.user.lockedUntil && row.user.lockedUntil > new Date())) return null;
+  // A deactivated owner's tokens are refused (an admin's deliberate act); a sign-in lockout never touches tokens:
+  // a token is its own credential, and anyone who knows the owner's e-mail can cause a lockout.
+  if (!isRole(row.user.role) || row.user.deactivatedAt) return null;
   await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   return {
     type: "token",

@@ -215,14 +215,14 @@ describe("the CLI beside a running server", () => {
 
     it("ends the person's sessions and lifts a lockout when the password is set", async () => {
       const user = await served.prisma.user.findUniqueOrThrow({ where: { email: "sec@example.com" } });
-      await served.prisma.user.update({ where: { id: user.id }, data: { failedSignIns: 3, lockedUntil: new Date(Date.now() + 60_000) } });
+      await served.prisma.signInLockout.create({ data: { userId: user.id, client: "203.0.113.5", failures: 5, lockedUntil: new Date(Date.now() + 60_000), lastFailureAt: new Date() } });
       for (const token of ["a", "b"]) {
         await served.prisma.session.create({ data: { id: `s-${token}-${kind.name}`, token: `t-${token}-${kind.name}`, userId: user.id, expiresAt: new Date(Date.now() + 3_600_000) } });
       }
       const result = await cli(env, { argv: ["user", "passwd", "SEC@example.com", "--password-stdin"], stdin: "yet another password\n" });
       expect(result).toMatchObject({ code: 0, stderr: "Changed the password of sec@example.com; ended 2 sessions.\n" });
       expect(await served.prisma.session.count({ where: { userId: user.id } })).toBe(0);
-      expect(await served.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ failedSignIns: 0, lockedUntil: null });
+      expect(await served.prisma.signInLockout.count({ where: { userId: user.id } })).toBe(0);
     });
 
     it("stops a command when the CLI is interrupted, with the command's own message and exit code", async () => {

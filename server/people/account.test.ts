@@ -63,7 +63,10 @@ describe.each(TEST_DATABASES)("my account on $name", (kind) => {
         message: "The current password is wrong",
       });
     }
-    expect((await db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).lockedUntil).not.toBeNull();
+    // Locked for that session's password changes (its own client), not for the person's sign-in elsewhere.
+    expect(await db.prisma.signInLockout.findMany({ where: { userId: user.id }, select: { client: true, lockedUntil: true } })).toEqual([
+      { client: "session:none", lockedUntil: expect.any(Date) },
+    ]);
     await expect(changeOwnPassword(db.prisma, actor, { currentPassword: "guess-password-123", newPassword: "another-password-1" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect(await verifyPassword({ hash: await passwordOf(user.id), password: "guess-password-123" })).toBe(true);
   });

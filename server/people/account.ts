@@ -4,12 +4,13 @@
  * anything else works (`mustChangePassword`, server/auth/permissions.ts `can`).
  *
  * Passwords are checked and hashed with better-auth's own scrypt functions, the ones its sign-in uses, on the
- * credential account it reads. A wrong current password counts as a failed sign-in (server/auth/lockout.ts), so
- * a stolen session cannot be used to guess the password without locking the account.
+ * credential account it reads. A wrong current password counts as a failed sign-in (server/auth/lockout.ts) from
+ * the client "session:<id>", so a stolen session cannot be used to guess the password without locking itself out
+ * (the person's sign-in elsewhere is not affected).
  */
 import { hashPassword, verifyPassword } from "better-auth/crypto";
 import { z } from "zod";
-import { lockedUntil, recordFailedSignIn } from "@/server/auth/lockout";
+import { lockedUntil, recordFailedSignIn, recordSuccessfulSignIn } from "@/server/auth/lockout";
 import { type Actor, ROLES } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
 import { DomainError, forbidden } from "@/server/domain/errors";
@@ -54,16 +55,18 @@ export async function changeOwnPassword(prisma: Db, actor: Actor, raw: z.input<t
   });
   if (!account?.password) throw new DomainError("BAD_REQUEST", "This account has no password to change");
   const email = account.user.email;
-  if (await lockedUntil(prisma, email)) throw forbidden("Account locked after repeated wrong passwords; ask an admin to unlock it");
+  const client = `session:${actor.sessionId ?? "none"}`;
+  if (await lockedUntil(prisma, email, client)) throw forbidden("Locked after repeated wrong passwords; wait or ask an admin to unlock it");
   if (!(await verifyPassword({ hash: account.password, password: input.currentPassword }))) {
-    await recordFailedSignIn(prisma, email);
+    await recordFailedSignIn(prisma, email, client);
     throw new DomainError("BAD_REQUEST", "The current password is wrong");
   }
   if (input.newPassword === input.currentPassword) throw new DomainError("BAD_REQUEST", "Choose a new password, not the current one");
   const hash = await hashPassword(input.newPassword);
   const sessionsEnded = await prisma.$transaction(async (tx) => {
     await tx.account.update({ where: { id: account.id }, data: { password: hash } });
-    await tx.user.update({ where: { id: actor.userId }, data: { mustChangePassword: false, failedSignIns: 0 } });
+    await tx.user.update({ where: { id: actor.userId }, data: { mustChangePassword: false } });
+    await recordSuccessfulSignIn(tx, actor.userId, client);
     const ended = await tx.session.deleteMany({ where: { userId: actor.userId, ...(actor.sessionId ? { id: { not: actor.sessionId } } : {}) } });
     await tx.auditLog.create({
       data: { actorType: actor.type, actorId: actor.userId, action: "user.password_changed", targetType: "user", targetId: actor.userId, details: { email, sessionsEnded: ended.count } },

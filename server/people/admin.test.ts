@@ -16,6 +16,9 @@ describe.each(TEST_DATABASES)("people administration on $name", (kind) => {
   const session = (userId: string, n: number) =>
     db.prisma.session.create({ data: { id: `s-${userId}-${n}`, token: `t-${userId}-${n}`, userId, expiresAt: new Date(Date.now() + 3600_000) } });
   const audits = (action: string, targetId: string) => db.prisma.auditLog.findMany({ where: { action, targetId } });
+  /** Locked out from one client (server/auth/lockout.ts), as wrong passwords from there would do. */
+  const lockOut = (userId: string) =>
+    db.prisma.signInLockout.create({ data: { userId, client: "203.0.113.5", failures: 5, lockedUntil: new Date(Date.now() + 600_000), lastFailureAt: new Date() } });
 
   beforeAll(async () => {
     db = await kind.open();
@@ -103,13 +106,15 @@ describe.each(TEST_DATABASES)("people administration on $name", (kind) => {
 
   it("resets a password: a new generated one shown once, to be changed at next sign-in; sessions end, a lockout lifts", async () => {
     const person = await createPerson(db.prisma, admin, { email: "forgetful@example.com", role: "developer", password: "first-password-123" });
-    await db.prisma.user.update({ where: { id: person.id }, data: { mustChangePassword: false, failedSignIns: 3, lockedUntil: new Date(Date.now() + 600_000) } });
+    await db.prisma.user.update({ where: { id: person.id }, data: { mustChangePassword: false } });
+    await lockOut(person.id);
     await session(person.id, 1);
     const reset = await resetPassword(db.prisma, admin, { id: person.id });
     expect(reset.password).not.toBe("first-password-123");
     expect(await verifyPassword({ hash: await passwordOf(person.id), password: reset.password })).toBe(true);
     expect(await verifyPassword({ hash: await passwordOf(person.id), password: "first-password-123" })).toBe(false);
-    expect(await db.prisma.user.findUniqueOrThrow({ where: { id: person.id } })).toMatchObject({ mustChangePassword: true, failedSignIns: 0, lockedUntil: null });
+    expect(await db.prisma.user.findUniqueOrThrow({ where: { id: person.id } })).toMatchObject({ mustChangePassword: true });
+    expect(await db.prisma.signInLockout.count({ where: { userId: person.id } })).toBe(0);
     expect(await db.prisma.session.count({ where: { userId: person.id } })).toBe(0);
     const audit = await audits("user.password_reset", person.id);
     expect(audit.map((a) => a.details)).toEqual([{ email: "forgetful@example.com", sessionsEnded: 1 }]);
@@ -118,10 +123,10 @@ describe.each(TEST_DATABASES)("people administration on $name", (kind) => {
 
   it("unlocks a locked account (failed counters cleared); unlocking an unlocked one changes nothing", async () => {
     const person = await createPerson(db.prisma, admin, { email: "locked@example.com", role: "developer" });
-    await db.prisma.user.update({ where: { id: person.id }, data: { failedSignIns: 0, lockedUntil: new Date(Date.now() + 600_000) } });
+    await lockOut(person.id);
     expect((await listUsers(db.prisma, admin)).find((u) => u.id === person.id)?.lockedUntil).not.toBeNull();
     expect(await unlock(db.prisma, admin, { id: person.id })).toEqual({ id: person.id, changed: true });
-    expect(await db.prisma.user.findUniqueOrThrow({ where: { id: person.id } })).toMatchObject({ failedSignIns: 0, lockedUntil: null });
+    expect(await db.prisma.signInLockout.count({ where: { userId: person.id } })).toBe(0);
     expect((await audits("user.unlocked", person.id)).map((a) => a.details)).toEqual([{ email: "locked@example.com", from: "locked", to: "unlocked" }]);
     expect(await unlock(db.prisma, admin, { id: person.id })).toEqual({ id: person.id, changed: false });
     expect(await audits("user.unlocked", person.id)).toHaveLength(1);

@@ -14,7 +14,7 @@
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { z } from "zod";
-import { unlockAccount } from "@/server/auth/lockout";
+import { lockedUntilAnyClient, unlockAccount } from "@/server/auth/lockout";
 import { type Actor, ROLES } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
 import type { Tx } from "@/server/db/types";
@@ -64,7 +64,6 @@ const USER_SELECT = {
   name: true,
   role: true,
   deactivatedAt: true,
-  lockedUntil: true,
   mustChangePassword: true,
   createdAt: true,
   memberships: { select: { team: { select: { slug: true, name: true } } }, orderBy: { team: { slug: "asc" } } },
@@ -86,6 +85,8 @@ async function audit(tx: Tx | Db, actor: Actor, action: string, targetId: string
 export async function listUsers(prisma: Db, actor: Actor, now = new Date()): Promise<UserView[]> {
   requireUser(actor);
   const users = await prisma.user.findMany({ orderBy: { email: "asc" }, select: USER_SELECT });
+  // Locked out from any client (server/auth/lockout.ts; listLockouts has them per client).
+  const locked = await lockedUntilAnyClient(prisma, users.map((u) => u.id), now);
   return users.map((u) => ({
     id: u.id,
     email: u.email,
@@ -93,7 +94,7 @@ export async function listUsers(prisma: Db, actor: Actor, now = new Date()): Pro
     role: (ROLES as readonly string[]).includes(u.role) ? (u.role as UserView["role"]) : "developer",
     teams: u.memberships.map((m) => m.team),
     deactivatedAt: u.deactivatedAt?.toISOString() ?? null,
-    lockedUntil: u.lockedUntil && u.lockedUntil > now ? u.lockedUntil.toISOString() : null,
+    lockedUntil: locked.get(u.id)?.toISOString() ?? null,
     mustChangePassword: u.mustChangePassword,
     tokens: u._count.apiTokens,
     createdAt: u.createdAt.toISOString(),
@@ -187,7 +188,8 @@ export async function reactivate(prisma: Db, actor: Actor, raw: z.input<typeof u
   return prisma.$transaction(async (tx) => {
     const user = await target(tx, input.id);
     if (!user.deactivatedAt) return { id: user.id, changed: false };
-    await tx.user.update({ where: { id: user.id }, data: { deactivatedAt: null, failedSignIns: 0, lockedUntil: null } });
+    await tx.user.update({ where: { id: user.id }, data: { deactivatedAt: null } });
+    await unlockAccount(tx, user.id);
     await audit(tx, actor, "user.reactivated", user.id, { email: user.email, from: "deactivated", to: "active" });
     return { id: user.id, changed: true };
   });
@@ -208,14 +210,15 @@ export async function resetPassword(prisma: Db, actor: Actor, raw: z.input<typeo
     if (updated.count === 0) {
       await tx.account.create({ data: { id: randomUUID(), accountId: user.id, providerId: "credential", userId: user.id, password: hash } });
     }
-    await tx.user.update({ where: { id: user.id }, data: { mustChangePassword: true, failedSignIns: 0, lockedUntil: null } });
+    await tx.user.update({ where: { id: user.id }, data: { mustChangePassword: true } });
+    await unlockAccount(tx, user.id);
     const sessions = await tx.session.deleteMany({ where: { userId: user.id } });
     await audit(tx, actor, "user.password_reset", user.id, { email: user.email, sessionsEnded: sessions.count });
     return { id: user.id, email: user.email, password };
   });
 }
 
-/** Lifts a lockout (failed sign-ins) before it expires. */
+/** Lifts a lockout (failed sign-ins) before it expires, from every client. */
 export async function unlock(prisma: Db, actor: Actor, raw: z.input<typeof userIdInput>): Promise<z.infer<typeof userChangeOutput>> {
   requireUser(actor);
   const input = userIdInput.parse(raw);

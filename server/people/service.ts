@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import type { Db } from "@/server/db/client";
+import { unlockAccount } from "@/server/auth/lockout";
 import type { Role } from "@/server/auth/roles";
 import { slugify } from "@/server/domain/slug";
 
@@ -64,7 +65,7 @@ export async function setPassword(prisma: Db, emailInput: string, password: stri
     if (updated.count === 0) {
       await tx.account.create({ data: { id: randomUUID(), accountId: user.id, providerId: "credential", userId: user.id, password: hash } });
     }
-    await tx.user.update({ where: { id: user.id }, data: { failedSignIns: 0, lockedUntil: null } });
+    await unlockAccount(tx, user.id);
     return (await tx.session.deleteMany({ where: { userId: user.id } })).count;
   });
   return { ...user, sessionsEnded };

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { listLockouts } from "@/server/auth/lockout";
+import { lockoutsOutput } from "@/server/auth/schemas";
 import {
   createPerson,
   createUserInput,
@@ -28,4 +30,9 @@ export const peopleRouter = router({
   reactivate: admin.input(userIdInput).output(userChangeOutput).mutation(({ ctx, input }) => reactivate(ctx.prisma, ctx.actor, input)),
   resetPassword: admin.input(userIdInput).output(resetPasswordOutput).mutation(({ ctx, input }) => resetPassword(ctx.prisma, ctx.actor, input)),
   unlock: admin.input(userIdInput).output(userChangeOutput).mutation(({ ctx, input }) => unlock(ctx.prisma, ctx.actor, input)),
+  /** Running lockouts per person and client (wrong passwords from that address), latest first; `id` narrows to one person. */
+  lockouts: admin
+    .input(z.object({ id: z.string().trim().min(1).max(64).optional() }).optional())
+    .output(lockoutsOutput)
+    .query(({ ctx, input }) => listLockouts(ctx.prisma, { userId: input?.id })),
 });
