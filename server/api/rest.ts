@@ -3,6 +3,9 @@
  * handler)` attaches the declaration to the exported handler, so the authorization matrix test
  * (server/api/authorization.test.ts) can list every route under app/api and fail on one that declares nothing.
  * The handler still performs the checks (the credential kinds differ: session cookie, bearer token, none).
+ *
+ * Every answer of a declared route carries `Cache-Control: no-store` (set here, whatever the handler answered): they
+ * hold people's data, sessions and once-shown secrets, which no browser or proxy may keep.
  */
 import type { Permission } from "@/server/auth/permissions";
 import type { TokenScope } from "@/server/auth/tokens";
@@ -21,6 +24,19 @@ export type RouteAccess =
 
 export type DeclaredRoute<H> = H & { readonly access: RouteAccess };
 
+/** The response with `Cache-Control: no-store` (copied first when its headers are immutable, as a redirect's). */
+export function noStore(response: Response): Response {
+  try {
+    response.headers.set("cache-control", "no-store");
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    copy.headers.set("cache-control", "no-store");
+    return copy;
+  }
+}
+
 export function declareRoute<H extends (...args: never[]) => Promise<Response>>(access: RouteAccess, handler: H): DeclaredRoute<H> {
-  return Object.assign(handler, { access });
+  const wrapped = (async (...args: Parameters<H>) => noStore(await handler(...args))) as unknown as H;
+  return Object.assign(wrapped, { access });
 }

@@ -1,7 +1,9 @@
 import { declareRoute } from "@/server/api/rest";
 import { openApiDocument } from "@/server/api/openapi-document";
 
-export const dynamic = "force-static";
+// Answered per request, like every API route, so that it carries Cache-Control: no-store (a static route's answer
+// would be served with Next.js's own caching headers).
+export const dynamic = "force-dynamic";
 
 const error = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
 const jobResponse = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/IngestJob" } } } });
