@@ -4,4 +4,7 @@ export async function register() {
   // What scripts/serve.mjs runs when it stops: cancel ingest jobs, close the database (server/lifecycle.ts).
   const { registerLifecycle } = await import("@/server/lifecycle");
   registerLifecycle();
+  // Acceptances and suppression rules that end, reminders before acceptances end (server/findings/schedule.ts).
+  const { startFindingSchedule } = await import("@/server/findings/schedule");
+  startFindingSchedule();
 }

@@ -27,6 +27,9 @@ export async function stopIngestJobs(prisma?: Db): Promise<number> {
 }
 
 export async function closeDatabase(): Promise<void> {
+  // The finding schedule (expiries, reminders) stops first, its run in progress finishing.
+  const { stopFindingSchedule } = await import("@/server/findings/schedule");
+  await stopFindingSchedule();
   const { closeDatabase: close } = await import("@/server/db/client");
   await close();
 }

@@ -37,6 +37,8 @@ interface World {
   adminToken: string;
   /** A person the admin screens act on (role, deactivation, password reset, team membership). */
   target: string;
+  /** A suppression rule (of a rule id no finding has) for the suppression procedures. */
+  suppressionRule: string;
 }
 
 /** Whose "other team" object a role may still see, per kind of object. */
@@ -217,6 +219,20 @@ const CALLS: Record<string, Row> = {
     },
   },
   "ownership.assignOwnerless": { call: { plain: (c) => c.ownership.assignOwnerless({ filter: { q: "no-such-api" }, team: "alpha" }) } },
+  "suppressions.list": { call: { plain: (c) => c.suppressions.list() } },
+  "suppressions.create": { call: { plain: (c) => c.suppressions.create({ ruleId: "matrix-no-finding", state: "false_positive", reason: "matrix" }) } },
+  "suppressions.update": {
+    call: {
+      plain: (c, w) => c.suppressions.update({ id: w.suppressionRule, reason: "matrix, edited" }),
+      none: (c) => c.suppressions.update({ id: "no-such-rule", reason: "x" }),
+    },
+  },
+  "suppressions.revoke": {
+    call: { plain: (c, w) => c.suppressions.revoke({ id: w.suppressionRule }), none: (c) => c.suppressions.revoke({ id: "no-such-rule" }) },
+  },
+  "sla.settings": { call: { plain: (c) => c.sla.settings() } },
+  "sla.setSettings": { call: { plain: (c) => c.sla.setSettings({}) } },
+  "sla.compliance": { call: { plain: (c) => c.sla.compliance({ from: new Date("2026-01-01T00:00:00Z"), to: new Date("2027-01-01T00:00:00Z") }) } },
 };
 
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta } }>).map(
@@ -298,6 +314,9 @@ describe.each(TEST_DATABASES)("authorization matrix on $name", (kind) => {
     }
     world.adminToken = (await createApiToken(db.prisma, { userId: actors.admin.userId, name: "admin's", scopes: ["read"], expiresInDays: 1 })).id;
     world.target = (await createUser(db.prisma, { email: "target@example.com", role: "developer", password: "target-password-123" })).id;
+    world.suppressionRule = (
+      await db.prisma.suppressionRule.create({ data: { ruleId: "matrix-no-finding", state: "false_positive", reason: "matrix", createdById: actors.admin.userId } })
+    ).id;
   });
   afterAll(async () => {
     await db?.close();

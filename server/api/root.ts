@@ -11,6 +11,8 @@ import { accountRouter } from "./routers/account";
 import { ownershipRouter } from "./routers/ownership";
 import { peopleRouter } from "./routers/people";
 import { teamsRouter } from "./routers/teams";
+import { slaRouter } from "./routers/sla";
+import { suppressionsRouter } from "./routers/suppressions";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -27,6 +29,8 @@ export const appRouter = router({
   people: peopleRouter,
   teams: teamsRouter,
   ownership: ownershipRouter,
+  suppressions: suppressionsRouter,
+  sla: slaRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,7 +4,8 @@
  *
  * Identity: fingerprint = sha256("<ruleId>|<apiId>|<endpointId>|<subject>") (empty strings for nulls); scopeKey =
  * "rule:<ruleId>" plus "|api:<apiId>" when the finding has an Api. kind = the rule's kind; teamId = the Api's owner
- * team (kept once set, like scan findings); SLA from first seen (./sla.ts).
+ * team (kept once set, like scan findings); SLA from first seen, by the SLA settings (./sla.ts), plus the time the
+ * finding stood accepted.
  *
  * Times: a new finding's firstSeenAt = the signal's observedFrom (else asOf); lastSeenAt = the later of the stored
  * value and observedTo (else asOf), so an --as-of run over old data never moves lastSeenAt backwards.
@@ -13,8 +14,10 @@
  * - fires, no row yet → open, a "created" event;
  * - fires, open/triaged/in progress → evidence, severity, title and last seen updated;
  * - fires, resolved → reopened with regression = true and a status event;
- * - fires, false_positive / risk_accepted / duplicate → evidence and last seen updated, never reopened
- *   (risk-acceptance expiry is not modelled in the schema yet, so an accepted finding stays accepted);
+ * - fires, false_positive / risk_accepted / duplicate → evidence and last seen updated, never reopened (an
+ *   acceptance ends on the schedule, ./schedule.ts);
+ * - a suppression rule in force (./suppression.ts) covers new findings and active ones reported again (a
+ *   regression always, others unless a person decided their state);
  * - does not fire, open/triaged/in progress, its rule was evaluated and its Api is in the evaluated scope →
  *   resolved: "no_longer_applies" (posture) or "signal_stopped" (traffic, secret), with an event. Findings without
  *   an Api are resolved only by a full evaluation (scope = every Api).
@@ -24,7 +27,8 @@ import type { DerivedFinding } from "@/server/correlate/rule";
 import type { Tx } from "@/server/db/types";
 import { severityRank } from "@/server/domain/severity";
 import { recordCreated, reportedAgain, resolveUnreported } from "./lifecycle";
-import { slaDays, slaDueAt } from "./sla";
+import { loadSlaSettings, slaDays, slaDueAt } from "./sla";
+import { suppressMatching } from "./suppression";
 
 const CHUNK = 5000;
 const RESOLVABLE = ["open", "triaged", "in_progress"];
@@ -35,6 +39,8 @@ export interface DerivedCounts {
   updated: number;
   reopened: number;
   resolved: number;
+  /** New or reported-again findings a suppression rule covered. */
+  suppressed: number;
 }
 
 export function derivedFingerprint(f: Pick<DerivedFinding, "ruleId" | "apiId" | "endpointId" | "subject">): string {
@@ -62,7 +68,8 @@ export async function writeDerivedFindings(
 ): Promise<{ counts: DerivedCounts; apiIds: string[] }> {
   // Record times (createdAt, updatedAt, events) are wall-clock; signal times (first/last seen, resolvedAt) are asOf.
   const nowIso = new Date().toISOString();
-  const counts: DerivedCounts = { fired: 0, created: 0, updated: 0, reopened: 0, resolved: 0 };
+  const counts: DerivedCounts = { fired: 0, created: 0, updated: 0, reopened: 0, resolved: 0, suppressed: 0 };
+  const sla = await loadSlaSettings(tx);
   const apiIds = new Set<string>();
 
   // 1. Dedupe within this evaluation (a rule may return one subject twice): the worst severity wins.
@@ -138,7 +145,7 @@ export async function writeDerivedFindings(
         ${col((p) => p.teamId)}::text[],
         ${col((p) => (p.f.subject ? JSON.stringify({ subject: p.f.subject }) : null))}::text[],
         ${col((p) => JSON.stringify(p.f.evidence))}::text[],
-        ${col((p) => slaDueAt(p.f.severity, new Date(p.from))?.toISOString() ?? null)}::text[],
+        ${col((p) => slaDueAt(p.f.severity, new Date(p.from), sla)?.toISOString() ?? null)}::text[],
         ${col((p) => p.from)}::text[],
         ${col((p) => p.to)}::text[]
       ) AS u(id, kind, rule_id, title, description, severity, cwe, owasp, fingerprint, scope_key, api_id, endpoint_id, team_id,
@@ -159,7 +166,8 @@ export async function writeDerivedFindings(
         "owaspCategory" = u.owasp,
         "endpointId" = coalesce(u.endpoint_id, f."endpointId"),
         "teamId" = coalesce(f."teamId", u.team_id),
-        "slaDueAt" = CASE WHEN u.sla_days IS NULL THEN NULL ELSE f."firstSeenAt" + u.sla_days * interval '1 day' END,
+        "slaDueAt" = CASE WHEN u.sla_days IS NULL THEN NULL
+          ELSE f."firstSeenAt" + u.sla_days * interval '1 day' + f."slaPausedSeconds" * interval '1 second' END,
         "updatedAt" = ${nowIso}::timestamp
       FROM unnest(
         ${batch.map((s) => s.id)}::text[],
@@ -172,7 +180,7 @@ export async function writeDerivedFindings(
         ${batch.map((s) => s.f.owaspCategory)}::text[],
         ${batch.map((s) => s.f.endpointId ?? null)}::text[],
         ${batch.map((s) => s.teamId)}::text[],
-        ${batch.map((s) => slaDays(s.f.severity))}::int[]
+        ${batch.map((s) => slaDays(s.f.severity, sla))}::int[]
       ) AS u(id, last_seen, severity, title, description, evidence, cwe, owasp, endpoint_id, team_id, sla_days)
       WHERE f.id = u.id`;
   }
@@ -181,6 +189,15 @@ export async function writeDerivedFindings(
   const reopened = await reportedAgain(tx, seen.filter((s) => s.reopen).map((s) => ({ id: s.id, why: `${s.f.ruleId} fires again` })), now);
   counts.reopened = reopened.length;
   counts.updated = seen.length - reopened.length;
+  const regressions = new Set(reopened);
+  counts.suppressed = (
+    // A millisecond after the creation and regression events: the history reads in the order things happened.
+    await suppressMatching(
+      tx,
+      [...creates.map((c) => ({ id: c.id, force: true })), ...seen.map((s) => ({ id: s.id, force: regressions.has(s.id) }))],
+      new Date(now.getTime() + 1),
+    )
+  ).length;
 
   // 5. No longer firing, within the evaluated rules and scope: resolved.
   const rules = options.evaluatedRules;

@@ -12,6 +12,7 @@
  */
 import type { Tx } from "@/server/db/types";
 import { ACTIVE_STATUSES, type FindingStatus } from "@/server/domain/findings";
+import type { ToolTriage } from "@/server/ingest/contract";
 
 const CHUNK = 5000;
 
@@ -142,13 +143,15 @@ export interface Decision {
   suppressionRuleId?: string | null;
   /** The resolution word stored with a closing state (default: fixed / false_positive / duplicate). */
   resolution?: string | null;
+  /** Per finding reasons (a scanner's justification for each result), in place of `reason` where given. */
+  reasons?: ReadonlyMap<string, string>;
 }
 
 /**
  * Moves findings to `decision.to` (the caller has checked that each move is legal and who may make it): one UPDATE
  * and one INSERT of events. Accepting stops the SLA clock; leaving acceptance moves the due date by the time it stood
- * still. A decision clears a pending proposal unless it only moves the work along (open / triaged / in progress).
- * Returns the findings moved with the state they left.
+ * still and adds that time to `slaPausedSeconds`. A decision clears a pending proposal unless it only moves the work
+ * along (open / triaged / in progress). Returns the findings moved with the state they left.
  */
 export async function applyDecision(
   tx: Tx,
@@ -163,24 +166,30 @@ export async function applyDecision(
   const closing = CLOSING.has(to);
   const resolution = closing ? (decision.resolution ?? (to === "resolved" ? "fixed" : to)) : accepting ? "risk_accepted" : null;
   const keepsProposal = (ACTIVE_STATUSES as readonly string[]).includes(to);
+  const reasonOf = (id: string) => decision.reasons?.get(id) ?? decision.reason ?? null;
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
     const rows = await tx.$queryRaw<{ id: string; from: string }[]>`
       WITH before AS (
-        SELECT id, status, "slaPausedAt" FROM finding WHERE id = ANY(${chunk}::text[]) AND status <> ${to} FOR UPDATE
+        SELECT f.id, f.status, f."slaPausedAt", u.reason FROM finding f
+        JOIN unnest(${chunk}::text[], ${chunk.map(reasonOf)}::text[]) AS u(id, reason) ON u.id = f.id
+        WHERE f.status <> ${to} FOR UPDATE OF f
       )
       UPDATE finding f SET
         status = ${to},
         "decidedBy" = ${actor.type},
         resolution = ${resolution},
         "resolvedAt" = ${closing ? at : null},
-        "acceptanceReason" = ${accepting ? (decision.reason ?? null) : null},
+        "acceptanceReason" = CASE WHEN ${accepting} THEN before.reason ELSE NULL END,
         "acceptedById" = ${accepting ? (decision.approverId ?? null) : null},
         "acceptedUntil" = ${accepting ? (decision.acceptedUntil ?? null) : null},
         "acceptanceRemindedAt" = NULL,
         "slaPausedAt" = CASE WHEN ${accepting} THEN coalesce(before."slaPausedAt", ${at}) ELSE NULL END,
         "slaDueAt" = CASE WHEN NOT ${accepting} AND before."slaPausedAt" IS NOT NULL AND f."slaDueAt" IS NOT NULL
           THEN f."slaDueAt" + (${at}::timestamp - before."slaPausedAt") ELSE f."slaDueAt" END,
+        "slaPausedSeconds" = CASE WHEN NOT ${accepting} AND before."slaPausedAt" IS NOT NULL
+          THEN f."slaPausedSeconds" + GREATEST(0, floor(extract(epoch FROM ${at}::timestamp - before."slaPausedAt")))::int
+          ELSE f."slaPausedSeconds" END,
         "duplicateOfId" = ${to === "duplicate" ? (decision.duplicateOfId ?? null) : null},
         "suppressionRuleId" = ${decision.suppressionRuleId ?? null},
         "proposedStatus" = CASE WHEN ${keepsProposal} THEN f."proposedStatus" ELSE NULL END,
@@ -191,14 +200,15 @@ export async function applyDecision(
       RETURNING f.id, before.status AS "from"`;
     moved.push(...rows);
   }
-  const detail = [
-    decision.reason ?? null,
-    decision.acceptedUntil ? `accepted until ${decision.acceptedUntil.toISOString().slice(0, 10)}` : null,
-    decision.duplicateOfId ? `duplicate of ${decision.duplicateOfId}` : null,
-  ].filter(Boolean).join("; ");
+  const detail = (id: string) =>
+    [
+      reasonOf(id),
+      decision.acceptedUntil ? `accepted until ${decision.acceptedUntil.toISOString().slice(0, 10)}` : null,
+      decision.duplicateOfId ? `duplicate of ${decision.duplicateOfId}` : null,
+    ].filter(Boolean).join("; ");
   await recordFindingEvents(
     tx,
-    moved.map((m) => ({ findingId: m.id, type: "status", fromValue: m.from, toValue: to, comment: detail || null, actor })),
+    moved.map((m) => ({ findingId: m.id, type: "status", fromValue: m.from, toValue: to, comment: detail(m.id) || null, actor })),
     at,
   );
   return moved;
@@ -258,4 +268,140 @@ export async function expireAcceptances(tx: Tx, now: Date): Promise<string[]> {
   });
   const moved = await applyDecision(tx, due.map((d) => d.id), { to: "open", reason: "risk acceptance expired" }, SYSTEM, now);
   return moved.map((m) => m.id);
+}
+
+/** Actors whose decision stands against a scanner's triage: a person (or their token), or Postern's own schedule. */
+const TOOL_YIELDS_TO: ReadonlySet<string> = new Set(["user", "token", "system"]);
+/** A SARIF justification that speaks of accepting (not "acceptable"): the suppression is a risk acceptance. */
+const SPEAKS_OF_ACCEPTANCE = /\b(accept(s|ed|ing|ance)?|risk[- ]accepted)\b/i;
+
+/**
+ * The state a scanner's triage stands for, or null when none is in force:
+ * - StackHawk false positive / risk accepted: those states;
+ * - a SARIF suppression in force (status accepted, stored as "suppressed"): false positive — the tool was told not to
+ *   report it — except an `external` suppression (kept outside the code, in a triage database) whose justification
+ *   speaks of accepting, which is a risk acceptance;
+ * - SARIF suppressions under review or rejected: none.
+ */
+export function toolTriageState(triage: Pick<ToolTriage, "state" | "kind" | "justification"> | null | undefined): "false_positive" | "risk_accepted" | null {
+  if (!triage) return null;
+  if (triage.state === "false_positive" || triage.state === "risk_accepted") return triage.state;
+  if (triage.state !== "suppressed") return null;
+  return triage.kind === "external" && SPEAKS_OF_ACCEPTANCE.test(triage.justification ?? "") ? "risk_accepted" : "false_positive";
+}
+
+function triageReason(tool: string, triage: ToolTriage | null): string {
+  if (!triage) return `${tool} no longer triages it`;
+  const how = triage.state === "suppressed" ? `suppressed in ${tool}${triage.kind ? ` (${triage.kind})` : ""}` : `marked ${triage.state.replace("_", " ")} in ${tool}`;
+  return triage.justification ? `${how}: ${triage.justification}` : how;
+}
+
+export interface ToolTriageInput {
+  id: string;
+  /** The tool's name: the actor of the history event. */
+  tool: string;
+  /** What its latest report says (null: nothing, or a suppression not in force). */
+  triage: ToolTriage | null;
+}
+
+/**
+ * A scanner's own triage as a decision, made by the tool (history actor type "tool", id = the tool's name) through
+ * applyDecision: a false positive or an accepted risk (until now + maxAcceptanceDays, as every acceptance ends) with
+ * the tool's justification; when a finding the tool had closed comes without that triage, the tool reopens it.
+ * Only findings nobody else decided are touched: a person's decision (decidedBy user or token), Postern's own (an
+ * expired acceptance is not renewed by the tool restating it) and a suppression rule's stand. Resolved findings are
+ * left to the rescan (reported again, they reopen first). One statement per tool and state.
+ */
+export async function applyToolTriage(
+  tx: Tx,
+  items: readonly ToolTriageInput[],
+  options: { at: Date; maxAcceptanceDays: number },
+): Promise<{ id: string; from: string; to: FindingStatus; tool: string }[]> {
+  if (items.length === 0) return [];
+  const current = new Map<string, { status: string; decidedBy: string | null; suppressionRuleId: string | null }>();
+  for (let i = 0; i < items.length; i += CHUNK) {
+    const rows = await tx.finding.findMany({
+      where: { id: { in: items.slice(i, i + CHUNK).map((item) => item.id) } },
+      select: { id: true, status: true, decidedBy: true, suppressionRuleId: true },
+    });
+    for (const r of rows) current.set(r.id, r);
+  }
+  const groups = new Map<string, { tool: string; to: FindingStatus; ids: string[]; reasons: Map<string, string> }>();
+  for (const item of items) {
+    const row = current.get(item.id);
+    if (!row || row.suppressionRuleId || (row.decidedBy && TOOL_YIELDS_TO.has(row.decidedBy)) || row.status === "resolved" || row.status === "duplicate") continue;
+    const want = toolTriageState(item.triage);
+    let to: FindingStatus | null = null;
+    if (want && row.status !== want) to = want;
+    else if (!want && row.decidedBy === "tool" && (row.status === "false_positive" || row.status === "risk_accepted")) to = "open";
+    if (!to) continue;
+    const key = `${item.tool}\u0000${to}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { tool: item.tool, to, ids: [], reasons: new Map() }));
+    group.ids.push(item.id);
+    group.reasons.set(item.id, triageReason(item.tool, want ? item.triage : null));
+  }
+  const until = new Date(options.at.getTime() + options.maxAcceptanceDays * 86_400_000);
+  const moved: { id: string; from: string; to: FindingStatus; tool: string }[] = [];
+  for (const group of groups.values()) {
+    const accepting = group.to === "risk_accepted";
+    const rows = await applyDecision(
+      tx,
+      group.ids,
+      { to: group.to, reasons: group.reasons, acceptedUntil: accepting ? until : null },
+      { type: "tool", id: group.tool },
+      options.at,
+    );
+    for (const r of rows) moved.push({ ...r, to: group.to, tool: group.tool });
+  }
+  return moved;
+}
+
+/**
+ * Changes the terms of standing acceptances (a suppression rule's reason or end edited): reason and expiry set, the
+ * reminder cleared, an "acceptance" event each (from → to expiry). Only findings still accepted are touched.
+ */
+export async function amendAcceptance(
+  tx: Tx,
+  ids: readonly string[],
+  terms: { reason: string; acceptedUntil: Date | null },
+  actor: EventActor,
+  at: Date,
+): Promise<{ id: string; from: string | null }[]> {
+  const changed: { id: string; from: string | null }[] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    const rows = await tx.$queryRaw<{ id: string; from: Date | null }[]>`
+      WITH before AS (
+        SELECT id, "acceptedUntil" FROM finding WHERE id = ANY(${chunk}::text[]) AND status = 'risk_accepted' FOR UPDATE
+      )
+      UPDATE finding f SET "acceptanceReason" = ${terms.reason}, "acceptedUntil" = ${terms.acceptedUntil},
+        "acceptanceRemindedAt" = NULL, "updatedAt" = ${at}
+      FROM before WHERE f.id = before.id
+      RETURNING f.id, before."acceptedUntil" AS "from"`;
+    for (const r of rows) changed.push({ id: r.id, from: r.from ? r.from.toISOString().slice(0, 10) : null });
+  }
+  const to = terms.acceptedUntil ? terms.acceptedUntil.toISOString().slice(0, 10) : null;
+  await recordFindingEvents(
+    tx,
+    changed.map((c) => ({ findingId: c.id, type: "acceptance", fromValue: c.from, toValue: to, comment: terms.reason, actor })),
+    at,
+  );
+  return changed;
+}
+
+/**
+ * Acceptances ending within `leadDays` of now whose reminder has not gone out: marks them reminded (once per
+ * acceptance: a new acceptance or new terms clear the mark) and returns them for the notification hook.
+ */
+export async function dueAcceptanceReminders(
+  tx: Tx,
+  now: Date,
+  leadDays: number,
+): Promise<{ id: string; title: string; acceptedUntil: Date; acceptedById: string | null; assigneeId: string | null; teamId: string | null }[]> {
+  const horizon = new Date(now.getTime() + leadDays * 86_400_000);
+  return tx.$queryRaw`
+    UPDATE finding SET "acceptanceRemindedAt" = ${now}
+    WHERE status = 'risk_accepted' AND "acceptanceRemindedAt" IS NULL AND "acceptedUntil" > ${now} AND "acceptedUntil" <= ${horizon}
+    RETURNING id, title, "acceptedUntil", "acceptedById", "assigneeId", "teamId"`;
 }

@@ -423,7 +423,7 @@ describe.each(TEST_DATABASES)("scan findings on $name", (kind) => {
       expect((await ingestAs("", "empty.out")).message).toBe("the file is empty");
     });
 
-    it("stores the tool's triage (SARIF suppressions, StackHawk triage) on findings, as the latest report states it", async () => {
+    it("stores the tool's triage (SARIF suppressions, StackHawk triage) on findings, as the latest report states it, and decides by it", async () => {
       const repo = "https://github.com/acme/billing";
       const suppressed = [
         { ruleId: "B105", message: { text: "pw" }, locations: at("billing/a.py", 1), suppressions: [{ kind: "external", status: "accepted", justification: "test fixture" }] },
@@ -434,11 +434,12 @@ describe.each(TEST_DATABASES)("scan findings on $name", (kind) => {
       expect(first.counts).toMatchObject({ findingsCreated: 2 });
       const triage = async () =>
         (await db.prisma.finding.findMany({ where: { tool: "gosec" }, orderBy: { fingerprint: "asc" } })).map((f) => [(f.location as { file: string }).file, f.status, f.toolTriage]).sort();
+      // A suppression in force is a false positive by the tool; one under review decides nothing.
       expect(await triage()).toEqual([
-        ["billing/a.py", "open", { state: "suppressed", kind: "external", justification: "test fixture" }],
+        ["billing/a.py", "false_positive", { state: "suppressed", kind: "external", justification: "test fixture" }],
         ["billing/b.py", "open", { state: "under_review", kind: "inSource" }],
       ]);
-      // The suppression is lifted in the next report: the triage goes with it.
+      // The suppression is lifted in the next report: the triage goes with it, and the tool reopens what it closed.
       const lifted = suppressed.map((r) => ({ ...r, suppressions: [] }));
       expect((await ingestAs(sarifLog("Gosec", repo, lifted), "gosec.sarif")).counts).toMatchObject({ findingsUpdated: 2 });
       expect(await triage()).toEqual([
@@ -469,9 +470,9 @@ describe.each(TEST_DATABASES)("scan findings on $name", (kind) => {
       );
       expect(hawk.status, hawk.message ?? "").toBe("succeeded");
       const byPath = Object.fromEntries(
-        (await db.prisma.finding.findMany({ where: { tool: "stackhawk", api: { slug: "billing" } }, include: { endpoint: true } })).map((f) => [f.endpoint?.path, f.toolTriage]),
+        (await db.prisma.finding.findMany({ where: { tool: "stackhawk", api: { slug: "billing" } }, include: { endpoint: true } })).map((f) => [f.endpoint?.path, [f.status, f.toolTriage]]),
       );
-      expect(byPath).toEqual({ "/invoices": { state: "false_positive" }, "/invoices/{id}": { state: "risk_accepted" } });
+      expect(byPath).toEqual({ "/invoices": ["false_positive", { state: "false_positive" }], "/invoices/{id}": ["risk_accepted", { state: "risk_accepted" }] });
       const exported = [];
       for await (const row of exportRecords(db.prisma, "findings")) if (row.tool === "stackhawk" && row.api?.name === "Billing") exported.push(row.toolTriage);
       expect(exported.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([{ state: "false_positive" }, { state: "risk_accepted" }]);

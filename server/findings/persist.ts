@@ -30,8 +30,14 @@
  * with a warning that says it was clean. counts.records is the number of findings read (scope records left out).
  *
  * Tool triage (ScanFinding.toolTriage: SARIF suppressions, StackHawk false positive / risk accepted) is stored as the
- * last report stated it, in the `toolTriage` column; status does not follow it. Instances merged into one finding
- * keep their triage only when they all share it.
+ * last report stated it, in the `toolTriage` column, and is a decision made by the tool (lifecycle.applyToolTriage:
+ * a SARIF suppression in force → false positive, or an accepted risk when it is kept outside the code and its
+ * justification speaks of accepting; StackHawk's states as they are; acceptances end after the maximum acceptance
+ * days) unless a person, Postern's schedule or a suppression rule decided the finding's state. Instances merged into
+ * one finding keep their triage only when they all share it.
+ *
+ * Suppression rules (./suppression.ts) in force cover new findings and findings reported again, before the tool's
+ * triage is read. SLA days come from the settings (./sla.ts); a finding seen again keeps the time it stood accepted.
  *
  * Batched: one query for the Apis, one for their endpoints, existing findings by fingerprint in chunks of 5,000, one
  * INSERT … SELECT FROM unnest(column arrays) per 5,000 new findings and events (a fixed parameter count: Prisma's
@@ -47,8 +53,10 @@ import { ACTIVE_STATUSES } from "@/server/domain/findings";
 import { severityRank } from "@/server/domain/severity";
 import { isScannedScope, type ScanFinding, type ScannedScope, type ScanRecord, type ToolTriage } from "@/server/ingest/contract";
 import { findingFingerprint, normaliseTarget, scopeKey, toolKey } from "./fingerprint";
-import { recordCreated, reportedAgain, resolveUnreported } from "./lifecycle";
-import { slaDays, slaDueAt } from "./sla";
+import { recordAudit } from "@/server/audit/recorder";
+import { applyToolTriage, recordCreated, reportedAgain, resolveUnreported, toolTriageState } from "./lifecycle";
+import { loadSlaSettings, slaDays, slaDueAt, type SlaSettings } from "./sla";
+import { suppressMatching } from "./suppression";
 
 export interface ScanCounts {
   /** Findings read from the file (the scopes it says it scanned are not counted). */
@@ -58,6 +66,10 @@ export interface ScanCounts {
   findingsReopened: number;
   findingsResolved: number;
   findingsUnmapped: number;
+  /** Findings a suppression rule covered (new, or reported again). */
+  findingsSuppressed: number;
+  /** Findings whose state the scanner's own triage set (false positive, accepted, or reopened when it was lifted). */
+  findingsTriagedByTool: number;
 }
 
 export const NOT_SEEN_IN_RESCAN = "not_seen_in_rescan";
@@ -122,7 +134,17 @@ export async function persistScanFindings(
     if (isScannedScope(r)) scanned.push(r);
     else records.push(r);
   }
-  const counts: ScanCounts = { records: records.length, findingsCreated: 0, findingsUpdated: 0, findingsReopened: 0, findingsResolved: 0, findingsUnmapped: 0 };
+  const counts: ScanCounts = {
+    records: records.length,
+    findingsCreated: 0,
+    findingsUpdated: 0,
+    findingsReopened: 0,
+    findingsResolved: 0,
+    findingsUnmapped: 0,
+    findingsSuppressed: 0,
+    findingsTriagedByTool: 0,
+  };
+  const sla = await loadSlaSettings(tx);
   const now = source.now;
   // Timestamps go to SQL as UTC ISO text cast to timestamp(3), the way Prisma stores DateTime (UTC, no zone).
   const nowIso = now.toISOString();
@@ -314,11 +336,11 @@ export async function persistScanFindings(
 
   // 3. Which fingerprints exist already.
   const fingerprints = [...prepared.keys()];
-  const existing = new Map<string, { id: string; status: string; apiId: string | null }>();
+  const existing = new Map<string, { id: string; status: string; apiId: string | null; decidedBy: string | null }>();
   for (let i = 0; i < fingerprints.length; i += CHUNK) {
     const rows = await tx.finding.findMany({
       where: { fingerprint: { in: fingerprints.slice(i, i + CHUNK) } },
-      select: { id: true, fingerprint: true, status: true, apiId: true },
+      select: { id: true, fingerprint: true, status: true, apiId: true, decidedBy: true },
     });
     for (const row of rows) existing.set(row.fingerprint, row);
   }
@@ -326,14 +348,14 @@ export async function persistScanFindings(
   // 4. New findings and their "created" events.
   const creates: NewFinding[] = [];
   const created: { id: string; comment: string }[] = [];
-  const seen: { id: string; p: Prepared; reopen: boolean }[] = [];
+  const seen: { id: string; p: Prepared; reopen: boolean; decidedBy: string | null }[] = [];
   const apiIds = new Set<string>();
   for (const p of prepared.values()) {
     if (!p.apiId) counts.findingsUnmapped += 1;
     else apiIds.add(p.apiId);
     const found = existing.get(p.fingerprint);
     if (found) {
-      seen.push({ id: found.id, p, reopen: found.status === "resolved" });
+      seen.push({ id: found.id, p, reopen: found.status === "resolved", decidedBy: found.decidedBy });
       if (found.apiId) apiIds.add(found.apiId);
       continue;
     }
@@ -342,7 +364,7 @@ export async function persistScanFindings(
     created.push({ id, comment: `first seen in ${source.fileName}` });
   }
   for (let i = 0; i < creates.length; i += CHUNK) {
-    counts.findingsCreated += await insertFindings(tx, creates.slice(i, i + CHUNK), nowIso);
+    counts.findingsCreated += await insertFindings(tx, creates.slice(i, i + CHUNK), nowIso, sla);
   }
 
   // 5. Seen again: one UPDATE for all of them (what the report says now); then the lifecycle reopens resolved ones
@@ -361,7 +383,8 @@ export async function persistScanFindings(
         "endpointId" = coalesce(u.endpoint_id, f."endpointId"),
         "teamId" = coalesce(f."teamId", u.team_id),
         "toolTriage" = u.tool_triage::jsonb,
-        "slaDueAt" = CASE WHEN u.sla_days IS NULL THEN NULL ELSE f."firstSeenAt" + u.sla_days * interval '1 day' END,
+        "slaDueAt" = CASE WHEN u.sla_days IS NULL THEN NULL
+          ELSE f."firstSeenAt" + u.sla_days * interval '1 day' + f."slaPausedSeconds" * interval '1 second' END,
         "updatedAt" = ${nowIso}::timestamp
       FROM unnest(
         ${batch.map((s) => s.id)}::text[],
@@ -373,7 +396,7 @@ export async function persistScanFindings(
         ${batch.map((s) => s.p.apiId)}::text[],
         ${batch.map((s) => s.p.endpointId)}::text[],
         ${batch.map((s) => s.p.teamId)}::text[],
-        ${batch.map((s) => slaDays(s.p.severity))}::int[],
+        ${batch.map((s) => slaDays(s.p.severity, sla))}::int[],
         ${batch.map((s) => (s.p.toolTriage ? JSON.stringify(s.p.toolTriage) : null))}::text[]
       ) AS u(id, occurrences, severity, title, evidence, location, api_id, endpoint_id, team_id, sla_days, tool_triage)
       WHERE f.id = u.id`;
@@ -386,6 +409,41 @@ export async function persistScanFindings(
   );
   counts.findingsReopened = reopened.length;
   counts.findingsUpdated = seen.length - reopened.length;
+
+  // Suppression rules in force, then the tool's own triage, on what this report contains: recorded a millisecond
+  // after the creation and regression events, so that a finding's history reads in the order things happened.
+  const decidedAt = new Date(now.getTime() + 1);
+  const regressions = new Set(reopened);
+  const suppressed = await suppressMatching(
+    tx,
+    [...creates.map((c) => ({ id: c.id, force: true })), ...seen.map((s) => ({ id: s.id, force: regressions.has(s.id) }))],
+    decidedAt,
+  );
+  counts.findingsSuppressed = suppressed.length;
+  const triaged = await applyToolTriage(
+    tx,
+    [
+      ...creates.filter((c) => toolTriageState(c.p.toolTriage)).map((c) => ({ id: c.id, tool: toolKey(c.p.record.tool.name), triage: c.p.toolTriage })),
+      ...seen
+        .filter((s) => toolTriageState(s.p.toolTriage) || s.decidedBy === "tool")
+        .map((s) => ({ id: s.id, tool: toolKey(s.p.record.tool.name), triage: s.p.toolTriage })),
+    ],
+    { at: decidedAt, maxAcceptanceDays: sla.maxAcceptanceDays },
+  );
+  counts.findingsTriagedByTool = triaged.length;
+  await recordAudit(
+    tx,
+    triaged.map((t) => ({
+      actor: { type: "tool" as const, id: t.tool },
+      action: "finding.transition",
+      target: { type: "finding", id: t.id },
+      from: t.from,
+      to: t.to,
+      origin: "ingest" as const,
+      details: { file: source.fileName },
+    })),
+    decidedAt,
+  );
 
   // 6. Absent from this full scan of their scope: resolved as "not seen in rescan", with an event each.
   const seenIds = [...seen.map((s) => s.id), ...creates.map((c) => c.id)];
@@ -413,7 +471,7 @@ interface NewFinding {
 }
 
 /** One INSERT … SELECT FROM unnest(column arrays) per chunk: a fixed number of parameters whatever the row count. */
-async function insertFindings(tx: Tx, rows: NewFinding[], nowIso: string): Promise<number> {
+async function insertFindings(tx: Tx, rows: NewFinding[], nowIso: string, sla: SlaSettings): Promise<number> {
   const col = <T>(f: (p: Prepared, r: ScanFinding) => T): T[] => rows.map((row) => f(row.p, row.p.record));
   const cwe = col((_, r) => r.cwe ?? null);
   return tx.$executeRaw`
@@ -442,7 +500,7 @@ async function insertFindings(tx: Tx, rows: NewFinding[], nowIso: string): Promi
       ${col((p) => (p.evidence ? JSON.stringify(p.evidence) : null))}::text[],
       ${col((_, r) => r.remediation ?? null)}::text[],
       ${col((p) => p.occurrences)}::int[],
-      ${col((p) => slaDueAt(p.severity, new Date(nowIso))?.toISOString() ?? null)}::text[],
+      ${col((p) => slaDueAt(p.severity, new Date(nowIso), sla)?.toISOString() ?? null)}::text[],
       ${col((p) => (p.toolTriage ? JSON.stringify(p.toolTriage) : null))}::text[]
     ) AS u(id, rule_id, tool, title, description, severity, confidence, cwe, owasp, fingerprint, scope_key, api_id, endpoint_id,
       team_id, location, evidence, remediation, occurrences, sla_due_at, tool_triage)`;

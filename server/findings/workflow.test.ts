@@ -220,8 +220,8 @@ describe.each(TEST_DATABASES)("remediation workflow on $name", (kind) => {
     const [fp, fixed] = await Promise.all(
       ["10001", "10002"].map(async (rule) => (await db.prisma.finding.findFirstOrThrow({ where: { ruleId: rule, apiId: apiA } })).id),
     );
-    await transitionFindings(db.prisma, actors.security, { ids: [fp], to: "false_positive", reason: "test data" });
-    await transitionFindings(db.prisma, actors.developer, { ids: [fixed], to: "resolved" });
+    await transitionFindings(db.prisma, actors.security, { ids: [fp!], to: "false_positive", reason: "test data" });
+    await transitionFindings(db.prisma, actors.developer, { ids: [fixed!], to: "resolved" });
     // Both reported again (DefectDojo #10559: reimport reopened false positives).
     expect((await scan(["10001", "10002"])).status).toBe("succeeded");
     expect((await db.prisma.finding.findUniqueOrThrow({ where: { id: fp } })).status).toBe("false_positive");

@@ -17,10 +17,11 @@ import type { Tx } from "@/server/db/types";
 import { DomainError, forbidden, notFound } from "@/server/domain/errors";
 import { FINDING_STATUSES, type FindingStatus } from "@/server/domain/findings";
 import { addComment, applyDecision, assignFindings, type EventActor, propose } from "./lifecycle";
+import { DEFAULT_SLA_SETTINGS, loadSlaSettings } from "./sla";
 import { transitionRefusal } from "./transitions";
 
-/** Longest an acceptance may run unless the settings say otherwise (DESIGN.md §5). */
-export const DEFAULT_MAX_ACCEPTANCE_DAYS = 365;
+/** Longest an acceptance may run unless the settings say otherwise (DESIGN.md §5; Settings → SLA, ./sla.ts). */
+export const DEFAULT_MAX_ACCEPTANCE_DAYS = DEFAULT_SLA_SETTINGS.maxAcceptanceDays;
 const DAY_MS = 86_400_000;
 const TX = { maxWait: 30_000, timeout: 300_000 };
 
@@ -78,6 +79,7 @@ export async function transitionFindings(
   prisma: Db,
   actor: Actor,
   raw: TransitionInput,
+  /** maxAcceptanceDays: by default the SLA settings' (Settings → SLA). */
   options: { origin?: AuditOrigin; now?: Date; maxAcceptanceDays?: number } = {},
 ): Promise<ActionResult> {
   if (!can(actor, "findings:write")) throw forbidden("Requires permission findings:write");
@@ -88,7 +90,7 @@ export async function transitionFindings(
     throw new DomainError("BAD_REQUEST", `a reason is required to mark a finding ${to}`);
   }
   if (to === "risk_accepted") {
-    const max = options.maxAcceptanceDays ?? DEFAULT_MAX_ACCEPTANCE_DAYS;
+    const max = options.maxAcceptanceDays ?? (await loadSlaSettings(prisma)).maxAcceptanceDays;
     if (!input.expiresAt) throw new DomainError("BAD_REQUEST", "a risk acceptance needs an expiry date");
     if (input.expiresAt.getTime() <= now.getTime()) throw new DomainError("BAD_REQUEST", "the acceptance's expiry must be in the future");
     if (input.expiresAt.getTime() > now.getTime() + max * DAY_MS) {

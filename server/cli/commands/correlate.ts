@@ -10,6 +10,8 @@ Recomputes what Postern derives from the stored evidence. Time windows are measu
 It recomputes the inventory aggregates of every Api (documented/observed endpoint counts, data classes, auth
 kinds), re-links secrets to Apis, evaluates the posture, traffic and secret rules for every Api (opening,
 updating, resolving and reopening their findings), and recomputes every Api's risk score and today's snapshot.
+Then it does what the server's schedule does, as of --as-of: risk acceptances and suppression rules whose end
+has come reopen their findings, and acceptances ending within the reminder lead time get their reminder.
 
 Options:
   --as-of ISO   evaluation time, e.g. 2024-05-01 or 2024-05-01T12:00:00Z
@@ -85,6 +87,14 @@ async function run(args: string[], io: CliIO): Promise<number> {
         `${result.secretLinksChanged} secret links changed; risk scored for ${result.apisScored} ${result.apisScored === 1 ? "Api" : "Apis"} in ${(result.durationMs / 1000).toFixed(1)} s.`,
     );
     for (const [ruleId, n] of Object.entries(result.fired).sort()) await line(io.stdout, `  ${ruleId}: ${n}`);
+    const { runFindingSchedule } = await import("@/server/findings/schedule");
+    const schedule = await runFindingSchedule(prisma, asOf);
+    await line(
+      io.stdout,
+      `Schedule: ${schedule.acceptancesExpired} expired ${schedule.acceptancesExpired === 1 ? "acceptance" : "acceptances"} and ` +
+        `${schedule.suppressionsExpired} ${schedule.suppressionsExpired === 1 ? "finding" : "findings"} of expired suppression rules reopened; ` +
+        `${schedule.reminded} acceptance ${schedule.reminded === 1 ? "reminder" : "reminders"}.`,
+    );
     for (const e of result.ruleErrors) await line(io.stderr, `postern: rule ${e.ruleId} failed and was skipped: ${e.message}`);
     return result.ruleErrors.length ? EXIT.failure : EXIT.ok;
   });
