@@ -2,6 +2,15 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "@/components/trpc";
+import type { TokenScope } from "@/server/auth/tokens";
+
+/** The scopes a token may have (server/auth/tokens.ts TOKEN_SCOPES), with what each lets it do. */
+const SCOPES: { scope: TokenScope; title: string }[] = [
+  { scope: "ingest", title: "POST /api/v1/ingest" },
+  { scope: "read", title: "read the inventory" },
+  { scope: "findings:read", title: "GET /api/v1/findings" },
+  { scope: "findings:write", title: "transition, assign, comment on findings (POST /api/v1/findings/…)" },
+];
 
 export function Tokens() {
   const trpc = useTRPC();
@@ -15,7 +24,7 @@ export function Tokens() {
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const scopes = form.getAll("scope").map(String).filter((s): s is "ingest" | "read" => s === "ingest" || s === "read");
+    const scopes = form.getAll("scope").map(String).filter((s): s is TokenScope => SCOPES.some((o) => o.scope === s));
     create.mutate({ name: String(form.get("name") ?? ""), scopes, expiresInDays: Number(form.get("days") ?? 90) });
   }
 
@@ -43,6 +52,11 @@ export function Tokens() {
           <label style={{ flexDirection: "row", gap: 4 }}>
             <input type="checkbox" name="scope" value="read" /> read
           </label>
+          {SCOPES.filter((o) => o.scope.startsWith("findings:")).map((o) => (
+            <label key={o.scope} style={{ flexDirection: "row", gap: 4 }} title={o.title}>
+              <input type="checkbox" name="scope" value={o.scope} /> {o.scope}
+            </label>
+          ))}
         </fieldset>
         <button className="primary" type="submit" disabled={create.isPending}>
           Create token

@@ -4,7 +4,8 @@ export const openApiDocument = {
   info: {
     title: "Postern REST API",
     version: "1.0.0",
-    description: "Machine entry points for CI jobs and log shippers. The web UI uses its own session-authenticated API.",
+    description:
+      "Machine entry points for CI jobs, log shippers and remediation scripts. The web UI uses its own session-authenticated API.",
   },
   servers: [{ url: "/api/v1" }],
   security: [{ bearerToken: [] }],
@@ -13,7 +14,10 @@ export const openApiDocument = {
       bearerToken: {
         type: "http",
         scheme: "bearer",
-        description: "An API token created in Settings or with `postern token create`; needs the `ingest` scope.",
+        description:
+          "An API token created in Settings or with `postern token create`. Scopes: `ingest` (POST /ingest), `findings:read` " +
+          "(GET /findings…), `findings:write` (transition, assign, comment, bulk). A token acts for its owner: their role and " +
+          "teams apply.",
       },
     },
     schemas: {

@@ -5,7 +5,12 @@ import type { Actor } from "./roles";
 import { createApiToken, type TokenScope } from "./tokens";
 
 /** What a token scope lets its bearer do, as the owner's permission it needs. */
-const SCOPE_PERMISSION: Record<TokenScope, Permission> = { ingest: "ingest:write", read: "inventory:read" };
+const SCOPE_PERMISSION: Record<TokenScope, Permission> = {
+  ingest: "ingest:write",
+  read: "inventory:read",
+  "findings:read": "findings:read",
+  "findings:write": "findings:write",
+};
 
 /** The actor's tokens; with tokens:all everyone's, unless `own` (My account lists one's own for every role). */
 export async function listTokens(prisma: Db, actor: Actor, options: { own?: boolean } = {}) {

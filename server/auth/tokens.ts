@@ -2,7 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Db } from "@/server/db/client";
 import { type Actor, isRole } from "./roles";
 
-export const TOKEN_SCOPES = ["ingest", "read"] as const;
+/** ingest: POST /api/v1/ingest; read: inventory reads; findings:read / findings:write: the findings REST API. */
+export const TOKEN_SCOPES = ["ingest", "read", "findings:read", "findings:write"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 const PREFIX = "pst_";
 

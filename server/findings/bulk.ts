@@ -6,7 +6,7 @@
  * say how many matched, changed and were skipped, and why, without listing thousands of ids.
  */
 import { z } from "zod";
-import { recordAudit } from "@/server/audit/recorder";
+import { type AuditOrigin, recordAudit } from "@/server/audit/recorder";
 import { can } from "@/server/auth/permissions";
 import type { Actor } from "@/server/auth/roles";
 import { findingScope } from "@/server/auth/scope";
@@ -79,19 +79,30 @@ async function run(ids: string[], action: (ids: string[]) => Promise<ActionResul
   return summarise(ids.length, await action(ids));
 }
 
-export async function bulkTransition(prisma: Db, actor: Actor, raw: z.input<typeof bulkTransitionInput>): Promise<BulkResult> {
+/** `origin`: where the action came from, for the audit log (default ui; the REST API says api). */
+export async function bulkTransition(
+  prisma: Db,
+  actor: Actor,
+  raw: z.input<typeof bulkTransitionInput>,
+  options: { origin?: AuditOrigin } = {},
+): Promise<BulkResult> {
   if (!can(actor, "findings:write")) throw forbidden("Requires permission findings:write");
   const input = bulkTransitionInput.parse(raw);
   const { ids: _ids, filter: _filter, group: _group, ...move } = input;
   const { ids } = await resolveSelection(prisma, actor, input);
-  return run(ids, (chunk) => transitionFindings(prisma, actor, { ...move, ids: chunk }));
+  return run(ids, (chunk) => transitionFindings(prisma, actor, { ...move, ids: chunk }, options));
 }
 
-export async function bulkAssign(prisma: Db, actor: Actor, raw: z.input<typeof bulkAssignInput>): Promise<BulkResult> {
+export async function bulkAssign(
+  prisma: Db,
+  actor: Actor,
+  raw: z.input<typeof bulkAssignInput>,
+  options: { origin?: AuditOrigin } = {},
+): Promise<BulkResult> {
   if (!can(actor, "findings:write")) throw forbidden("Requires permission findings:write");
   const input = bulkAssignInput.parse(raw);
   const { ids } = await resolveSelection(prisma, actor, input);
-  return run(ids, (chunk) => assignFindingsTo(prisma, actor, { ids: chunk, assignee: input.assignee }));
+  return run(ids, (chunk) => assignFindingsTo(prisma, actor, { ids: chunk, assignee: input.assignee }, options));
 }
 
 export const bulkMapOutput = bulkResult.extend({ api: z.object({ slug: z.string(), name: z.string() }) });

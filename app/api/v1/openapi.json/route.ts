@@ -1,5 +1,6 @@
 import { declareRoute } from "@/server/api/rest";
 import { openApiDocument } from "@/server/api/openapi-document";
+import { findingsPaths, findingsSchemas } from "@/server/api/openapi-findings";
 
 // Answered per request, like every API route, so that it carries Cache-Control: no-store (a static route's answer
 // would be served with Next.js's own caching headers).
@@ -18,6 +19,7 @@ const document = {
     ...openApiDocument.components,
     schemas: {
       ...openApiDocument.components.schemas,
+      ...findingsSchemas,
       IngestJobStarted: {
         type: "object",
         required: ["jobId", "statusUrl", "cancelUrl"],
@@ -68,6 +70,7 @@ const document = {
   },
   paths: {
     ...openApiDocument.paths,
+    ...findingsPaths,
     "/ingest": {
       post: {
         ...ingest,
