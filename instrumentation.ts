@@ -7,4 +7,7 @@ export async function register() {
   // Acceptances and suppression rules that end, reminders before acceptances end (server/findings/schedule.ts).
   const { startFindingSchedule } = await import("@/server/findings/schedule");
   startFindingSchedule();
+  // Webhook deliveries from the outbox, the daily overdue notifications (server/notify/loop.ts).
+  const { startNotifyLoop } = await import("@/server/notify/loop");
+  startNotifyLoop();
 }

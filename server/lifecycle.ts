@@ -30,6 +30,8 @@ export async function closeDatabase(): Promise<void> {
   // The finding schedule (expiries, reminders) stops first, its run in progress finishing.
   const { stopFindingSchedule } = await import("@/server/findings/schedule");
   await stopFindingSchedule();
+  const { stopNotifyLoop } = await import("@/server/notify/loop");
+  await stopNotifyLoop();
   const { closeDatabase: close } = await import("@/server/db/client");
   await close();
 }

@@ -39,10 +39,15 @@ interface World {
   target: string;
   /** A suppression rule (of a rule id no finding has) for the suppression procedures. */
   suppressionRule: string;
+  /** A notification of each role's person, one of someone else's, and a webhook. */
+  notificationOf: Record<Role, string>;
+  otherNotification: string;
+  webhook: string;
 }
 
 /** Whose "other team" object a role may still see, per kind of object. */
-const SEES_OTHER: Record<"api" | "finding" | "token", (role: Role) => boolean> = {
+const SEES_OTHER: Record<"api" | "finding" | "token" | "notification", (role: Role) => boolean> = {
+  notification: () => false,
   api: (role) => role !== "developer",
   finding: (role) => role === "admin" || role === "security",
   token: (role) => can({ role }, "tokens:all"),
@@ -232,6 +237,26 @@ const CALLS: Record<string, Row> = {
   },
   "sla.settings": { call: { plain: (c) => c.sla.settings() } },
   "sla.setSettings": { call: { plain: (c) => c.sla.setSettings({}) } },
+  "notifications.list": { call: { plain: (c) => c.notifications.list({}) } },
+  "notifications.unreadCount": { call: { plain: (c) => c.notifications.unreadCount() } },
+  "notifications.markRead": {
+    object: "notification",
+    call: {
+      own: (c, w, role) => c.notifications.markRead({ ids: [w.notificationOf[role]] }),
+      other: (c, w) => c.notifications.markRead({ ids: [w.otherNotification] }),
+      none: (c) => c.notifications.markRead({ ids: ["no-such-notification"] }),
+    },
+  },
+  "notifications.preferences.get": { call: { plain: (c) => c.notifications.preferences.get() } },
+  "notifications.preferences.set": { call: { plain: (c) => c.notifications.preferences.set([{ type: "overdue", inApp: true }]) } },
+  "webhooks.list": { call: { plain: (c) => c.webhooks.list() } },
+  "webhooks.create": { call: { plain: (c) => c.webhooks.create({ name: "matrix", url: "http://127.0.0.1:9/matrix" }) } },
+  "webhooks.update": {
+    call: { plain: (c, w) => c.webhooks.update({ id: w.webhook, name: "matrix, edited" }), none: (c) => c.webhooks.update({ id: "no-such-webhook", name: "x" }) },
+  },
+  "webhooks.delete": { call: { none: (c) => c.webhooks.delete({ id: "no-such-webhook" }) } },
+  "webhooks.deliveries": { call: { plain: (c, w) => c.webhooks.deliveries({ id: w.webhook }), none: (c) => c.webhooks.deliveries({ id: "no-such-webhook" }) } },
+  "webhooks.test": { call: { plain: (c, w) => c.webhooks.test({ id: w.webhook }), none: (c) => c.webhooks.test({ id: "no-such-webhook" }) } },
   "sla.compliance": { call: { plain: (c) => c.sla.compliance({ from: new Date("2026-01-01T00:00:00Z"), to: new Date("2027-01-01T00:00:00Z") }) } },
 };
 
@@ -276,7 +301,7 @@ describe("every procedure declares a permission and has a matrix row", () => {
 describe.each(TEST_DATABASES)("authorization matrix on $name", (kind) => {
   let db: Database;
   const actors = {} as Record<Role, Actor>;
-  const world = { tokenOf: {} } as World;
+  const world = { tokenOf: {}, notificationOf: {} } as World;
 
   beforeAll(async () => {
     db = await kind.open();
@@ -311,9 +336,14 @@ describe.each(TEST_DATABASES)("authorization matrix on $name", (kind) => {
       const user = await createUser(db.prisma, { email: `${role}@example.com`, role, password: `${role}-password-123`, teams: role === "developer" ? ["alpha"] : [] });
       actors[role] = { type: "user", userId: user.id, email: user.email, role, teamIds: role === "developer" ? [alpha.id] : [] };
       world.tokenOf[role] = (await createApiToken(db.prisma, { userId: user.id, name: "own", scopes: ["read"], expiresInDays: 1 })).id;
+      world.notificationOf[role] = (await db.prisma.notification.create({ data: { userId: user.id, type: "assigned", title: "matrix" } })).id;
     }
     world.adminToken = (await createApiToken(db.prisma, { userId: actors.admin.userId, name: "admin's", scopes: ["read"], expiresInDays: 1 })).id;
     world.target = (await createUser(db.prisma, { email: "target@example.com", role: "developer", password: "target-password-123" })).id;
+    world.otherNotification = (await db.prisma.notification.create({ data: { userId: world.target, type: "assigned", title: "matrix" } })).id;
+    world.webhook = (
+      await db.prisma.webhook.create({ data: { name: "matrix", url: "http://127.0.0.1:9/matrix", secret: "whsec_matrix", createdById: actors.admin.userId } })
+    ).id;
     world.suppressionRule = (
       await db.prisma.suppressionRule.create({ data: { ruleId: "matrix-no-finding", state: "false_positive", reason: "matrix", createdById: actors.admin.userId } })
     ).id;

@@ -13,6 +13,8 @@ import { peopleRouter } from "./routers/people";
 import { teamsRouter } from "./routers/teams";
 import { slaRouter } from "./routers/sla";
 import { suppressionsRouter } from "./routers/suppressions";
+import { notificationsRouter } from "./routers/notifications";
+import { webhooksRouter } from "./routers/webhooks";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -31,6 +33,8 @@ export const appRouter = router({
   ownership: ownershipRouter,
   suppressions: suppressionsRouter,
   sla: slaRouter,
+  notifications: notificationsRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -42,6 +42,10 @@ export const PERMISSIONS = [
   "people:admin",
   /** Teams: create, rename, members (Settings → Teams). */
   "teams:admin",
+  /** Outgoing webhooks, per team and global (Settings → Webhooks). */
+  "webhooks:admin",
+  /** The audit log: filter and export (Settings → Audit). */
+  "audit:read",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -58,10 +62,11 @@ const SECURITY: readonly Permission[] = [
   "ingest:read",
   "settings:read",
   "risk:preview",
+  "webhooks:admin",
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
-  admin: new Set<Permission>([...SECURITY, "settings:write", "tokens:all", "people:admin", "teams:admin"]),
+  admin: new Set<Permission>([...SECURITY, "settings:write", "tokens:all", "people:admin", "teams:admin", "audit:read"]),
   security: new Set(SECURITY),
   developer: new Set<Permission>([...EVERYONE, "findings:read", "findings:write", "secrets:read"]),
   executive: new Set(EVERYONE),

@@ -13,6 +13,7 @@
 import type { Tx } from "@/server/db/types";
 import { ACTIVE_STATUSES, type FindingStatus } from "@/server/domain/findings";
 import type { ToolTriage } from "@/server/ingest/contract";
+import { onRegressions } from "@/server/notify/findings";
 
 const CHUNK = 5000;
 
@@ -89,6 +90,7 @@ export async function reportedAgain(
     reopened.map((id) => ({ findingId: id, type: "status", fromValue: "resolved", toValue: "open", comment: `${why.get(id) ?? "reported again"}: regression` })),
     at,
   );
+  await onRegressions(tx, reopened, at);
   return reopened;
 }
 

@@ -17,6 +17,7 @@ import type { Tx } from "@/server/db/types";
 import { DomainError, forbidden, notFound } from "@/server/domain/errors";
 import { FINDING_STATUSES, type FindingStatus } from "@/server/domain/findings";
 import { addComment, applyDecision, assignFindings, type EventActor, propose } from "./lifecycle";
+import { onFindingComment, onFindingsAssigned, onFindingsMoved } from "@/server/notify/findings";
 import { DEFAULT_SLA_SETTINGS, loadSlaSettings } from "./sla";
 import { transitionRefusal } from "./transitions";
 
@@ -138,6 +139,7 @@ export async function transitionFindings(
       })),
       now,
     );
+    await onFindingsMoved(tx, moved, to, input.reason ?? null, eventActor(actor), now);
     return settle({ changed: moved.length, skipped }, input.ids.length === 1);
   }, TX);
 }
@@ -191,6 +193,7 @@ export async function assignFindingsTo(
       })),
       now,
     );
+    await onFindingsAssigned(tx, changed.map((c) => c.id), assignee, eventActor(actor), now);
     return settle({ changed: changed.length, skipped }, input.ids.length === 1);
   }, TX);
 }
@@ -211,6 +214,7 @@ export async function commentOnFinding(
     if (rows.length === 0) throw notFound("Finding");
     await addComment(tx, input.id, input.body, eventActor(actor), now);
     await recordAudit(tx, { actor: eventActor(actor), action: "finding.comment", target: { type: "finding", id: input.id }, origin: options.origin ?? "ui" }, now);
+    await onFindingComment(tx, input.id, input.body, eventActor(actor), now);
     return { ok: true as const };
   }, TX);
 }
