@@ -69,6 +69,11 @@ describe("CSV export", () => {
       regression: false,
       occurrences: 1,
       toolTriage: null,
+      assignee: null,
+      team: null,
+      overdue: false,
+      acceptance: null,
+      suppressedBy: null,
     };
     const header = csvHeader("findings");
     expect(header).toContain("api.name");

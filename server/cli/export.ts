@@ -8,6 +8,7 @@
 import { stringify } from "csv-stringify/sync";
 import type { Prisma } from "@/generated/prisma/client";
 import type { Db } from "@/server/db/client";
+import { isOverdue } from "@/server/findings/sla";
 
 export const EXPORT_KINDS = ["apis", "endpoints", "findings"] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
@@ -90,6 +91,16 @@ export interface FindingExport {
   occurrences: number;
   /** The scanner's own triage as its last report stated it ({ state, kind?, justification? }), else null. */
   toolTriage: unknown;
+  /** The assignee's email. */
+  assignee: string | null;
+  /** The slug of the team that works on it. */
+  team: string | null;
+  /** Past its SLA due date and still active, at the time of the export. */
+  overdue: boolean;
+  /** status risk_accepted: why, who approved it (email; null for a scanner's own acceptance), until when. */
+  acceptance: { reason: string | null; approver: string | null; expiresAt: string | null } | null;
+  /** The suppression rule that set its state: its id, "ruleId on Apis <glob> at <glob>", and why. */
+  suppressedBy: { id: string; rule: string; reason: string } | null;
 }
 
 export interface ExportRecordOf {
@@ -276,12 +287,24 @@ export async function* exportFindings(prisma: Db, options: ExportOptions = {}): 
           regression: true,
           occurrences: true,
           toolTriage: true,
+          assignee: { select: { email: true } },
+          team: { select: { slug: true } },
+          acceptanceReason: true,
+          acceptedById: true,
+          acceptedUntil: true,
+          suppressionRule: { select: { id: true, ruleId: true, apiPattern: true, pathPattern: true, reason: true } },
         },
       }),
     options,
   );
+  const now = new Date();
   for await (const rows of batches) {
+    const approverIds = [...new Set(rows.map((r) => r.acceptedById).filter((id): id is string => !!id))];
+    const approvers = new Map(
+      approverIds.length ? (await prisma.user.findMany({ where: { id: { in: approverIds } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]) : [],
+    );
     for (const row of rows) {
+      const rule = row.suppressionRule;
       yield {
         id: row.id,
         ruleId: row.ruleId,
@@ -301,6 +324,20 @@ export async function* exportFindings(prisma: Db, options: ExportOptions = {}): 
         regression: row.regression,
         occurrences: row.occurrences,
         toolTriage: row.toolTriage ?? null,
+        assignee: row.assignee?.email ?? null,
+        team: row.team?.slug ?? null,
+        overdue: isOverdue(row, now),
+        acceptance:
+          row.status === "risk_accepted"
+            ? { reason: row.acceptanceReason, approver: row.acceptedById ? (approvers.get(row.acceptedById) ?? null) : null, expiresAt: iso(row.acceptedUntil) }
+            : null,
+        suppressedBy: rule
+          ? {
+              id: rule.id,
+              rule: [rule.ruleId, rule.apiPattern ? `on Apis ${rule.apiPattern}` : null, rule.pathPattern ? `at ${rule.pathPattern}` : null].filter(Boolean).join(" "),
+              reason: rule.reason,
+            }
+          : null,
       };
     }
   }
@@ -386,6 +423,14 @@ export const CSV_COLUMNS: { [K in ExportKind]: CsvColumn<ExportRecordOf[K]>[] } 
     { header: "regression", value: (r) => r.regression },
     { header: "occurrences", value: (r) => r.occurrences },
     { header: "toolTriage", value: (r) => (r.toolTriage === null || r.toolTriage === undefined ? null : JSON.stringify(r.toolTriage)) },
+    { header: "assignee", value: (r) => r.assignee },
+    { header: "team", value: (r) => r.team },
+    { header: "overdue", value: (r) => r.overdue },
+    { header: "acceptance.reason", value: (r) => r.acceptance?.reason },
+    { header: "acceptance.approver", value: (r) => r.acceptance?.approver },
+    { header: "acceptance.expiresAt", value: (r) => r.acceptance?.expiresAt },
+    { header: "suppressedBy.id", value: (r) => r.suppressedBy?.id },
+    { header: "suppressedBy.rule", value: (r) => r.suppressedBy?.rule },
   ],
 };
 

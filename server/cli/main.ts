@@ -26,6 +26,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; 
   ingest: { summary: "ingest inventories, scan results, gateway logs and vault audits", load: async () => (await import("./commands/ingest")).command },
   export: { summary: "export Apis, endpoints or findings as JSON or CSV", load: async () => (await import("./commands/export")).command },
   correlate: { summary: "recompute derived data as of a point in time", load: async () => (await import("./commands/correlate")).command },
+  finding: { summary: "move, assign and comment on findings", load: async () => (await import("./commands/finding")).command },
   user: { summary: "create people and set their passwords", load: async () => (await import("./commands/user")).command, terminal: true },
   team: { summary: "create teams that own Apis and findings", load: async () => (await import("./commands/team")).command },
   token: { summary: "create API tokens for CI jobs and log shippers", load: async () => (await import("./commands/token")).command },

@@ -20,10 +20,10 @@ Options:
 const BATCH = 1000;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
-/** Parses --as-of: an ISO 8601 date or date-time (UTC when no offset is given). */
-export function parseAsOf(text: string): Date {
+/** Parses --as-of (or another `option`): an ISO 8601 date or date-time (UTC when no offset is given). */
+export function parseAsOf(text: string, option = "--as-of"): Date {
   const value = text.trim();
-  if (!ISO_8601.test(value)) throw new UsageError(`--as-of "${text}" is not an ISO 8601 date or date-time (e.g. 2024-05-01T12:00:00Z)`);
+  if (!ISO_8601.test(value)) throw new UsageError(`${option} "${text}" is not an ISO 8601 date or date-time (e.g. 2024-05-01T12:00:00Z)`);
   const hasTime = /[T ]/i.test(value);
   const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) && hasTime;
   const date = new Date(hasTime && !hasZone ? `${value.replace(" ", "T")}Z` : value);
@@ -31,7 +31,7 @@ export function parseAsOf(text: string): Date {
   // Date() rolls 2024-02-31 over to March: reject dates that do not exist.
   const check = new Date(Date.UTC(y ?? 0, (m ?? 1) - 1, d ?? 0));
   if (Number.isNaN(date.getTime()) || check.getUTCMonth() !== (m ?? 0) - 1 || check.getUTCDate() !== d) {
-    throw new UsageError(`--as-of "${text}" is not a valid date`);
+    throw new UsageError(`${option} "${text}" is not a valid date`);
   }
   return date;
 }
