@@ -18,5 +18,6 @@ export async function signIn(page: Page, who: Credentials) {
   await page.getByLabel("Email").fill(who.email);
   await page.getByLabel("Password").fill(who.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  // Developers land on My findings, everyone else on the overview (app/(app)/page.tsx).
+  await expect(page.getByRole("heading", { name: /^(Overview|My findings)$/, level: 1 })).toBeVisible();
 }

@@ -10,15 +10,22 @@ import { serverCaller } from "@/server/api/server-caller";
 export const dynamic = "force-dynamic";
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
-  const { actor } = await serverCaller();
+  const { actor, caller } = await serverCaller();
   const theme = (await cookies()).get("postern-theme")?.value === "light" ? "light" : "dark";
+  // The badges of My findings and the triage queue (the Nav keeps them fresh in the browser).
+  const counts = can(actor, "findings:read") ? await caller.findings.counts() : null;
+  // Developers start from their work: My findings is their landing page (app/(app)/page.tsx) and comes first.
+  const developer = actor.role === "developer";
+  const mine = { href: "/my", label: "My findings", available: true, badge: "mine" as const };
   const items = [
-    { href: "/", label: "Overview", available: true },
+    ...(developer ? [mine] : []),
+    { href: developer ? "/overview" : "/", label: "Overview", available: true },
+    ...(can(actor, "findings:decide") ? [{ href: "/triage", label: "Triage queue", available: true, badge: "triage" as const }] : []),
     { href: "/apis", label: "APIs", available: true },
     { href: "/findings", label: "Findings", available: true },
     { href: "/attack-signals", label: "Attack signals", available: true },
     { href: "/secrets", label: "Secrets", available: actor.role !== "executive" },
-    { href: "/my-findings", label: "My findings", available: false },
+    ...(!developer && can(actor, "findings:read") ? [mine] : []),
     { href: "/reports", label: "Reports", available: false },
     { href: "/ingest", label: "Ingest", available: can(actor, "ingest:write") },
     { href: "/settings", label: "Settings", available: can(actor, "ingest:write") },
@@ -31,7 +38,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
       <div className="shell">
         <aside className="sidebar">
           <div className="brand">Postern</div>
-          <Nav items={items} />
+          <Nav items={items} counts={counts} />
           <div className="sidebar-footer">
             <span>
               {actor.email}

@@ -1,19 +1,12 @@
-import { RiskOverview } from "@/components/overview/overview";
+import { redirect } from "next/navigation";
 import { serverCaller } from "@/server/api/server-caller";
+import OverviewPage from "./overview/page";
 
 export const metadata = { title: "Overview" };
 
-export default async function OverviewPage() {
-  const { caller } = await serverCaller();
-  const data = await caller.risk.overview();
-  return (
-    <>
-      <h1>Overview</h1>
-      <p className="muted">
-        Risk of every API you can see, from inventories, scanner results, gateway logs and vault audits. Scores are 0–100, the sum of the factors shown on each
-        API&apos;s page.
-      </p>
-      <RiskOverview data={data} />
-    </>
-  );
+/** The landing page: developers start from their work (My findings); everyone else from the overview. */
+export default async function HomePage() {
+  const { actor } = await serverCaller();
+  if (actor.role === "developer") redirect("/my");
+  return <OverviewPage />;
 }

@@ -7,6 +7,7 @@ import { useTRPC } from "@/components/trpc";
 import { FINDING_KINDS, FINDING_STATUSES } from "@/server/domain/findings";
 import { OWASP_API_CATEGORIES } from "@/server/domain/owasp";
 import { SEVERITIES } from "@/server/domain/severity";
+import { BulkActions } from "./bulk-actions";
 import { SeverityBadge, SlaDue, StatusBadge, statusLabel } from "./labels";
 import { Pager } from "@/components/ui/pager";
 import { useUrlFilters } from "@/components/ui/use-url-filters";
@@ -26,7 +27,8 @@ function pick<T extends string>(value: string | null, allowed: readonly T[]): T 
   return allowed.find((a) => a === value);
 }
 
-export function FindingsTable({ canSeeUnmapped }: { canSeeUnmapped: boolean }) {
+/** `bulk`: for those who may act on findings (findings:write): who they are and which decisions they may make. */
+export function FindingsTable({ canSeeUnmapped, bulk }: { canSeeUnmapped: boolean; bulk?: { userId: string; canDecide: boolean; canMap: boolean } }) {
   const trpc = useTRPC();
   const { params, update } = useUrlFilters();
   const [q, setQ] = useState(params.get("q") ?? "");
@@ -52,6 +54,17 @@ export function FindingsTable({ canSeeUnmapped }: { canSeeUnmapped: boolean }) {
     pageSize: 50,
   };
   const list = useQuery({ ...trpc.findings.list.queryOptions(input), placeholderData: keepPreviousData });
+  // The filter alone (no sort or page): what "all that match" means for a bulk action.
+  const { sort: _sort, dir: _dir, page: _page, pageSize: _pageSize, ...filter } = input;
+  const filterKey = JSON.stringify(filter);
+  const [ticked, setTicked] = useState<{ key: string; ids: Set<string> }>({ key: filterKey, ids: new Set() });
+  // Ticks belong to one filter: changing it starts over.
+  const tickedIds = ticked.key === filterKey ? ticked.ids : new Set<string>();
+  const tick = (ids: string[], on: boolean) => {
+    const next = new Set(tickedIds);
+    for (const id of ids) if (on) next.add(id); else next.delete(id);
+    setTicked({ key: filterKey, ids: next });
+  };
   const teams = useQuery(trpc.apis.teams.queryOptions());
 
 
@@ -172,10 +185,32 @@ export function FindingsTable({ canSeeUnmapped }: { canSeeUnmapped: boolean }) {
           {list.error.message}
         </p>
       ) : null}
+      {bulk ? (
+        <BulkActions
+          filter={filter}
+          total={data?.total}
+          ticked={[...tickedIds]}
+          sampleId={data?.rows[0]?.id}
+          userId={bulk.userId}
+          canDecide={bulk.canDecide}
+          canMap={bulk.canMap}
+          onDone={() => setTicked({ key: filterKey, ids: new Set() })}
+        />
+      ) : null}
       <div className="panel" style={{ padding: 0, overflowX: "auto" }}>
         <table aria-label="Findings" aria-busy={list.isFetching}>
           <thead>
             <tr>
+              {bulk ? (
+                <th>
+                  <input
+                    type="checkbox"
+                    aria-label="Tick every finding of this page"
+                    checked={!!data?.rows.length && data.rows.every((f) => tickedIds.has(f.id))}
+                    onChange={(e) => tick(data?.rows.map((f) => f.id) ?? [], e.target.checked)}
+                  />
+                </th>
+              ) : null}
               {SORTABLE.slice(0, 2).map(([key, label]) => (
                 <SortHeader key={key} sortKey={key} label={label} input={input} update={update} />
               ))}
@@ -192,6 +227,11 @@ export function FindingsTable({ canSeeUnmapped }: { canSeeUnmapped: boolean }) {
           <tbody>
             {data?.rows.map((f) => (
               <tr key={f.id}>
+                {bulk ? (
+                  <td>
+                    <input type="checkbox" aria-label={`Tick ${f.title}`} checked={tickedIds.has(f.id)} onChange={(e) => tick([f.id], e.target.checked)} />
+                  </td>
+                ) : null}
                 <td>
                   <SeverityBadge severity={f.severity} />
                 </td>
@@ -217,7 +257,7 @@ export function FindingsTable({ canSeeUnmapped }: { canSeeUnmapped: boolean }) {
             ))}
             {data && data.rows.length === 0 ? (
               <tr>
-                <td colSpan={10} className="muted">
+                <td colSpan={bulk ? 11 : 10} className="muted">
                   No findings match these filters.
                 </td>
               </tr>

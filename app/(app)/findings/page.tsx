@@ -72,7 +72,14 @@ export default async function FindingsPage() {
     <>
       <h1>Findings</h1>
       <Suspense fallback={<p className="muted">Loading…</p>}>
-        <FindingsTable canSeeUnmapped={seesAllApis(actor)} />
+        <FindingsTable
+          canSeeUnmapped={seesAllApis(actor)}
+          bulk={
+            can(actor, "findings:write")
+              ? { userId: actor.userId, canDecide: can(actor, "findings:decide"), canMap: can(actor, "findings:map") }
+              : undefined
+          }
+        />
       </Suspense>
     </>
   );

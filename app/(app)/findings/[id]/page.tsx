@@ -1,5 +1,7 @@
 import Link from "next/link";
 import { AssignApi } from "@/components/findings/assign-api";
+import { FindingActions } from "@/components/findings/finding-actions";
+import { MarkdownText } from "@/components/findings/markdown";
 import { SeverityBadge, SlaDue, StatusBadge, statusLabel } from "@/components/findings/labels";
 import { cweUrl, owaspPageUrl, RemediationHint } from "@/components/findings/remediation";
 import { pageData, serverCaller } from "@/server/api/server-caller";
@@ -8,11 +10,35 @@ import { isOwaspApiCategory, owaspApiLabel } from "@/server/domain/owasp";
 
 export const metadata = { title: "Finding" };
 
-function eventText(e: { type: string; fromValue: string | null; toValue: string | null }): string {
-  if (e.type === "created") return "first seen";
-  if (e.type === "status") return `status ${statusLabel(e.fromValue ?? "?")} → ${statusLabel(e.toValue ?? "?")}`;
-  if (e.type === "api_assigned") return `mapped to API ${e.toValue ?? "?"}${e.fromValue ? ` (was ${e.fromValue})` : ""}`;
-  return `${e.type}${e.toValue ? `: ${e.toValue}` : ""}`;
+type HistoryEvent = { type: string; fromValue: string | null; toValue: string | null };
+
+function eventText(e: HistoryEvent): string {
+  switch (e.type) {
+    case "created":
+      return "first seen";
+    case "status":
+      return `status ${statusLabel(e.fromValue ?? "?")} → ${statusLabel(e.toValue ?? "?")}`;
+    case "assigned":
+      return e.toValue ? `assigned to ${e.toValue}${e.fromValue ? ` (was ${e.fromValue})` : ""}` : `unassigned${e.fromValue ? ` (was ${e.fromValue})` : ""}`;
+    case "team_changed":
+      return `team ${e.fromValue ?? "none"} → ${e.toValue ?? "none"}`;
+    case "api_assigned":
+      return `mapped to API ${e.toValue ?? "?"}${e.fromValue ? ` (was ${e.fromValue})` : ""}`;
+    case "comment":
+      return "comment";
+    case "proposed":
+      return `proposed ${statusLabel(e.toValue ?? "?")}`;
+    default:
+      return `${e.type}${e.toValue ? `: ${e.toValue}` : ""}`;
+  }
+}
+
+/** Who: the person (or their token), Postern itself, or the scanner that triaged it. */
+function actorText(e: { actorType: string; actor: { name: string; email: string } | null }): string {
+  if (e.actor) return `${e.actor.name ? `${e.actor.name} ` : ""}<${e.actor.email}>${e.actorType === "token" ? " (API token)" : ""}`;
+  if (e.actorType === "system") return "Postern";
+  if (e.actorType === "tool") return "scanner";
+  return e.actorType;
 }
 
 export default async function FindingPage({ params }: { params: Promise<{ id: string }> }) {
@@ -83,6 +109,35 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
           <dd>{finding.team?.name ?? <span className="muted">none</span>}</dd>
           <dt>Assignee</dt>
           <dd>{finding.assignee ? `${finding.assignee.name} (${finding.assignee.email})` : <span className="muted">unassigned</span>}</dd>
+          {finding.acceptance ? (
+            <>
+              <dt>Risk accepted</dt>
+              <dd data-testid="acceptance">
+                until {finding.acceptance.until?.slice(0, 10) ?? "?"}
+                {finding.acceptance.approvedBy ? ` by ${finding.acceptance.approvedBy.email}` : ""}
+                {finding.acceptance.reason ? `: ${finding.acceptance.reason}` : ""}
+              </dd>
+            </>
+          ) : null}
+          {finding.duplicateOf ? (
+            <>
+              <dt>Duplicate of</dt>
+              <dd>
+                <Link href={`/findings/${finding.duplicateOf.id}`}>{finding.duplicateOf.title ?? finding.duplicateOf.id}</Link>
+              </dd>
+            </>
+          ) : null}
+          {finding.proposal ? (
+            <>
+              <dt>Proposed</dt>
+              <dd>
+                <span className="badge">{statusLabel(finding.proposal.status)}</span>
+                {finding.proposal.by ? ` by ${finding.proposal.by.email}` : ""}
+                {finding.proposal.reason ? `: ${finding.proposal.reason}` : ""}
+                {can(actor, "findings:decide") ? <span className="muted"> (decide with the moves below)</span> : <span className="muted"> (waiting for the security team)</span>}
+              </dd>
+            </>
+          ) : null}
           <dt>SLA due</dt>
           <dd>
             <SlaDue dueAt={finding.slaDueAt} overdue={finding.overdue} />
@@ -105,6 +160,16 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
         </dl>
         {finding.description ? <p style={{ whiteSpace: "pre-wrap" }}>{finding.description}</p> : null}
       </section>
+
+      {finding.actions.comment || finding.actions.moves.length ? (
+        <>
+          <h2>Work on it</h2>
+          <FindingActions
+            finding={{ id: finding.id, title: finding.title, status: finding.status, actions: finding.actions, assignee: finding.assignee, team: finding.team }}
+            userId={actor.userId}
+          />
+        </>
+      ) : null}
 
       <h2>Where</h2>
       <section className="panel" aria-label="Where">
@@ -205,11 +270,13 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
           </thead>
           <tbody>
             {finding.history.map((e) => (
-              <tr key={e.id}>
-                <td>{e.createdAt.slice(0, 19).replace("T", " ")}</td>
+              <tr key={e.id} data-type={e.type}>
+                <td>
+                  <time dateTime={e.createdAt}>{e.createdAt.slice(0, 19).replace("T", " ")}</time>
+                </td>
                 <td>{eventText(e)}</td>
-                <td>{e.actorType}</td>
-                <td className="muted">{e.comment ?? ""}</td>
+                <td>{actorText(e)}</td>
+                <td className={e.type === "comment" ? undefined : "muted"}>{e.comment ? e.type === "comment" ? <MarkdownText text={e.comment} /> : e.comment : ""}</td>
               </tr>
             ))}
           </tbody>

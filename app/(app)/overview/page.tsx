@@ -1,0 +1,19 @@
+import { RiskOverview } from "@/components/overview/overview";
+import { serverCaller } from "@/server/api/server-caller";
+
+export const metadata = { title: "Overview" };
+
+export default async function OverviewPage() {
+  const { caller } = await serverCaller();
+  const data = await caller.risk.overview();
+  return (
+    <>
+      <h1>Overview</h1>
+      <p className="muted">
+        Risk of every API you can see, from inventories, scanner results, gateway logs and vault audits. Scores are 0–100, the sum of the factors shown on each
+        API&apos;s page.
+      </p>
+      <RiskOverview data={data} />
+    </>
+  );
+}
