@@ -2,6 +2,7 @@ import { cookies } from "next/headers";
 import type { ReactNode } from "react";
 import { can } from "@/server/auth/permissions";
 import { Providers } from "@/components/providers";
+import { Bell } from "@/components/shell/bell";
 import { Nav } from "@/components/shell/nav";
 import { SignOutButton } from "@/components/shell/sign-out";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
@@ -37,7 +38,9 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
       </a>
       <div className="shell">
         <aside className="sidebar">
-          <div className="brand">Postern</div>
+          <div className="brand">
+            Postern <Bell />
+          </div>
           <Nav items={items} counts={counts} />
           <div className="sidebar-footer">
             <span>
