@@ -1,6 +1,8 @@
 import { redirect } from "next/navigation";
 import { can } from "@/server/auth/permissions";
 import { RiskWeightsEditor } from "@/components/risk/weights-editor";
+import { SlaSettings } from "@/components/settings/sla-settings";
+import { SuppressionRules } from "@/components/settings/suppression-rules";
 import { RuleThresholds } from "@/components/settings/thresholds";
 import { Tokens } from "@/components/settings/tokens";
 import { serverCaller } from "@/server/api/server-caller";
@@ -16,6 +18,8 @@ export default async function SettingsPage() {
       <Tokens />
       <RiskWeightsEditor />
       <RuleThresholds canEdit={can(actor, "settings:write")} />
+      <SlaSettings canEdit={can(actor, "settings:write")} />
+      {can(actor, "findings:decide") ? <SuppressionRules /> : null}
     </>
   );
 }
