@@ -3,10 +3,23 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { authClient } from "./client";
 
-export function SignInForm() {
+/** `provider`: the organisation's identity provider's name when one is configured (server/auth/oidc.ts). */
+export function SignInForm({ provider = null, initialError = null }: { provider?: string | null; initialError?: string | null }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(initialError);
   const [busy, setBusy] = useState(false);
+
+  async function withProvider() {
+    setBusy(true);
+    setError(null);
+    // better-auth answers with the provider's authorization URL and the client goes there; errors come back to
+    // /sign-in?error=… (server/auth/auth.ts onAPIError, errorCallbackURL).
+    const { error: failure } = await authClient.signIn.social({ provider: "oidc", callbackURL: "/", errorCallbackURL: "/sign-in" });
+    if (failure) {
+      setBusy(false);
+      setError(failure.status === 429 ? "Too many attempts. Wait a minute and try again." : (failure.message ?? "Sign-in failed"));
+    }
+  }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -45,6 +58,14 @@ export function SignInForm() {
       <button className="primary" type="submit" disabled={busy}>
         {busy ? "Signing in…" : "Sign in"}
       </button>
+      {provider ? (
+        <>
+          <p className="muted" style={{ textAlign: "center", margin: 0 }}>or</p>
+          <button type="button" onClick={() => void withProvider()} disabled={busy}>
+            Sign in with {provider}
+          </button>
+        </>
+      ) : null}
     </form>
   );
 }

@@ -25,6 +25,9 @@ export const serverCaller = cache(async () => {
   return { caller: createCaller({ prisma: await getPrisma(), actor }), actor };
 });
 
+/** The router as whoever asks calls it, signed in or not: for pages signed-out people see (sign-in), public procedures. */
+export const publicCaller = cache(async () => createCaller({ prisma: await getPrisma(), actor: await currentActor() }));
+
 /** A page's call whose refusal the page shows itself ("forbidden"); not found and signed out are handled here. */
 export type PageData<T> = { data: T; forbidden?: undefined } | { data?: undefined; forbidden: string };
 

@@ -12,15 +12,36 @@ import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { APIError, createAuthMiddleware } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
+import { genericOAuth } from "better-auth/plugins/generic-oauth";
 import { type Db, getPrisma } from "@/server/db/client";
 import { CLIENT_HEADER, clientKey } from "./client";
+import { DEACTIVATED_MESSAGE } from "./deactivated";
 import { lockedUntil, recordFailedSignIn, recordSuccessfulSignIn } from "./lockout";
+import { applyClaims, mapClaims, OIDC_PROVIDER_ID, type OidcConfig, oidcConfig, rememberMapping, takeMapping } from "./oidc";
 import { serverSecret } from "./secret";
 
 export const SESSION_DAYS = 7;
 
+/**
+ * better-auth's gate for people coming from the identity provider (./oidc.ts), with the provider's raw claims: a
+ * deactivated person or claims that map to no role are refused (the callback then redirects to the sign-in page with
+ * the code); otherwise the mapping waits for the after-hook, which applies it once the session exists.
+ */
+async function validateOidcUser(prisma: Db, oidc: OidcConfig, data: { user: { id?: unknown; email?: unknown }; source: { oauth?: { providerId: string; profile?: Record<string, unknown> } } }) {
+  if (data.source.oauth?.providerId !== OIDC_PROVIDER_ID) return;
+  const email = typeof data.user.email === "string" ? data.user.email : "";
+  if (typeof data.user.id === "string") {
+    const user = await prisma.user.findUnique({ where: { id: data.user.id }, select: { deactivatedAt: true } });
+    if (user?.deactivatedAt) return { error: "ACCOUNT_DEACTIVATED", errorDescription: DEACTIVATED_MESSAGE };
+  }
+  const mapping = mapClaims(oidc, data.source.oauth.profile ?? {});
+  if (!mapping.role || !email) return { error: "NOT_AUTHORIZED", errorDescription: "Your identity provider's account has no role in Postern. Ask an admin." };
+  rememberMapping(email, mapping);
+}
+
 function createAuth(prisma: Db) {
   const baseURL = process.env.POSTERN_URL ?? process.env.BETTER_AUTH_URL ?? "http://localhost:3000";
+  const oidc = oidcConfig();
   return betterAuth({
     appName: "Postern",
     baseURL,
@@ -29,14 +50,21 @@ function createAuth(prisma: Db) {
     database: prismaAdapter(prisma, { provider: "postgresql" }),
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 12, autoSignIn: false },
     session: { expiresIn: SESSION_DAYS * 24 * 3600, updateAge: 24 * 3600 },
-    user: { additionalFields: { role: { type: "string", input: false, required: false, defaultValue: "developer" } } },
+    user: {
+      additionalFields: { role: { type: "string", input: false, required: false, defaultValue: "developer" } },
+      ...(oidc ? { validateUserInfo: (data) => validateOidcUser(prisma, oidc, data) } : {}),
+    },
+    // The identity provider creates its people; it never takes over an account that exists (a local admin's).
+    account: { accountLinking: { disableImplicitLinking: true } },
+    // Errors of the identity provider's round trip end on the sign-in page, which names them.
+    onAPIError: { errorURL: `${baseURL}/sign-in` },
     rateLimit: {
       enabled: true,
       storage: "database",
       modelName: "rateLimit",
       window: 60,
       max: 300,
-      customRules: { "/sign-in/email": { window: 60, max: 30 } },
+      customRules: { "/sign-in/email": { window: 60, max: 30 }, "/sign-in/social": { window: 60, max: 30 } },
     },
     advanced: {
       // Set by the auth route from ./client.ts only (a client-sent one is replaced or removed).
@@ -57,6 +85,14 @@ function createAuth(prisma: Db) {
         }
       }),
       after: createAuthMiddleware(async (ctx) => {
+        if (oidc && ctx.path === "/callback/:id" && ctx.context.newSession) {
+          // Signed in through the identity provider: role and teams from its claims, or no session at all.
+          const { user, session } = ctx.context.newSession;
+          const mapping = takeMapping(user.email);
+          if (mapping?.role) await applyClaims(prisma, user.id, { role: mapping.role, teams: mapping.teams });
+          else await prisma.session.deleteMany({ where: { id: session.id } });
+          return;
+        }
         if (ctx.path !== "/sign-in/email") return;
         const email = typeof ctx.body?.email === "string" ? ctx.body.email : "";
         const client = clientKey(requestHeaders(ctx));
@@ -67,7 +103,35 @@ function createAuth(prisma: Db) {
         }
       }),
     },
-    plugins: [nextCookies()],
+    plugins: [
+      ...(oidc
+        ? [
+            genericOAuth({
+              config: [
+                {
+                  providerId: OIDC_PROVIDER_ID,
+                  name: oidc.name,
+                  discoveryUrl: oidc.discoveryUrl,
+                  clientId: oidc.clientId,
+                  clientSecret: oidc.clientSecret,
+                  scopes: oidc.scopes,
+                  pkce: true,
+                  // client_secret_basic: the token endpoint authentication every OpenID provider supports.
+                  authentication: "basic",
+                  requireIdTokenVerification: true,
+                  overrideUserInfo: true,
+                  mapProfileToUser: (profile) => ({
+                    name: [profile.name, profile.preferred_username, typeof profile.email === "string" ? profile.email.split("@")[0] : null].find(
+                      (n): n is string => typeof n === "string" && n.trim() !== "",
+                    ),
+                  }),
+                },
+              ],
+            }),
+          ]
+        : []),
+      nextCookies(),
+    ],
   });
 }
 

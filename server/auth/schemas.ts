@@ -12,6 +12,9 @@ export const meOutput = z.object({
   teams: z.array(z.object({ slug: z.string(), name: z.string() })),
 });
 
+/** What the sign-in page offers besides e-mail and password (me.signInOptions, public). */
+export const signInOptionsOutput = z.object({ provider: z.object({ name: z.string() }).nullable() });
+
 /** A token as its list shows it: never the secret, only its first characters (prefix). */
 export const tokenRowOutput = z.object({
   id: z.string(),

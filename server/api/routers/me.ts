@@ -1,5 +1,6 @@
-import { meOutput } from "@/server/auth/schemas";
-import { authorized, router } from "../trpc";
+import { oidcConfig } from "@/server/auth/oidc";
+import { meOutput, signInOptionsOutput } from "@/server/auth/schemas";
+import { authorized, publicProcedure, router } from "../trpc";
 
 export const meRouter = router({
   get: authorized("app:use")
@@ -11,4 +12,9 @@ export const meRouter = router({
       });
       return { email: user.email, name: user.name, role: ctx.actor.role, teams: user.memberships.map((m) => m.team) };
     }),
+  /** Public on purpose: the sign-in page's choices (the identity provider's name when one is configured). */
+  signInOptions: publicProcedure.output(signInOptionsOutput).query(() => {
+    const oidc = oidcConfig();
+    return { provider: oidc ? { name: oidc.name } : null };
+  }),
 });
