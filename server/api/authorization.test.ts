@@ -61,7 +61,6 @@ interface Row {
 /** One row per procedure: how to call it on each kind of object. A new procedure needs a row here. */
 const CALLS: Record<string, Row> = {
   "me.get": { call: { plain: (c) => c.me.get() } },
-  "me.signInOptions": { call: { plain: (c) => c.me.signInOptions() } },
   "apis.list": { call: { plain: (c) => c.apis.list({}) } },
   "apis.teams": { call: { plain: (c) => c.apis.teams() } },
   "apis.get": {
@@ -257,6 +256,9 @@ const CALLS: Record<string, Row> = {
   },
   "webhooks.delete": { call: { none: (c) => c.webhooks.delete({ id: "no-such-webhook" }) } },
   "webhooks.deliveries": { call: { plain: (c, w) => c.webhooks.deliveries({ id: w.webhook }), none: (c) => c.webhooks.deliveries({ id: "no-such-webhook" }) } },
+  "audit.list": { call: { plain: (c) => c.audit.list({ action: "matrix." }) } },
+  "audit.retention": { call: { plain: (c) => c.audit.retention() } },
+  "audit.setRetention": { call: { plain: (c) => c.audit.setRetention({ days: 365 }) } },
   "webhooks.test": { call: { plain: (c, w) => c.webhooks.test({ id: w.webhook }), none: (c) => c.webhooks.test({ id: "no-such-webhook" }) } },
   "sla.compliance": { call: { plain: (c) => c.sla.compliance({ from: new Date("2026-01-01T00:00:00Z"), to: new Date("2027-01-01T00:00:00Z") }) } },
 };

@@ -15,6 +15,7 @@ import { slaRouter } from "./routers/sla";
 import { suppressionsRouter } from "./routers/suppressions";
 import { notificationsRouter } from "./routers/notifications";
 import { webhooksRouter } from "./routers/webhooks";
+import { auditRouter } from "./routers/audit";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -35,6 +36,7 @@ export const appRouter = router({
   sla: slaRouter,
   notifications: notificationsRouter,
   webhooks: webhooksRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,9 +1,11 @@
 /**
  * The delivery loop of the server process (started from instrumentation.ts, stopped by server/lifecycle.ts before the
  * database closes): every few seconds one webhook delivery pass (./webhooks.ts), and hourly the overdue check
- * (./notifications.ts, once per finding per day). POSTERN_WEBHOOK_SECONDS sets the period (default 5; 0 turns it off).
+ * (./notifications.ts, once per finding per day) and the audit log's retention purge (server/audit/service.ts).
+ * POSTERN_WEBHOOK_SECONDS sets the period (default 5; 0 turns it off).
  */
 import type { Db } from "@/server/db/client";
+import { purgeAudit } from "@/server/audit/service";
 import { runOverdueCheck } from "./notifications";
 import { runDeliveryPass } from "./webhooks";
 
@@ -32,6 +34,8 @@ export function startNotifyLoop(options: { everyMs?: number; prisma?: () => Prom
         if (Date.now() - state.lastOverdue >= OVERDUE_EVERY_MS) {
           state.lastOverdue = Date.now();
           await runOverdueCheck(prisma);
+          // Audit records past their retention (Settings → Audit, default 365 days).
+          await purgeAudit(prisma);
         }
       })
       .catch((error: unknown) => console.error(`postern: notifications/webhooks pass failed: ${error instanceof Error ? error.message : String(error)}`))

@@ -1,0 +1,41 @@
+import { declareRoute } from "@/server/api/rest";
+import { auditCsv, auditFilter } from "@/server/audit/service";
+import { can, missingPermission } from "@/server/auth/permissions";
+import { actorFromHeaders } from "@/server/auth/session";
+import { getPrisma } from "@/server/db/client";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * Settings → Audit's export: the filtered audit log as CSV, streamed (keyset pages, server/audit/service.ts).
+ * Query parameters: actor, action, targetType, targetId, from, to (ISO dates). Session cookie, admins (audit:read).
+ */
+export const GET = declareRoute({ credential: "session", permission: "audit:read" }, async (request: Request) => {
+  const prisma = await getPrisma();
+  const actor = await actorFromHeaders(prisma, request.headers);
+  if (!actor) return Response.json({ error: "sign in first" }, { status: 401 });
+  if (!can(actor, "audit:read")) return Response.json({ error: missingPermission("audit:read") }, { status: 403 });
+  const params = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
+  const filter = auditFilter.safeParse(params);
+  if (!filter.success) return Response.json({ error: filter.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") }, { status: 400 });
+  const lines = auditCsv(prisma, filter.data);
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await lines.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await lines.return(undefined);
+    },
+  });
+  const day = new Date().toISOString().slice(0, 10);
+  return new Response(body, {
+    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="postern-audit-${day}.csv"` },
+  });
+});
