@@ -61,6 +61,7 @@ interface Row {
 /** One row per procedure: how to call it on each kind of object. A new procedure needs a row here. */
 const CALLS: Record<string, Row> = {
   "me.get": { call: { plain: (c) => c.me.get() } },
+  "me.signInOptions": { call: { plain: (c) => c.me.signInOptions() } },
   "apis.list": { call: { plain: (c) => c.apis.list({}) } },
   "apis.teams": { call: { plain: (c) => c.apis.teams() } },
   "apis.get": {
