@@ -6,6 +6,8 @@ interface Credentials {
 }
 
 export const E2E = JSON.parse(process.env.E2E_CONFIG ?? "{}") as {
+  /** Made by setup on the empty database; its password was printed and must be changed at first sign-in. */
+  firstAdmin: Credentials;
   admin: Credentials;
   victim: Credentials;
   developer: Credentials;

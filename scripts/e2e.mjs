@@ -11,6 +11,8 @@ rmSync(dataDir, { recursive: true, force: true });
 
 export const E2E = {
   port: "3100",
+  // The first admin, made by setup on the empty database with a printed password (to be changed at first sign-in).
+  firstAdmin: { email: "first-admin@e2e.postern.local", password: "" },
   admin: { email: "admin@e2e.postern.local", password: "e2e-admin-password-123" },
   victim: { email: "lockme@e2e.postern.local", password: "e2e-lockme-password-123" },
   developer: { email: "dev@e2e.postern.local", password: "e2e-developer-password-123" },
@@ -21,14 +23,13 @@ const env = {
   NEXT_TELEMETRY_DISABLED: "1",
   DATABASE_URL: `pglite:${path.join(dataDir, "db")}`,
   POSTERN_HOME: dataDir,
-  POSTERN_ADMIN_EMAIL: E2E.admin.email,
-  POSTERN_ADMIN_PASSWORD: E2E.admin.password,
+  POSTERN_ADMIN_EMAIL: E2E.firstAdmin.email,
   POSTERN_DEMO: "on",
   POSTERN_DEMO_APIS: "12",
   PORT: E2E.port,
   POSTERN_URL: `http://localhost:${E2E.port}`,
-  E2E_CONFIG: JSON.stringify(E2E),
 };
+delete env.POSTERN_ADMIN_PASSWORD;
 
 function run(command, args, input) {
   const result = spawnSync(command, args, { cwd: root, env, stdio: input ? ["pipe", "inherit", "inherit"] : "inherit", input });
@@ -39,7 +40,16 @@ function run(command, args, input) {
 }
 
 const tsx = path.join(root, "node_modules", ".bin", "tsx");
-run(tsx, ["scripts/setup.ts"]);
+const setup = spawnSync(tsx, ["scripts/setup.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+process.stdout.write(setup.stdout ?? "");
+const printed = /admin password \(shown once[^)]*\): (\S+)/.exec(setup.stdout ?? "");
+if (setup.status !== 0 || !printed) {
+  console.error("e2e: scripts/setup.ts failed or printed no first admin password");
+  process.exit(setup.status || 1);
+}
+E2E.firstAdmin.password = printed[1];
+env.E2E_CONFIG = JSON.stringify(E2E);
+run("node", ["bin/postern.mjs", "user", "create", "--email", E2E.admin.email, "--role", "admin", "--password-stdin"], E2E.admin.password);
 run("node", ["bin/postern.mjs", "user", "create", "--email", E2E.victim.email, "--role", "developer", "--team", "payments", "--password-stdin"], E2E.victim.password);
 run("node", ["bin/postern.mjs", "user", "create", "--email", E2E.developer.email, "--role", "developer", "--team", "payments", "--password-stdin"], E2E.developer.password);
 run(path.join(root, "node_modules", ".bin", "next"), ["build"]);

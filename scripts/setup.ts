@@ -17,9 +17,13 @@ try {
     const email = process.env.POSTERN_ADMIN_EMAIL ?? "admin@postern.local";
     const given = process.env.POSTERN_ADMIN_PASSWORD;
     const password = given ?? generatePassword();
-    await createUser(db.prisma, { email, name: "Administrator", role: "admin", password });
+    const admin = await createUser(db.prisma, { email, name: "Administrator", role: "admin", password });
     console.log(`postern: created admin ${email}`);
-    if (!given) console.log(`postern: admin password (shown once, change it): ${password}`);
+    if (!given) {
+      // A printed password has been on a terminal and in logs: the first sign-in asks for a new one.
+      await db.prisma.user.update({ where: { id: admin.id }, data: { mustChangePassword: true } });
+      console.log(`postern: admin password (shown once; you will be asked to change it at first sign-in): ${password}`);
+    }
   }
   const demo = (process.env.POSTERN_DEMO ?? "on").toLowerCase();
   if (demo !== "off" && (await db.prisma.api.count()) === 0) {

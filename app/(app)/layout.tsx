@@ -30,6 +30,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     { href: "/reports", label: "Reports", available: false },
     { href: "/ingest", label: "Ingest", available: can(actor, "ingest:write") },
     { href: "/settings", label: "Settings", available: can(actor, "ingest:write") },
+    { href: "/account", label: "My account", available: true },
   ];
   return (
     <Providers>

@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 import type { RouterInputs } from "@/components/api-types";
 import { useTRPC } from "@/components/trpc";
 import { DATA_CLASSES, EXPOSURES as KNOWN_EXPOSURES, LIFECYCLES } from "@/server/domain/inventory";
+import { AssignOwnerless } from "./assign-ownerless";
 import { AuthBadges, DataClassBadges, Lifecycle } from "./labels";
 import { Pager } from "@/components/ui/pager";
 import { useUrlFilters } from "@/components/ui/use-url-filters";
@@ -84,6 +85,12 @@ export function ApiTable() {
           Sensitive data
         </label>
       </div>
+      {input.ownerless && data ? (
+        <AssignOwnerless
+          filter={{ q: input.q, team: input.team, sensitive: input.sensitive, lifecycle: input.lifecycle, exposure: input.exposure, dataClass: input.dataClass }}
+          total={data.total}
+        />
+      ) : null}
       {list.error ? (
         <p role="alert" className="error">
           {list.error.message}

@@ -12,12 +12,22 @@ const SCOPES: { scope: TokenScope; title: string }[] = [
   { scope: "findings:write", title: "transition, assign, comment on findings (POST /api/v1/findings/…)" },
 ];
 
-export function Tokens() {
+/**
+ * API tokens: one's own (`own`, on My account, for every role) or, in Settings, all an admin may see (everyone's with
+ * tokens:all). Either way one creates tokens for oneself.
+ */
+export function Tokens({ own = false }: { own?: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const tokens = useQuery(trpc.tokens.list.queryOptions());
+  const all = useQuery({ ...trpc.tokens.list.queryOptions(), enabled: !own });
+  const mine = useQuery({ ...trpc.account.tokens.queryOptions(), enabled: own });
+  const tokens = own ? mine : all;
   const [created, setCreated] = useState<{ token: string; expiresAt: string } | null>(null);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() });
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.account.tokens.queryKey() }),
+    ]);
   const create = useMutation(trpc.tokens.create.mutationOptions({ onSuccess: (t) => (setCreated(t), refresh()) }));
   const revoke = useMutation(trpc.tokens.revoke.mutationOptions({ onSuccess: refresh }));
 
@@ -29,8 +39,8 @@ export function Tokens() {
   }
 
   return (
-    <section aria-label="API tokens">
-      <h2>API tokens</h2>
+    <section aria-label={own ? "My API tokens" : "API tokens"}>
+      <h2>{own ? "My API tokens" : "API tokens"}</h2>
       <p className="muted">
         For CI jobs and log shippers: <code>curl -H &quot;Authorization: Bearer $TOKEN&quot; --data-binary @report.sarif /api/v1/ingest</code>.
         Tokens are shown once, stored hashed, expire and can be revoked.
@@ -47,10 +57,10 @@ export function Tokens() {
         <fieldset style={{ border: 0, display: "flex", gap: 8, padding: 0 }}>
           <legend className="sr-only">Scopes</legend>
           <label style={{ flexDirection: "row", gap: 4 }}>
-            <input type="checkbox" name="scope" value="ingest" defaultChecked /> ingest
+            <input type="checkbox" name="scope" value="ingest" defaultChecked={!own} /> ingest
           </label>
           <label style={{ flexDirection: "row", gap: 4 }}>
-            <input type="checkbox" name="scope" value="read" /> read
+            <input type="checkbox" name="scope" value="read" defaultChecked={own} /> read
           </label>
           {SCOPES.filter((o) => o.scope.startsWith("findings:")).map((o) => (
             <label key={o.scope} style={{ flexDirection: "row", gap: 4 }} title={o.title}>

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { AuthBadges, DataClassBadges, Lifecycle } from "@/components/inventory/labels";
+import { ApiOwnership } from "@/components/inventory/ownership";
 import { RiskBreakdown } from "@/components/risk/factor-breakdown";
 import { ApiTraffic } from "@/components/traffic/api-traffic";
 import { pageData, serverCaller } from "@/server/api/server-caller";
@@ -61,6 +62,7 @@ export default async function ApiDetailPage({ params }: { params: Promise<{ slug
           </dd>
         </dl>
       </section>
+      <ApiOwnership slug={api.slug} canEdit={can(actor, "inventory:own")} />
       <RiskBreakdown risk={risk} linksToFindings={can(actor, "findings:read")} />
       <section aria-label="Open findings by severity">
         <h2>Open findings by severity</h2>

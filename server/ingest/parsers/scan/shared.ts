@@ -275,7 +275,8 @@ export async function readXml(file: SourceFile, label: string, arrays: readonly 
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     const e = valid.err;
-    throw new ParseError(`${file.name || "input"} is not well-formed XML (${label}): ${e.msg}`, e.line);
+    // The validator quotes the offending tag or attribute, which can be the rest of the file: bounded.
+    throw new ParseError(`${file.name || "input"} is not well-formed XML (${label}): ${truncate(e.msg, 200)}`, e.line);
   }
   try {
     const doc: unknown = xmlParser(new Set(arrays)).parse(text);

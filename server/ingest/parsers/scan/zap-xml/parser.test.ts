@@ -163,3 +163,16 @@ describe("zap-xml parser: safety and errors", () => {
     expect(parser.detect('<issues burpVersion="1">', "zap.xml")).toBe(0);
   });
 });
+
+describe("zap-xml parser: regression (fuzz)", () => {
+  it("regression (fuzz): malformed XML whose bad tag is 1 MB long is rejected with a short message", async () => {
+    const text = xmlReport(`<alertitem><${"<".repeat(1_000_000)}</alertitem>`);
+    const error = await parseAll(parser, textSource(text, "zap.xml")).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ParseError);
+    expect((error as ParseError).message).toMatch(/^zap\.xml is not well-formed XML \(ZAP XML\): /);
+    expect((error as ParseError).message.length).toBeLessThan(400);
+  });
+});
