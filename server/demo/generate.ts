@@ -84,6 +84,8 @@ export interface DemoApi {
   undocumentedEndpoints: { method: HttpMethod; path: string }[];
   /** The team that really runs it, even when no inventory says so (for traffic/vault generators). */
   actualTeam: string;
+  /** Its source repository as the Backstage catalog states it (code scanners' reports name it), if catalogued there. */
+  repository?: string;
 }
 
 export interface DemoOrganisation {
@@ -1081,6 +1083,7 @@ function describeApi(api: ApiPlan): DemoApi {
     ...(api.kong ? { gateway: { authPlugin: api.kong.authPlugin, rateLimited: api.kong.rateLimit !== null } } : {}),
     undocumentedEndpoints: api.undocumented.map((e) => ({ ...e })),
     actualTeam: api.team.slug,
+    ...(api.inBackstage ? { repository: api.repository } : {}),
   };
 }
 

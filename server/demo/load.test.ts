@@ -20,7 +20,9 @@ describe("the demo organisation", () => {
   it("goes through the pipeline: every file succeeds, inventories, a gateway log and a vault audit", async () => {
     const runs = await db.prisma.ingestRun.findMany({ select: { status: true, format: true, errorCount: true } });
     expect(runs.every((r) => r.status === "succeeded" && r.errorCount === 0)).toBe(true);
-    expect(new Set(runs.map((r) => r.format))).toEqual(new Set(["openapi", "backstage", "csv-inventory", "kong-deck", "kong-log", "vault-audit"]));
+    expect(new Set(runs.map((r) => r.format))).toEqual(
+      new Set(["openapi", "backstage", "csv-inventory", "kong-deck", "kong-log", "vault-audit", "zap-json", "zap-xml", "sarif", "nuclei"]),
+    );
     expect(await db.prisma.api.count({ where: { discoveredFromTraffic: false } })).toBe(40);
     expect(await db.prisma.trafficEndpointHour.count()).toBeGreaterThan(100);
     expect(await db.prisma.trafficClientDay.count()).toBeGreaterThan(10);
@@ -52,6 +54,42 @@ describe("the demo organisation", () => {
     }
     const scored = await db.prisma.api.count({ where: { riskScore: { not: null } } });
     expect(scored).toBeGreaterThanOrEqual(40);
+  });
+
+  it("has scanner findings in every workflow state, with weeks of history, on its people", async () => {
+    const states = await db.prisma.finding.groupBy({ by: ["status"], where: { kind: "scan" }, _count: { _all: true } });
+    const count = Object.fromEntries(states.map((s) => [s.status, s._count._all]));
+    for (const status of ["open", "triaged", "in_progress", "risk_accepted", "false_positive", "resolved"]) {
+      expect(count[status] ?? 0, status).toBeGreaterThan(0);
+    }
+    const day = 86_400_000;
+    // Mapped through the catalog: DAST by host, code findings by repository.
+    expect(await db.prisma.finding.count({ where: { kind: "scan", tool: "semgrep", apiId: { not: null } } })).toBeGreaterThan(0);
+    expect(await db.prisma.finding.count({ where: { kind: "scan", tool: "nuclei", apiId: { not: null } } })).toBeGreaterThan(0);
+    // Regressions: resolved by a person, reported again by the later scan.
+    expect(await db.prisma.finding.count({ where: { kind: "scan", regression: true, status: "open" } })).toBeGreaterThan(0);
+    // Resolved by the rescan as well as by people.
+    expect(await db.prisma.finding.count({ where: { status: "resolved", resolution: "not_seen_in_rescan" } })).toBeGreaterThan(0);
+    expect(await db.prisma.finding.count({ where: { status: "resolved", resolution: "fixed" } })).toBeGreaterThan(0);
+    // Acceptances run out in the future, some within 14 days.
+    const accepted = await db.prisma.finding.findMany({ where: { status: "risk_accepted" }, select: { acceptedUntil: true } });
+    expect(accepted.every((a) => a.acceptedUntil && a.acceptedUntil > now)).toBe(true);
+    expect(accepted.some((a) => a.acceptedUntil!.getTime() <= now.getTime() + 14 * day)).toBe(true);
+    expect(await db.prisma.finding.count({ where: { proposedStatus: "false_positive" } })).toBeGreaterThan(0);
+    // Assigned to people of the owning team; the history is in the past.
+    const assigned = await db.prisma.finding.findMany({
+      where: { assigneeId: { not: null }, api: { ownerTeamId: { not: null } } },
+      select: { assignee: { select: { memberships: { select: { teamId: true } } } }, api: { select: { ownerTeamId: true } } },
+    });
+    expect(assigned.length).toBeGreaterThan(0);
+    expect(assigned.every((f) => f.assignee!.memberships.some((m) => m.teamId === f.api!.ownerTeamId))).toBe(true);
+    const events = await db.prisma.findingEvent.findMany({ where: { actorType: "user" }, select: { createdAt: true } });
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.createdAt < now && e.createdAt > new Date(now.getTime() - 40 * day))).toBe(true);
+    // Demo people have no password: nobody can sign in as them.
+    const people = await db.prisma.user.findMany({ where: { email: { endsWith: "@northwind.example" } }, select: { accounts: { select: { id: true } } } });
+    expect(people.length).toBeGreaterThan(0);
+    expect(people.every((p) => p.accounts.length === 0)).toBe(true);
   });
 
   it("answers every read procedure within its output schema, for each role (no answer fails its .output())", async () => {

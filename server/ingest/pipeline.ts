@@ -33,6 +33,8 @@ export interface IngestRequest {
   specLint?: boolean;
   /** Progress of large streamed files (gateway logs): called every ~50k records. */
   onProgress?: (p: { records: number; bytes?: number }) => void;
+  /** The time the records are written as of (first/last seen, rescan resolutions). Default: now. The demo loads past scans. */
+  now?: Date;
 }
 
 export interface LineError {
@@ -323,7 +325,7 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
       runId: run.id,
       format: parser.id,
       fileName,
-      now: new Date(),
+      now: request.now ?? new Date(),
       options,
       ...(request.signal ? { signal: request.signal } : {}),
       ...(onProgress ? { progress: (records: number) => onProgress({ records }) } : {}),
