@@ -5,8 +5,8 @@ export async function register() {
   const { registerLifecycle } = await import("@/server/lifecycle");
   registerLifecycle();
   // Acceptances and suppression rules that end, reminders before acceptances end (server/findings/schedule.ts).
-  const { startFindingSchedule } = await import("@/server/findings/schedule");
-  startFindingSchedule();
+  const [{ startFindingSchedule }, { getPrisma }] = await Promise.all([import("@/server/findings/schedule"), import("@/server/db/client")]);
+  startFindingSchedule({ prisma: getPrisma });
   // Webhook deliveries from the outbox, the daily overdue notifications (server/notify/loop.ts).
   const { startNotifyLoop } = await import("@/server/notify/loop");
   startNotifyLoop();

@@ -20,6 +20,8 @@ const idParam = z.string().min(1).max(64);
 const email = z.string().trim().toLowerCase().email().max(320);
 
 type Params = { params: Promise<{ id: string }> };
+/** The database, lent by the route handler (getPrisma). */
+type Open = () => Promise<Db>;
 
 async function findingIdOf(params: Params["params"]): Promise<string> {
   const parsed = idParam.safeParse((await params).id);
@@ -49,16 +51,16 @@ export function listQuery(search: URLSearchParams): z.output<typeof findingListI
 }
 
 /** GET /api/v1/findings?severity=&status=&…&page=&pageSize= */
-export function listRoute(request: Request): Promise<Response> {
-  return withToken(request, "findings:read", "findings:read", async (actor, prisma) => {
+export function listRoute(request: Request, open: Open): Promise<Response> {
+  return withToken(request, open, "findings:read", "findings:read", async (actor, prisma) => {
     const input = listQuery(new URL(request.url).searchParams);
     return Response.json(findingListOutput.parse(await listFindings(prisma, actor, input)));
   });
 }
 
 /** GET /api/v1/findings/{id}: the finding, its evidence and its history. */
-export function getRoute(request: Request, { params }: Params): Promise<Response> {
-  return withToken(request, "findings:read", "findings:read", async (actor, prisma) => {
+export function getRoute(request: Request, { params }: Params, open: Open): Promise<Response> {
+  return withToken(request, open, "findings:read", "findings:read", async (actor, prisma) => {
     const id = await findingIdOf(params);
     return Response.json(findingDetailOutput.parse(await getFinding(prisma, actor, id)));
   });
@@ -67,8 +69,8 @@ export function getRoute(request: Request, { params }: Params): Promise<Response
 export const transitionBody = transitionInput.omit({ ids: true }).strict();
 
 /** POST /api/v1/findings/{id}/transition {to, reason?, expiresAt?, duplicateOf?} */
-export function transitionRoute(request: Request, { params }: Params): Promise<Response> {
-  return withToken(request, "findings:write", "findings:write", async (actor, prisma) => {
+export function transitionRoute(request: Request, { params }: Params, open: Open): Promise<Response> {
+  return withToken(request, open, "findings:write", "findings:write", async (actor, prisma) => {
     const id = await findingIdOf(params);
     const body = await jsonBody(request, transitionBody);
     return Response.json(actionResult.parse(await transitionFindings(prisma, actor, { ...body, ids: [id] }, ORIGIN)));
@@ -78,8 +80,8 @@ export function transitionRoute(request: Request, { params }: Params): Promise<R
 export const assignBody = z.object({ assignee: email.nullable() }).strict();
 
 /** POST /api/v1/findings/{id}/assign {assignee: email | null} */
-export function assignRoute(request: Request, { params }: Params): Promise<Response> {
-  return withToken(request, "findings:write", "findings:write", async (actor, prisma) => {
+export function assignRoute(request: Request, { params }: Params, open: Open): Promise<Response> {
+  return withToken(request, open, "findings:write", "findings:write", async (actor, prisma) => {
     const id = await findingIdOf(params);
     const body = await jsonBody(request, assignBody);
     const assignee = await userIdByEmail(prisma, body.assignee);
@@ -90,8 +92,8 @@ export function assignRoute(request: Request, { params }: Params): Promise<Respo
 export const commentBody = z.object({ body: z.string().trim().min(1).max(20_000) }).strict();
 
 /** POST /api/v1/findings/{id}/comments {body: markdown} → 201 */
-export function commentRoute(request: Request, { params }: Params): Promise<Response> {
-  return withToken(request, "findings:write", "findings:write", async (actor, prisma) => {
+export function commentRoute(request: Request, { params }: Params, open: Open): Promise<Response> {
+  return withToken(request, open, "findings:write", "findings:write", async (actor, prisma) => {
     const id = await findingIdOf(params);
     const body = await jsonBody(request, commentBody);
     await commentOnFinding(prisma, actor, { id, body: body.body }, ORIGIN);
@@ -114,8 +116,8 @@ export const bulkBody = z
 const BULK_LIMIT = 8 * 1024 * 1024;
 
 /** POST /api/v1/findings/bulk {ids | filter, action: transition {to, …} | assign {assignee}} */
-export function bulkRoute(request: Request): Promise<Response> {
-  return withToken(request, "findings:write", "findings:write", async (actor, prisma) => {
+export function bulkRoute(request: Request, open: Open): Promise<Response> {
+  return withToken(request, open, "findings:write", "findings:write", async (actor, prisma) => {
     const body = await jsonBody(request, bulkBody, BULK_LIMIT);
     const pick = body.ids ? { ids: body.ids } : { filter: body.filter };
     if (body.action === "transition") {

@@ -8,7 +8,7 @@ import { ZodError, type z } from "zod";
 import { can, missingPermission, type Permission } from "@/server/auth/permissions";
 import type { Actor } from "@/server/auth/roles";
 import { authenticateToken, type TokenScope } from "@/server/auth/tokens";
-import { type Db, getPrisma } from "@/server/db/client";
+import type { Db } from "@/server/db/client";
 import { DomainError, httpStatus } from "@/server/domain/errors";
 import { bearerCredential } from "@/server/ingest/http";
 
@@ -33,15 +33,19 @@ export function restError(error: unknown): Response {
   return Response.json({ error: "internal error" }, { status: 500 });
 }
 
-/** Runs `handler` for the token's owner when the token has `scope` and its owner `permission`; else 401 / 403. */
+/**
+ * Runs `handler` for the token's owner when the token has `scope` and its owner `permission`; else 401 / 403. The
+ * route handler (app/api/…) lends the database (`open`: getPrisma).
+ */
 export async function withToken(
   request: Request,
+  open: () => Promise<Db>,
   scope: TokenScope,
   permission: Permission,
   handler: (actor: Actor, prisma: Db) => Promise<Response>,
 ): Promise<Response> {
   try {
-    const prisma = await getPrisma();
+    const prisma = await open();
     const token = bearerCredential(request.headers);
     const actor = token ? await authenticateToken(prisma, token, scope) : null;
     if (!actor) {

@@ -9,7 +9,7 @@ import { createUser, ensureTeam } from "@/server/people/service";
 import { TEST_DATABASES } from "@/server/test/databases";
 import { writeDerivedFindings } from "./derived";
 import { toolTriageState } from "./lifecycle";
-import { runFindingSchedule } from "./schedule";
+import { runFindingSchedule, startFindingSchedule, stopFindingSchedule } from "./schedule";
 import { getSlaSettings, setSlaSettings, slaCompliance } from "./sla-service";
 import { createSuppressionRule, globRegExp, listSuppressionRules, revokeSuppressionRule, ruleMatches, updateSuppressionRule } from "./suppression";
 import { transitionFindings } from "./workflow";
@@ -341,6 +341,22 @@ describe.each(TEST_DATABASES)("remediation decisions on $name", (kind) => {
     expect(expired.acceptancesExpired).toBeGreaterThanOrEqual(1);
     expect((await row(soon)).status).toBe("open");
     expect(await db.prisma.auditLog.count({ where: { targetId: soon, action: "finding.transition", actorType: "system" } })).toBe(1);
+  });
+
+  it("the server's schedule runs on its own, once started, until stopped", async () => {
+    const past = new Date(Date.now() - DAY);
+    const id = await finding({ apiId: apis.payments.id, status: "risk_accepted", acceptedUntil: past, slaPausedAt: new Date(Date.now() - 2 * DAY) });
+    let opened = 0;
+    const open = async () => {
+      opened += 1;
+      return db.prisma;
+    };
+    startFindingSchedule({ prisma: open, firstMs: 10, everyMs: 60_000 });
+    startFindingSchedule({ prisma: open, firstMs: 10, everyMs: 60_000 }); // once per process
+    for (let i = 0; i < 200 && (await row(id)).status !== "open"; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    await stopFindingSchedule();
+    expect((await row(id)).status).toBe("open");
+    expect(opened).toBe(1);
   });
 
   it("SLA compliance per team over a period, scoped to the reader", async () => {

@@ -56,15 +56,16 @@ interface Running {
 }
 
 /**
- * Starts the schedule in this (server) process, once; the timers do not keep the process alive.
+ * Starts the schedule in this (server) process, once, on the database `prisma` opens (the server's, getPrisma); the
+ * timers do not keep the process alive.
  * POSTERN_SCHEDULE_MINUTES sets the period (default 15; 0 turns the schedule off).
  */
-export function startFindingSchedule(options: { everyMs?: number; firstMs?: number; prisma?: () => Promise<Db> } = {}): void {
+export function startFindingSchedule(options: { prisma: () => Promise<Db>; everyMs?: number; firstMs?: number }): void {
   const global = globalThis as Record<symbol, Running | undefined>;
   if (global[KEY]) return;
   const minutes = process.env.POSTERN_SCHEDULE_MINUTES === undefined ? undefined : Number(process.env.POSTERN_SCHEDULE_MINUTES);
   if (minutes !== undefined && !(minutes > 0) && options.everyMs === undefined) return;
-  const open = options.prisma ?? (async () => (await import("@/server/db/client")).getPrisma());
+  const open = options.prisma;
   const state: Running = { timer: undefined as unknown as NodeJS.Timeout, current: null, stopped: false };
   const tick = () => {
     if (state.stopped || state.current) return;
