@@ -32,7 +32,7 @@ test("a ZAP report uploaded after its inventory becomes findings of that API, wi
   await expect(scan).toContainText("zap-petstore-api-scan.json");
   await expect(scan).toContainText(/succeeded|duplicate/);
 
-  await page.getByRole("link", { name: "Findings" }).click();
+  await page.getByRole("link", { name: "Findings", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Findings" })).toBeVisible();
   await page.getByLabel("API slug").fill("petstore-zap-target");
   // The slug box is debounced into the URL: wait for it before the next filter so one does not undo the other.
