@@ -1,3 +1,4 @@
+import { recordAudit } from "@/server/audit/recorder";
 import type { Db } from "@/server/db/client";
 import { DomainError, notFound } from "@/server/domain/errors";
 import { can, missingPermission, type Permission } from "./permissions";
@@ -43,9 +44,7 @@ export async function createTokenForActor(
     if (!can(actor, needed)) throw new DomainError("FORBIDDEN", `${missingPermission(needed)} for a token with scope ${scope}`);
   }
   const created = await createApiToken(prisma, { userId: actor.userId, ...input });
-  await prisma.auditLog.create({
-    data: { actorType: "user", actorId: actor.userId, action: "token.create", targetType: "api_token", targetId: created.id, details: { name: input.name, scopes: input.scopes } },
-  });
+  await recordAudit(prisma, { actor: { type: "user", id: actor.userId }, action: "token.create", target: { type: "api_token", id: created.id }, details: { name: input.name, scopes: input.scopes } });
   return { id: created.id, token: created.token, expiresAt: created.expiresAt.toISOString() };
 }
 
@@ -54,7 +53,7 @@ export async function revokeToken(prisma: Db, actor: Actor, id: string) {
   if (!token || (token.userId !== actor.userId && !can(actor, "tokens:all"))) throw notFound("Token");
   if (!token.revokedAt) {
     await prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
-    await prisma.auditLog.create({ data: { actorType: actor.type, actorId: actor.userId, action: "token.revoke", targetType: "api_token", targetId: id } });
+    await recordAudit(prisma, { actor: { type: actor.type, id: actor.userId }, action: "token.revoke", target: { type: "api_token", id } });
   }
   return { ok: true };
 }

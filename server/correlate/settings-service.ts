@@ -1,4 +1,5 @@
 /** Reading and changing rule thresholds (admins), with an audit trail. */
+import { recordAudit } from "@/server/audit/recorder";
 import type { Prisma } from "@/generated/prisma/client";
 import type { Actor } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
@@ -21,8 +22,6 @@ export async function setRuleThresholds(prisma: Db, actor: Actor, input: Partial
     create: { key: RULE_SETTINGS_KEY, value: overrides },
     update: { value: overrides },
   });
-  await prisma.auditLog.create({
-    data: { actorType: actor.type, actorId: actor.userId, action: "settings.rule-thresholds", targetType: "setting", targetId: RULE_SETTINGS_KEY, details: overrides },
-  });
+  await recordAudit(prisma, { actor: { type: actor.type, id: actor.userId }, action: "settings.rule-thresholds", target: { type: "setting", id: RULE_SETTINGS_KEY }, details: overrides });
   return getRuleThresholds(prisma);
 }

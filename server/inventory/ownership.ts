@@ -12,6 +12,7 @@
  * Whenever the effective owner changes, whichever way, `applyOwners` moves the Api's open findings to the new team
  * (server/findings/ownership.ts) and audits the change.
  */
+import { recordAudit } from "@/server/audit/recorder";
 import { z } from "zod";
 import { correlate } from "@/server/correlate/engine";
 import type { Actor } from "@/server/auth/roles";
@@ -125,17 +126,16 @@ export async function applyOwners(tx: Tx, apiIds: string[], context: ApplyContex
   await moveOpenFindings(tx, changes, context.actor, now);
   const teamIds = [...new Set(changes.flatMap((c) => [c.from, c.to]).filter((t): t is string => !!t))];
   const slugs = new Map((await tx.team.findMany({ where: { id: { in: teamIds } }, select: { id: true, slug: true } })).map((t) => [t.id, t.slug]));
-  await tx.auditLog.createMany({
-    data: changes.map((c) => ({
-      actorType: context.actor.type,
-      actorId: context.actor.id ?? null,
+  await recordAudit(
+    tx,
+    changes.map((c) => ({
+      actor: { type: context.actor.type, id: context.actor.id ?? null },
       action: "api.owner_changed",
-      targetType: "api",
-      targetId: c.apiId,
+      target: { type: "api", id: c.apiId },
       details: { from: c.from ? (slugs.get(c.from) ?? null) : null, to: c.to ? (slugs.get(c.to) ?? null) : null, via: context.via, ...context.details },
-      createdAt: now,
     })),
-  });
+    now,
+  );
   return changes;
 }
 
@@ -224,11 +224,11 @@ export async function setManualOwner(prisma: Db, actor: Actor, raw: z.input<type
       create: { apiId: api.id, source: "manual", teamId: team.id, actorId: actor.userId, since: now, seenAt: now },
       update: { teamId: team.id, actorId: actor.userId, since: now, seenAt: now },
     });
-    await tx.auditLog.create({
-      data: {
-        actorType: actor.type, actorId: actor.userId, action: "api.owner_claim_set", targetType: "api", targetId: api.id,
-        details: { slug: api.slug, from: previous?.team.slug ?? null, to: team.slug },
-      },
+    await recordAudit(tx, {
+      actor: { type: actor.type, id: actor.userId },
+      action: "api.owner_claim_set",
+      target: { type: "api", id: api.id },
+      details: { slug: api.slug, from: previous?.team.slug ?? null, to: team.slug },
     });
     return applyOwners(tx, [api.id], { actor: actorOf(actor), via: "manual", now });
   });
@@ -244,11 +244,11 @@ export async function clearManualOwner(prisma: Db, actor: Actor, raw: z.input<ty
     const previous = await tx.apiOwnerClaim.findUnique({ where: { apiId_source: { apiId: api.id, source: "manual" } }, include: { team: { select: { slug: true } } } });
     if (!previous) return [];
     await tx.apiOwnerClaim.delete({ where: { apiId_source: { apiId: api.id, source: "manual" } } });
-    await tx.auditLog.create({
-      data: {
-        actorType: actor.type, actorId: actor.userId, action: "api.owner_claim_cleared", targetType: "api", targetId: api.id,
-        details: { slug: api.slug, from: previous.team.slug, to: null },
-      },
+    await recordAudit(tx, {
+      actor: { type: actor.type, id: actor.userId },
+      action: "api.owner_claim_cleared",
+      target: { type: "api", id: api.id },
+      details: { slug: api.slug, from: previous.team.slug, to: null },
     });
     return applyOwners(tx, [api.id], { actor: actorOf(actor), via: "manual" });
   });
@@ -285,11 +285,11 @@ export async function assignOwnerless(prisma: Db, actor: Actor, raw: z.input<typ
       await tx.apiOwnerClaim.deleteMany({ where: { apiId: { in: ids }, source: "manual" } });
       await tx.apiOwnerClaim.createMany({ data: ids.map((apiId) => ({ apiId, source: "manual", teamId: team.id, actorId: actor.userId, since: now, seenAt: now })) });
       const changes = await applyOwners(tx, ids, { actor: actorOf(actor), via: "bulk", now });
-      await tx.auditLog.create({
-        data: {
-          actorType: actor.type, actorId: actor.userId, action: "api.owner_bulk_assign", targetType: "team", targetId: team.id,
-          details: { team: team.slug, apis: ids.length, filter: JSON.parse(JSON.stringify(input.filter)) as Record<string, string | boolean> },
-        },
+      await recordAudit(tx, {
+        actor: { type: actor.type, id: actor.userId },
+        action: "api.owner_bulk_assign",
+        target: { type: "team", id: team.id },
+        details: { team: team.slug, apis: ids.length, filter: JSON.parse(JSON.stringify(input.filter)) as Record<string, string | boolean> },
       });
       return { changes, team };
     },

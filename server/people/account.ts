@@ -8,6 +8,7 @@
  * the client "session:<id>", so a stolen session cannot be used to guess the password without locking itself out
  * (the person's sign-in elsewhere is not affected).
  */
+import { recordAudit } from "@/server/audit/recorder";
 import { hashPassword, verifyPassword } from "better-auth/crypto";
 import { z } from "zod";
 import { lockedUntil, recordFailedSignIn, recordSuccessfulSignIn } from "@/server/auth/lockout";
@@ -68,9 +69,7 @@ export async function changeOwnPassword(prisma: Db, actor: Actor, raw: z.input<t
     await tx.user.update({ where: { id: actor.userId }, data: { mustChangePassword: false } });
     await recordSuccessfulSignIn(tx, actor.userId, client);
     const ended = await tx.session.deleteMany({ where: { userId: actor.userId, ...(actor.sessionId ? { id: { not: actor.sessionId } } : {}) } });
-    await tx.auditLog.create({
-      data: { actorType: actor.type, actorId: actor.userId, action: "user.password_changed", targetType: "user", targetId: actor.userId, details: { email, sessionsEnded: ended.count } },
-    });
+    await recordAudit(tx, { actor: { type: actor.type, id: actor.userId }, action: "user.password_changed", target: { type: "user", id: actor.userId }, details: { email, sessionsEnded: ended.count } });
     return ended.count;
   });
   return { changed: true, sessionsEnded };

@@ -11,6 +11,7 @@
  * A password someone else set (a create or a reset) must be changed at the next sign-in (`mustChangePassword`).
  * The last active admin can be neither deactivated nor demoted.
  */
+import { recordAudit } from "@/server/audit/recorder";
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import { z } from "zod";
@@ -76,9 +77,7 @@ function requireUser(actor: Actor): void {
 }
 
 async function audit(tx: Tx | Db, actor: Actor, action: string, targetId: string, details: Record<string, unknown>): Promise<void> {
-  await tx.auditLog.create({
-    data: { actorType: actor.type, actorId: actor.userId, action, targetType: "user", targetId, details: JSON.parse(JSON.stringify(details)) as object },
-  });
+  await recordAudit(tx, { actor: { type: actor.type, id: actor.userId }, action, target: { type: "user", id: targetId }, details: JSON.parse(JSON.stringify(details)) as Record<string, unknown> });
 }
 
 /** Everyone, with role, teams and state (deactivated, locked, password to change), by email. */

@@ -3,6 +3,7 @@
  * A team's slug is its identity (inventories name owners by it: Backstage spec.owner, x-owner, Kong tags, CSV), so
  * renaming changes only the display name. Every change is audited (who, what, target, from → to).
  */
+import { recordAudit } from "@/server/audit/recorder";
 import { z } from "zod";
 import type { Actor } from "@/server/auth/roles";
 import { ROLES } from "@/server/auth/roles";
@@ -35,9 +36,7 @@ function requireUser(actor: Actor): void {
 }
 
 async function audit(tx: Tx | Db, actor: Actor, action: string, teamId: string, details: Record<string, unknown>): Promise<void> {
-  await tx.auditLog.create({
-    data: { actorType: actor.type, actorId: actor.userId, action, targetType: "team", targetId: teamId, details: JSON.parse(JSON.stringify(details)) as object },
-  });
+  await recordAudit(tx, { actor: { type: actor.type, id: actor.userId }, action, target: { type: "team", id: teamId }, details: JSON.parse(JSON.stringify(details)) as Record<string, unknown> });
 }
 
 async function findTeam(tx: Tx | Db, slug: string) {

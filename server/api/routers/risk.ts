@@ -1,3 +1,4 @@
+import { recordAudit } from "@/server/audit/recorder";
 import { z } from "zod";
 import { recomputeRisk } from "@/server/risk/inputs";
 import { riskBreakdownOutput, riskOverviewOutput, riskWeightsOutput, weightsPreviewOutput, weightsSetOutput } from "@/server/risk/schemas";
@@ -32,8 +33,11 @@ export const riskRouter = router({
           async (tx) => {
             const before = await loadRiskWeights(tx);
             await saveRiskWeights(tx, input);
-            await tx.auditLog.create({
-              data: { actorType: ctx.actor.type, actorId: ctx.actor.userId, action: "risk.weights.set", targetType: "setting", targetId: "risk.weights", details: { before, after: input } },
+            await recordAudit(tx, {
+              actor: { type: ctx.actor.type, id: ctx.actor.userId },
+              action: "risk.weights.set",
+              target: { type: "setting", id: "risk.weights" },
+              details: { before, after: input },
             });
             return recomputeRisk(tx, null, new Date(), input);
           },
