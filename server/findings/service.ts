@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
+import { recordAudit } from "@/server/audit/recorder";
 import { can } from "@/server/auth/permissions";
 import { type Actor, seesAllApis, seesDetail } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
@@ -341,15 +342,11 @@ export async function assignFindingApi(prisma: Db, actor: Actor, raw: z.input<ty
     await tx.findingEvent.create({
       data: { findingId: finding.id, actorType: actor.type, actorId: actor.userId, type: "api_assigned", fromValue: finding.api?.slug ?? null, toValue: api.slug },
     });
-    await tx.auditLog.create({
-      data: {
-        actorType: actor.type,
-        actorId: actor.userId,
-        action: "finding.assign_api",
-        targetType: "finding",
-        targetId: finding.id,
-        details: { from: finding.api?.slug ?? null, to: api.slug },
-      },
+    await recordAudit(tx, {
+      actor: { type: actor.type, id: actor.userId },
+      action: "finding.assign_api",
+      target: { type: "finding", id: finding.id },
+      details: { from: finding.api?.slug ?? null, to: api.slug },
     });
     return { id: finding.id, api: api.slug, changed: true };
   });
