@@ -12,7 +12,11 @@ export async function onFindingsMoved(tx: Tx, moved: readonly { id: string; from
   if (moved.length === 0) return;
   // One event per finding: its own "from".
   const byFrom = new Map<string, string[]>();
-  for (const m of moved) byFrom.set(m.from, [...(byFrom.get(m.from) ?? []), m.id]);
+  for (const m of moved) {
+    const ids = byFrom.get(m.from);
+    if (ids) ids.push(m.id);
+    else byFrom.set(m.from, [m.id]);
+  }
   for (const [from, ids] of byFrom) await findingEvents(tx, "finding.status", ids, { from, to, reason }, actor, at);
 }
 

@@ -4,9 +4,10 @@
  * matching webhooks later. Event types: finding.status, finding.assigned, finding.comment, finding.regression,
  * webhook.test.
  */
-import type { Prisma } from "@/generated/prisma/client";
 import type { Db } from "@/server/db/client";
 import type { Tx } from "@/server/db/types";
+
+const CHUNK = 5000;
 
 export const EVENT_TYPES = ["finding.status", "finding.assigned", "finding.comment", "finding.regression", "webhook.test"] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -19,21 +20,29 @@ export interface OutboxInput {
 }
 
 export async function emitEvents(tx: Tx | Db, events: readonly OutboxInput[], at = new Date()): Promise<void> {
-  if (events.length === 0) return;
-  await tx.outboxEvent.createMany({
-    data: events.map((e) => ({ type: e.type, teamId: e.teamId, payload: e.payload as Prisma.InputJsonValue, createdAt: at })),
-  });
+  // One INSERT … SELECT FROM unnest per 5,000 events (a fixed parameter count; createMany binds every value and took
+  // seconds for a 10,000-finding bulk transition).
+  for (let i = 0; i < events.length; i += CHUNK) {
+    const rows = events.slice(i, i + CHUNK);
+    await tx.$executeRaw`
+      INSERT INTO outbox_event (id, type, "teamId", payload, "createdAt")
+      SELECT gen_random_uuid()::text, u.type, u.team_id, u.payload::jsonb, ${at}
+      FROM unnest(${rows.map((e) => e.type)}::text[], ${rows.map((e) => e.teamId)}::text[], ${rows.map((e) => JSON.stringify(e.payload))}::text[])
+        AS u(type, team_id, payload)`;
+  }
 }
 
 /** The findings' summary for event payloads, with the team each belongs to (the Api's owner, else its own team). */
 async function findingSummaries(tx: Tx, ids: readonly string[]) {
-  const rows = await tx.finding.findMany({
-    where: { id: { in: [...ids] } },
-    select: { id: true, title: true, severity: true, status: true, teamId: true, assignee: { select: { email: true } }, api: { select: { slug: true, ownerTeamId: true } } },
-  });
+  const rows = await tx.$queryRaw<
+    { id: string; title: string; severity: string; status: string; teamId: string | null; assignee: string | null; api: string | null; ownerTeamId: string | null }[]
+  >`
+    SELECT f.id, f.title, f.severity, f.status, f."teamId", u.email AS assignee, a.slug AS api, a."ownerTeamId"
+    FROM finding f LEFT JOIN "user" u ON u.id = f."assigneeId" LEFT JOIN api a ON a.id = f."apiId"
+    WHERE f.id = ANY(${[...ids]}::text[])`;
   return rows.map((f) => ({
-    teamId: f.api?.ownerTeamId ?? f.teamId,
-    finding: { id: f.id, title: f.title, severity: f.severity, status: f.status, api: f.api?.slug ?? null, assignee: f.assignee?.email ?? null },
+    teamId: f.ownerTeamId ?? f.teamId,
+    finding: { id: f.id, title: f.title, severity: f.severity, status: f.status, api: f.api, assignee: f.assignee },
   }));
 }
 
