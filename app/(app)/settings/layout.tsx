@@ -11,6 +11,7 @@ export default async function SettingsLayout({ children }: { children: ReactNode
     { href: "/settings/people", label: "People", available: can(actor, "people:admin") },
     { href: "/settings/teams", label: "Teams", available: can(actor, "teams:admin") },
     { href: "/settings/webhooks", label: "Webhooks", available: can(actor, "webhooks:admin") },
+    { href: "/settings/audit", label: "Audit", available: can(actor, "audit:read") },
   ].filter((i) => i.available);
   return (
     <>
