@@ -12,7 +12,7 @@
  */
 import type { Tx } from "@/server/db/types";
 import { ACTIVE_STATUSES, type FindingStatus } from "@/server/domain/findings";
-import type { ToolTriage } from "@/server/ingest/contract";
+import type { ToolTriage } from "@/server/domain/records";
 import { onRegressions } from "@/server/notify/findings";
 
 const CHUNK = 5000;

@@ -51,7 +51,7 @@ import type { Tx } from "@/server/db/types";
 import { owaspApiCategoryForCwe } from "@/server/domain/owasp";
 import { ACTIVE_STATUSES } from "@/server/domain/findings";
 import { severityRank } from "@/server/domain/severity";
-import { isScannedScope, type ScanFinding, type ScannedScope, type ScanRecord, type ToolTriage } from "@/server/ingest/contract";
+import { isScannedScope, type ScanFinding, type ScannedScope, type ScanRecord, type ToolTriage } from "@/server/domain/records";
 import { findingFingerprint, normaliseTarget, scopeKey, toolKey } from "./fingerprint";
 import { recordAudit } from "@/server/audit/recorder";
 import { applyToolTriage, recordCreated, reportedAgain, resolveUnreported, toolTriageState } from "./lifecycle";

@@ -21,48 +21,9 @@ import { Resolver } from "@stoplight/spectral-ref-resolver";
 import { oas } from "@stoplight/spectral-rulesets";
 import { parse as parseYaml } from "yaml";
 
-export type LintSeverity = "error" | "warn" | "info" | "hint";
-
-export interface SpecLintRule {
-  /** Spectral rule id, e.g. "owasp:api4:2023-rate-limit" or "operation-description". */
-  rule: string;
-  severity: LintSeverity;
-  /** Results of this rule in the document. */
-  count: number;
-}
-
-export interface SpecLintExample {
-  rule: string;
-  severity: LintSeverity;
-  /** JSON pointer into the (not dereferenced) document, e.g. "/paths/~1users/get/responses". */
-  path: string;
-  message: string;
-}
-
-/**
- * What Spectral found in one spec, bounded in size (≤ MAX_RULES rules, ≤ MAX_EXAMPLES examples, short strings):
- * safe to store as JSON on the Api and to show in evidence.
- */
-export interface SpecLintSummary {
-  tool: "spectral";
-  rulesets: string[];
-  /** "ok": linted; "skipped": not linted (too large, not serialisable); "timeout": over the time budget, results
-   *  ignored; "failed": Spectral threw. Only "ok" carries results. */
-  status: "ok" | "skipped" | "timeout" | "failed";
-  /** Why the status is not "ok". */
-  reason?: string;
-  durationMs: number;
-  /** All results, by severity. */
-  counts: Record<LintSeverity, number>;
-  total: number;
-  /** Distinct failing rules, and of them the OWASP ones (ids starting "owasp:"). */
-  failingRules: number;
-  failingOwaspRules: number;
-  /** Failing rules, most severe then most frequent first, at most MAX_RULES. */
-  rules: SpecLintRule[];
-  /** Examples: the first result of each listed rule, then more, at most MAX_EXAMPLES. */
-  examples: SpecLintExample[];
-}
+// The summary's shape is part of the records (InventoryApi.specLint): it lives with them on the ground floor.
+export type { LintSeverity, SpecLintExample, SpecLintRule, SpecLintSummary } from "@/server/domain/records";
+import type { LintSeverity, SpecLintExample, SpecLintSummary } from "@/server/domain/records";
 
 export type SpecLintResult = SpecLintSummary;
 

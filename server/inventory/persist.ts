@@ -4,7 +4,7 @@
  * Runs inside the ingest transaction; batched so that a 2,000-Api organisation is a handful of statements per
  * table rather than one round trip per row.
  */
-import type { InventoryApi, InventoryEndpoint } from "@/server/ingest/contract";
+import type { InventoryApi, InventoryEndpoint } from "@/server/domain/records";
 import type { Prisma } from "@/generated/prisma/client";
 import type { Tx } from "@/server/db/types";
 import { slugify } from "@/server/domain/slug";

@@ -6,7 +6,7 @@ import type { Db } from "@/server/db/client";
 import { notFound } from "@/server/domain/errors";
 import { DATA_CLASSES, EXPOSURES, LIFECYCLES } from "@/server/domain/inventory";
 import { storedShape } from "@/server/domain/stored-json";
-import type { SpecLintSummary } from "@/server/ingest/spec-lint";
+import type { SpecLintSummary } from "@/server/domain/records";
 import { apiScope } from "@/server/auth/scope";
 import { apiContact, type apiDetailOutput, type apiListOutput, type specLintView as specLintSchema, type teamListOutput } from "./schemas";
 

@@ -27,7 +27,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Tx } from "@/server/db/types";
-import type { VaultEvent } from "@/server/ingest/contract";
+import type { VaultEvent } from "@/server/domain/records";
 import { linkSecrets } from "./link";
 import { normaliseSecretRef, secretDisplayName } from "@/server/domain/secret-ref";
 

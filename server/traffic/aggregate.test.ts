@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TrafficEvent } from "@/server/ingest/contract";
+import type { TrafficEvent } from "@/server/domain/records";
 import { type Attribution, pickSamples, SAMPLE_LIMIT, SAMPLE_MIN_OK, type SampleEvent, TrafficAggregator } from "./aggregate";
 
 const ev = (i: number, status: number): SampleEvent => ({ time: new Date(1_000_000 + i * 1000).toISOString(), method: "GET", path: `/x/${i}`, status, client: "c" });

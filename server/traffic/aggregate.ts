@@ -20,7 +20,7 @@
  * event for a minute already over starts a new bucket for it; the database adds the two.
  * Raw lines are never kept: only these aggregates and the bounded, redacted samples.
  */
-import type { TrafficEvent } from "@/server/ingest/contract";
+import type { TrafficEvent } from "@/server/domain/records";
 import type { ReadPosition } from "@/server/ingest/line-position";
 import { redact } from "@/server/ingest/redact";
 import { headOf, storable, SUSPECT, ValueTally } from "@/server/ingest/sanitize";

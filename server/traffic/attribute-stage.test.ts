@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/server/db/client";
-import type { TrafficEvent } from "@/server/ingest/contract";
+import type { TrafficEvent } from "@/server/domain/records";
 import { PARALLEL_MIN_BYTES, shouldParseInWorker } from "@/server/ingest/parsers/traffic/parallel";
 import { ingest } from "@/server/ingest/pipeline";
 import { fileSource } from "@/server/ingest/source";

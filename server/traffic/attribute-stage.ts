@@ -11,7 +11,8 @@
  */
 import { pathToFileURL } from "node:url";
 import { fromRoot } from "@/server/db/root";
-import type { EventStage, TrafficEvent } from "@/server/ingest/contract";
+import type { EventStage } from "@/server/ingest/contract";
+import type { TrafficEvent } from "@/server/domain/records";
 import type { Attribution } from "./aggregate";
 import { Attributor, type AttributorSetup } from "./attribute";
 

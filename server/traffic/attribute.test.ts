@@ -1,7 +1,7 @@
 // The Attributor keeps answers for paths without parameters (AnswerCache): a kept answer must be the one it would
 // compute afresh, also when the same host and path come with or without gateway ids that name an Api.
 import { describe, expect, it } from "vitest";
-import type { TrafficEvent } from "@/server/ingest/contract";
+import type { TrafficEvent } from "@/server/domain/records";
 import { type ApiRef, Attributor, type EndpointRef } from "./attribute";
 
 const apis: ApiRef[] = [

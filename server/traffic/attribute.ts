@@ -25,7 +25,7 @@ import {
   rawSegments,
 } from "@/server/domain/path-matcher";
 import { slugify } from "@/server/domain/slug";
-import type { TrafficEvent } from "@/server/ingest/contract";
+import type { TrafficEvent } from "@/server/domain/records";
 import type { Attribution } from "./aggregate";
 
 export interface ApiRef {

@@ -13,7 +13,8 @@
  */
 import { loadRuleSettings } from "@/server/correlate/settings";
 import type { Tx } from "@/server/db/types";
-import type { ParseContext, SourceFile, TrafficEvent } from "@/server/ingest/contract";
+import type { TrafficEvent } from "@/server/domain/records";
+import type { ParseContext, SourceFile } from "@/server/ingest/contract";
 import { readPosition } from "@/server/ingest/line-position";
 import { refreshApiAggregates } from "@/server/inventory/persist";
 import { paramCapOf, SAMPLE_HOLD_EVENTS, TrafficFold, type TrafficSetup } from "./fold";

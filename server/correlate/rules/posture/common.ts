@@ -3,7 +3,7 @@
  * context, so six rules cost two queries), and the small predicates the rules agree on.
  */
 import type { Prisma } from "@/generated/prisma/client";
-import type { AuthScheme, DataClass } from "@/server/ingest/contract";
+import type { AuthScheme, DataClass } from "@/server/domain/records";
 import type { RuleContext } from "../../rule";
 
 export interface ApiRow {

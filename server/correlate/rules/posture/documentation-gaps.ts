@@ -13,7 +13,7 @@
  * Apis known only from traffic are left to shadow-api.
  */
 import type { Prisma } from "@/generated/prisma/client";
-import type { SpecLintSummary } from "@/server/ingest/spec-lint";
+import type { SpecLintSummary } from "@/server/domain/records";
 import type { DerivedFinding, Rule } from "../../rule";
 import { type EndpointRow, label, scopeApis, scopeEndpoints } from "./common";
 

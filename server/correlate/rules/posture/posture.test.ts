@@ -4,7 +4,7 @@ import { TEST_DATABASES } from "@/server/test/databases";
 import { evaluate, makeApi, makeTeam, reset } from "../../test-fixtures";
 import { cleartextTransport } from "./cleartext-transport";
 import { isAuthenticationEndpoint, isLocalHost } from "./common";
-import type { SpecLintSummary } from "@/server/ingest/spec-lint";
+import type { SpecLintSummary } from "@/server/domain/records";
 import { documentationGaps } from "./documentation-gaps";
 import { noAuthDeclared } from "./no-auth-declared";
 import { ownerlessApi } from "./ownerless-api";
