@@ -42,6 +42,7 @@ import { bufferSource } from "../../../source";
 import { normaliseExposure, normaliseLifecycle } from "../openapi/extract";
 import { parser as openapiParser } from "../openapi/parser";
 import { parser as swagger2Parser } from "../swagger2/parser";
+import { assertYamlDepth } from "../yaml-depth";
 
 type Obj = Record<string, unknown>;
 
@@ -107,6 +108,7 @@ interface LoadedEntity {
 function loadEntities(text: string): { entities: LoadedEntity[]; others: number; lines: LineCounter } {
   const lines = new LineCounter();
   let docs: Document.Parsed[];
+  assertYamlDepth(text, "Backstage catalog");
   try {
     docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true }) as Document.Parsed[];
   } catch (err) {

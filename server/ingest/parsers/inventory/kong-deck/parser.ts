@@ -36,6 +36,7 @@ import {
   type Parser,
   type SourceFile,
 } from "../../../contract";
+import { assertYamlDepth } from "../yaml-depth";
 
 type Obj = Record<string, unknown>;
 
@@ -58,6 +59,7 @@ const MAX_ROUTES = 100_000;
 
 /** Parses YAML (or JSON) into a plain value: syntax errors and alias bombs become ParseError with a line. */
 export function loadYaml(text: string, what: string): unknown {
+  assertYamlDepth(text, what);
   let doc: ReturnType<typeof parseDocument>;
   try {
     doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });

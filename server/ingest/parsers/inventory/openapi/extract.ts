@@ -38,6 +38,7 @@ import {
   type ResponseField,
   type SourceFile,
 } from "../../../contract";
+import { assertYamlDepth } from "../yaml-depth";
 
 type JsonObject = Record<string, unknown>;
 export type SpecKind = "openapi3" | "swagger2";
@@ -108,6 +109,7 @@ export function parseSpecText(text: string): unknown {
       `YAML spec of ${Math.round(bytes / 1e6)} MB is larger than the ${MAX_YAML_BYTES / 1024 / 1024} MiB YAML limit; convert it to JSON (JSON specs may be up to 64 MiB)`,
     );
   }
+  assertYamlDepth(text, "YAML spec");
   const doc = parseDocument(text, { prettyErrors: true, merge: true, uniqueKeys: false });
   const error = doc.errors[0];
   if (error) {

@@ -627,3 +627,22 @@ describe("swagger2 parser refuses OpenAPI 3", () => {
     expect((error as Error).message).toMatch(/not a Swagger 2\.0 document: this is OpenAPI 3\.x/);
   });
 });
+
+describe("openapi parse: nesting the YAML library is slow on", () => {
+  it("regression (fuzz): refuses flow collections nested deeper than the limit before parsing, naming the line", async () => {
+    const deep = `openapi: 3.0.3\ninfo: {title: Deep, version: "1"}\npaths: {}\nx-deep: ${"[".repeat(100_000)}\n`;
+    await expect(parseAll(parser, textSource(deep, "deep.yaml"))).rejects.toThrow(/nested deeper than 200 levels \(line 4\)/);
+  });
+
+  it("counts no brackets inside quoted scalars or comments", async () => {
+    const spec = [
+      "openapi: 3.0.3",
+      `info: {title: "Quoted ${"[".repeat(500)}", version: '1 ${"{".repeat(500)}'}`,
+      `# a comment ${"[".repeat(500)}`,
+      "servers: [{url: 'https://q.example.com'}]",
+      "paths: {}",
+    ].join("\n");
+    const { records } = await parseAll(parser, textSource(spec, "quoted.yaml"));
+    expect(records[0]?.name).toMatch(/^Quoted \[+/);
+  });
+});
