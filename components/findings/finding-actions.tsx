@@ -39,8 +39,11 @@ export function FindingActions({ finding, userId }: { finding: Finding; userId: 
   const transition = useMutation(trpc.findings.transition.mutationOptions({ onError }));
   const assign = useMutation(trpc.findings.assign.mutationOptions({ onError }));
   const propose = useMutation(trpc.findings.propose.mutationOptions({ onError }));
+  const reject = useMutation(trpc.findings.rejectProposal.mutationOptions({ onError }));
+  const [rejecting, setRejecting] = useState(false);
+  const [rejectReason, setRejectReason] = useState("");
   const comment = useMutation(trpc.findings.comment.mutationOptions({ onError }));
-  const busy = transition.isPending || assign.isPending || propose.isPending || comment.isPending;
+  const busy = transition.isPending || assign.isPending || propose.isPending || comment.isPending || reject.isPending;
 
   const move = (to: FindingStatus, values = {}) =>
     transition.mutate({ ids: [finding.id], to, ...values }, { onSuccess: after(`Moved to ${statusLabel(to)}.`) });
@@ -141,6 +144,40 @@ export function FindingActions({ finding, userId }: { finding: Finding; userId: 
           <div className="row-actions" style={{ marginTop: 10 }}>
             <button type="button" onClick={() => setProposing(true)}>
               Propose false positive…
+            </button>
+          </div>
+        )
+      ) : null}
+
+      {finding.actions.rejectProposal ? (
+        rejecting ? (
+          <form
+            className="toolbar"
+            aria-label="Reject proposal"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (rejectReason.trim())
+                reject.mutate(
+                  { id: finding.id, reason: rejectReason.trim() },
+                  { onSuccess: () => (setRejecting(false), setRejectReason(""), after("Proposal rejected; the finding keeps its state.")()) },
+                );
+            }}
+          >
+            <label style={{ flex: "1 1 260px" }}>
+              Why is it not a false positive? (required)
+              <input value={rejectReason} onChange={(e) => setRejectReason(e.target.value)} maxLength={4000} required />
+            </label>
+            <button type="submit" className="primary" disabled={busy || !rejectReason.trim()}>
+              Reject proposal
+            </button>
+            <button type="button" onClick={() => setRejecting(false)}>
+              Cancel
+            </button>
+          </form>
+        ) : (
+          <div className="row-actions" style={{ marginTop: 10 }}>
+            <button type="button" onClick={() => setRejecting(true)}>
+              Reject the false-positive proposal…
             </button>
           </div>
         )

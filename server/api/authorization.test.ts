@@ -134,6 +134,14 @@ const CALLS: Record<string, Row> = {
       none: (c) => c.findings.propose({ id: "no-such-finding", reason: "matrix" }),
     },
   },
+  "findings.rejectProposal": {
+    object: "finding",
+    call: {
+      own: (c, w) => c.findings.rejectProposal({ id: w.findingA, reason: "matrix" }),
+      other: (c, w) => c.findings.rejectProposal({ id: w.findingB, reason: "matrix" }),
+      none: (c) => c.findings.rejectProposal({ id: "no-such-finding", reason: "matrix" }),
+    },
+  },
   "findings.mine": { call: { plain: (c) => c.findings.mine({}) } },
   "findings.triageQueue": { call: { plain: (c) => c.findings.triageQueue({}) } },
   "findings.counts": { call: { plain: (c) => c.findings.counts() } },

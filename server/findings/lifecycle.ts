@@ -259,6 +259,13 @@ export async function propose(tx: Tx, findingId: string, to: FindingStatus, reas
   await recordFindingEvents(tx, [{ findingId, type: "proposed", fromValue: null, toValue: to, comment: reason, actor }], at);
 }
 
+/** Security's "no" to a proposal: the proposal is cleared, the finding stays as it is, the history says why. */
+export async function clearProposal(tx: Tx, findingId: string, reason: string, actor: EventActor, at: Date): Promise<void> {
+  const before = await tx.finding.findUniqueOrThrow({ where: { id: findingId }, select: { proposedStatus: true } });
+  await tx.finding.update({ where: { id: findingId }, data: { proposedStatus: null, proposedById: null, proposalReason: null, updatedAt: at } });
+  await recordFindingEvents(tx, [{ findingId, type: "proposal_rejected", fromValue: before.proposedStatus, toValue: null, comment: reason, actor }], at);
+}
+
 /**
  * Acceptances whose expiry has come (acceptedUntil ≤ now) reopen, with the SLA clock resuming where it stood (the
  * accepted time not counted). Run on a schedule by the server and by `postern correlate --as-of`. Returns the ids.

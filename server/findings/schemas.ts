@@ -111,7 +111,13 @@ export const findingDetailOutput = z.object({
   /** A developer's pending proposal (false positive) for security to decide. */
   proposal: z.object({ status: z.string(), reason: z.string().nullable(), by: person.nullable() }).nullable(),
   /** What the reader may do with it now: the states they may move it to, assign, comment, propose a false positive. */
-  actions: z.object({ moves: z.array(z.enum(FINDING_STATUSES)), assign: z.boolean(), comment: z.boolean(), propose: z.boolean() }),
+  actions: z.object({
+    moves: z.array(z.enum(FINDING_STATUSES)),
+    assign: z.boolean(),
+    comment: z.boolean(),
+    propose: z.boolean(),
+    rejectProposal: z.boolean(),
+  }),
   history: z.array(
     z.object({
       id: z.string(),

@@ -312,6 +312,7 @@ export async function getFinding(prisma: Db, actor: Actor, id: string, now = new
       comment: writes,
       // Developers propose a false positive; security and admins decide it themselves.
       propose: writes && !can(actor, "findings:decide") && finding.status !== "false_positive" && !finding.proposedStatus,
+      rejectProposal: can(actor, "findings:decide") && !!finding.proposedStatus,
     },
     history: events.map((e) => ({
       id: e.id,

@@ -11,7 +11,7 @@ import { createUser, ensureTeam } from "@/server/people/service";
 import { TEST_DATABASES } from "@/server/test/databases";
 import { expireAcceptances } from "./lifecycle";
 import { TRANSITIONS } from "./transitions";
-import { assignFindingsTo, commentOnFinding, proposeFalsePositive, transitionFindings } from "./workflow";
+import { assignFindingsTo, commentOnFinding, proposeFalsePositive, rejectProposal, transitionFindings } from "./workflow";
 
 const DAY = 86_400_000;
 const T0 = new Date("2026-11-01T00:00:00Z");
@@ -203,6 +203,17 @@ describe.each(TEST_DATABASES)("remediation workflow on $name", (kind) => {
     const types = (await db.prisma.findingEvent.findMany({ where: { findingId: id }, orderBy: { createdAt: "asc" } })).map((e) => e.type);
     expect(types).toEqual(["comment", "proposed", "status"]);
     await expect(commentOnFinding(db.prisma, actors.otherDev, { id, body: "hi" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("security rejects a proposal with a reason: the finding keeps its state, the history says why", async () => {
+    const id = await finding("in_progress");
+    await proposeFalsePositive(db.prisma, actors.developer, { id, reason: "behind a VPN" });
+    await expect(rejectProposal(db.prisma, actors.developer, { id, reason: "no" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await rejectProposal(db.prisma, actors.security, { id, reason: "the VPN is not a control for this API" });
+    expect(await db.prisma.finding.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "in_progress", proposedStatus: null, proposalReason: null });
+    const last = await db.prisma.findingEvent.findFirstOrThrow({ where: { findingId: id }, orderBy: { createdAt: "desc" } });
+    expect(last).toMatchObject({ type: "proposal_rejected", fromValue: "false_positive", comment: "the VPN is not a control for this API" });
+    await expect(rejectProposal(db.prisma, actors.security, { id, reason: "again" })).rejects.toThrow(/no pending proposal/);
   });
 
   it("rescans keep people's decisions: a false positive stays, a resolved finding returns as a regression", async () => {

@@ -16,7 +16,7 @@ import type { Db } from "@/server/db/client";
 import type { Tx } from "@/server/db/types";
 import { DomainError, forbidden, notFound } from "@/server/domain/errors";
 import { FINDING_STATUSES, type FindingStatus } from "@/server/domain/findings";
-import { addComment, applyDecision, assignFindings, type EventActor, propose } from "./lifecycle";
+import { addComment, applyDecision, assignFindings, clearProposal, type EventActor, propose } from "./lifecycle";
 import { onFindingComment, onFindingsAssigned, onFindingsMoved } from "@/server/notify/findings";
 import { DEFAULT_SLA_SETTINGS, loadSlaSettings } from "./sla";
 import { transitionRefusal } from "./transitions";
@@ -238,6 +238,29 @@ export async function proposeFalsePositive(
     if (row.status === "false_positive") throw new DomainError("BAD_REQUEST", "the finding is already a false positive");
     await propose(tx, row.id, "false_positive", input.reason, eventActor(actor), now);
     await recordAudit(tx, { actor: eventActor(actor), action: "finding.propose", target: { type: "finding", id: row.id }, to: "false_positive", origin: options.origin ?? "ui", details: { reason: input.reason } }, now);
+    return { ok: true as const };
+  }, TX);
+}
+
+export const rejectProposalInput = z.object({ id: findingId, reason: z.string().trim().min(1).max(4000) });
+
+/** The security team rejects a developer's proposal: the finding keeps its state, and the proposer reads why. */
+export async function rejectProposal(
+  prisma: Db,
+  actor: Actor,
+  raw: z.input<typeof rejectProposalInput>,
+  options: { origin?: AuditOrigin; now?: Date } = {},
+): Promise<{ ok: true }> {
+  if (!can(actor, "findings:decide")) throw forbidden("Requires permission findings:decide");
+  const input = rejectProposalInput.parse(raw);
+  const now = options.now ?? new Date();
+  return prisma.$transaction(async (tx) => {
+    const { rows } = await selected(tx, actor, [input.id]);
+    if (!rows[0]) throw notFound("Finding");
+    const current = await tx.finding.findUniqueOrThrow({ where: { id: input.id }, select: { proposedStatus: true } });
+    if (!current.proposedStatus) throw new DomainError("BAD_REQUEST", "the finding has no pending proposal");
+    await clearProposal(tx, input.id, input.reason, eventActor(actor), now);
+    await recordAudit(tx, { actor: eventActor(actor), action: "finding.proposal_rejected", target: { type: "finding", id: input.id }, from: current.proposedStatus, origin: options.origin ?? "ui", details: { reason: input.reason } }, now);
     return { ok: true as const };
   }, TX);
 }

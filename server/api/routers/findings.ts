@@ -23,7 +23,7 @@ import {
   listFindings,
   summarizeFindings,
 } from "@/server/findings/service";
-import { commentInput, commentOnFinding, proposeFalsePositive, proposeInput } from "@/server/findings/workflow";
+import { commentInput, commentOnFinding, proposeFalsePositive, proposeInput, rejectProposal, rejectProposalInput } from "@/server/findings/workflow";
 import { authorized, router } from "../trpc";
 
 const ok = z.object({ ok: z.literal(true) });
@@ -79,6 +79,11 @@ export const findingsRouter = router({
     .input(proposeInput)
     .output(ok)
     .mutation(({ ctx, input }) => proposeFalsePositive(ctx.prisma, ctx.actor, input)),
+  /** The security team's "no" to a proposal: cleared with a reason; the finding keeps its state. */
+  rejectProposal: authorized("findings:decide")
+    .input(rejectProposalInput)
+    .output(ok)
+    .mutation(({ ctx, input }) => rejectProposal(ctx.prisma, ctx.actor, input)),
   /** My findings: assigned to me, then my teams' unassigned; overdue first, then by due date. */
   mine: authorized("findings:read")
     .input(myFindingsInput)
