@@ -20,7 +20,10 @@ export interface AuditEntry {
 
 const CHUNK = 5000;
 
-export async function recordAudit(db: Db | Tx, entries: AuditEntry | readonly AuditEntry[], at = new Date()): Promise<void> {
+/** Anything that runs raw SQL: the client, a transaction, or a narrowed view of either. */
+export type AuditDb = Pick<Db, "$executeRaw"> | Pick<Tx, "$executeRaw">;
+
+export async function recordAudit(db: AuditDb, entries: AuditEntry | readonly AuditEntry[], at = new Date()): Promise<void> {
   const list = Array.isArray(entries) ? (entries as readonly AuditEntry[]) : [entries as AuditEntry];
   for (let i = 0; i < list.length; i += CHUNK) {
     const rows = list.slice(i, i + CHUNK);

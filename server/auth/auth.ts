@@ -19,6 +19,7 @@ import { DEACTIVATED_MESSAGE } from "./deactivated";
 import { lockedUntil, recordFailedSignIn, recordSuccessfulSignIn } from "./lockout";
 import { applyClaims, mapClaims, OIDC_PROVIDER_ID, type OidcConfig, oidcConfig, rememberMapping, takeMapping } from "./oidc";
 import { serverSecret } from "./secret";
+import { recordAudit } from "@/server/audit/recorder";
 
 export const SESSION_DAYS = 7;
 
@@ -89,17 +90,24 @@ function createAuth(prisma: Db) {
           // Signed in through the identity provider: role and teams from its claims, or no session at all.
           const { user, session } = ctx.context.newSession;
           const mapping = takeMapping(user.email);
-          if (mapping?.role) await applyClaims(prisma, user.id, { role: mapping.role, teams: mapping.teams });
-          else await prisma.session.deleteMany({ where: { id: session.id } });
+          if (mapping?.role) {
+            await applyClaims(prisma, user.id, { role: mapping.role, teams: mapping.teams });
+            await recordAudit(prisma, { actor: { type: "user", id: user.id }, action: "user.sign_in", target: { type: "user", id: user.id }, origin: "ui", details: { method: "oidc", client: clientKey(requestHeaders(ctx)) } });
+          } else await prisma.session.deleteMany({ where: { id: session.id } });
           return;
         }
         if (ctx.path !== "/sign-in/email") return;
         const email = typeof ctx.body?.email === "string" ? ctx.body.email : "";
         const client = clientKey(requestHeaders(ctx));
         const session = ctx.context.newSession;
-        if (session) await recordSuccessfulSignIn(prisma, session.user.id, client);
-        else if (email && ctx.context.returned instanceof APIError && ctx.context.returned.status === "UNAUTHORIZED") {
-          await recordFailedSignIn(prisma, email, client);
+        if (session) {
+          await recordSuccessfulSignIn(prisma, session.user.id, client);
+          await recordAudit(prisma, { actor: { type: "user", id: session.user.id }, action: "user.sign_in", target: { type: "user", id: session.user.id }, origin: "ui", details: { method: "password", client } });
+        } else if (email && ctx.context.returned instanceof APIError) {
+          // Every refused sign-in is audited (the password never is); wrong passwords also count toward a lockout.
+          const status = ctx.context.returned.status;
+          await recordAudit(prisma, { actor: { type: "system" }, action: "user.sign_in_failed", target: { type: "user", id: null }, origin: "ui", details: { email: email.trim().toLowerCase().slice(0, 320), client, reason: String(status) } });
+          if (status === "UNAUTHORIZED") await recordFailedSignIn(prisma, email, client);
         }
       }),
     },

@@ -11,6 +11,7 @@
  * API tokens are never locked: a token is its own credential (revoke it, or deactivate its owner).
  */
 import type { Db } from "@/server/db/client";
+import { recordAudit } from "@/server/audit/recorder";
 
 /** Wrong passwords in a row (per client) before the first lock. */
 export const LOCKOUT_THRESHOLD = Number(process.env.POSTERN_LOCKOUT_THRESHOLD ?? 5);
@@ -27,7 +28,7 @@ export function lockMinutes(failures: number): number {
   return doublings >= 30 ? LOCKOUT_CAP_MINUTES : Math.min(2 ** doublings, LOCKOUT_CAP_MINUTES);
 }
 
-type LockoutDb = Pick<Db, "user" | "signInLockout" | "auditLog">;
+type LockoutDb = Pick<Db, "user" | "signInLockout" | "$executeRaw">;
 
 /** Until when `email` is locked out from `client`, or null. */
 export async function lockedUntil(prisma: Pick<Db, "signInLockout">, email: string, client: string, now = new Date()): Promise<Date | null> {
@@ -63,9 +64,7 @@ export async function recordFailedSignIn(prisma: LockoutDb, email: string, clien
   if (!minutes) return null;
   const until = new Date(now.getTime() + minutes * 60_000);
   await prisma.signInLockout.update({ where: { id: row.id }, data: { lockedUntil: until } });
-  await prisma.auditLog.create({
-    data: { actorType: "system", action: "user.locked", targetType: "user", targetId: user.id, details: { client, minutes, failures: row.failures } },
-  });
+  await recordAudit(prisma, { actor: { type: "system" }, action: "user.locked", target: { type: "user", id: user.id }, details: { client, minutes, failures: row.failures } }, now);
   return until;
 }
 

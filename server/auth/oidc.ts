@@ -15,6 +15,7 @@
  */
 import type { Db } from "@/server/db/client";
 import { type Role, ROLES } from "./roles";
+import { recordAudit } from "@/server/audit/recorder";
 
 export const OIDC_PROVIDER_ID = "oidc";
 /** The strongest role wins when claims map to several. */
@@ -188,9 +189,7 @@ export async function applyClaims(prisma: Db, userId: string, mapping: ClaimsMap
       if (unknown.length && (added.length || removed.length)) details.teamsUnknown = unknown;
     }
     if (Object.keys(details).length > 1) {
-      await tx.auditLog.create({
-        data: { actorType: "system", action: "user.claims_applied", targetType: "user", targetId: userId, details: JSON.parse(JSON.stringify(details)) as object },
-      });
+      await recordAudit(tx, { actor: { type: "system" }, action: "user.claims_applied", target: { type: "user", id: userId }, details });
     }
   });
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Db } from "@/server/db/client";
 import { type Actor, isRole } from "./roles";
+import { recordAudit } from "@/server/audit/recorder";
 
 /** ingest: POST /api/v1/ingest; read: inventory reads; findings:read / findings:write: the findings REST API. */
 export const TOKEN_SCOPES = ["ingest", "read", "findings:read", "findings:write"] as const;
@@ -31,6 +32,8 @@ export async function createApiToken(
   return { id: row.id, token, expiresAt };
 }
 
+const TOKEN_USE_AUDIT_MS = 3600_000;
+
 /** The actor behind a bearer token, or null when it is unknown, expired, revoked or lacks the scope, or its owner is deactivated. */
 export async function authenticateToken(prisma: Db, token: string, scope: TokenScope): Promise<Actor | null> {
   if (!token.startsWith(PREFIX) || token.length > 200) return null;
@@ -44,7 +47,13 @@ export async function authenticateToken(prisma: Db, token: string, scope: TokenS
   // A deactivated owner's tokens are refused (an admin's deliberate act); a sign-in lockout never touches tokens:
   // a token is its own credential, and anyone who knows the owner's e-mail can cause a lockout.
   if (!isRole(row.user.role) || row.user.deactivatedAt) return null;
-  await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  const now = new Date();
+  await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
+  // Use is audited at most once an hour per token (lastUsedAt always has the latest): a log shipper calling every few
+  // seconds would otherwise fill the audit log with one line per call.
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= TOKEN_USE_AUDIT_MS) {
+    await recordAudit(prisma, { actor: { type: "token", id: row.userId }, action: "token.use", target: { type: "api_token", id: row.id }, origin: "api", details: { scope } }, now);
+  }
   return {
     type: "token",
     userId: row.userId,

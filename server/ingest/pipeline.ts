@@ -17,6 +17,7 @@ import { type AnyParser, detectParser, parserById, undetectedMessage } from "./r
 import { runOwner, startHeartbeat } from "./runs";
 import { LIMITS, sanitiseRecord, storable, suspectLines, ValueTally } from "./sanitize";
 import { decodedSource, splitLines } from "./source";
+import { recordAudit } from "@/server/audit/recorder";
 
 export type IngestChannel = "ui" | "api" | "cli" | "demo";
 export type IngestStatus = "succeeded" | "failed" | "duplicate" | "cancelled";
@@ -396,15 +397,12 @@ export async function ingest(prisma: Db, request: IngestRequest): Promise<Ingest
       console.error(`ingest ${run.id}: correlation failed:`, error instanceof Error ? error.message : error);
       if (warnings.length < MAX_WARNINGS) warnings.push({ message: "stored, but recomputing findings and risk failed; run `postern correlate`" });
     }
-    await prisma.auditLog.create({
-      data: {
-        actorType: request.actor.type,
-        actorId: request.actor.id ?? null,
-        action: "ingest",
-        targetType: "ingest_run",
-        targetId: run.id,
-        details: { fileName, format, channel: request.channel, counts },
-      },
+    await recordAudit(prisma, {
+      actor: { type: request.actor.type, id: request.actor.id ?? null },
+      action: "ingest",
+      target: { type: "ingest_run", id: run.id },
+      origin: "ingest",
+      details: { fileName, format, channel: request.channel, counts },
     });
     return await finish("succeeded", null, counts);
   } catch (error) {

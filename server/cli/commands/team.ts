@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { slugify } from "@/server/domain/slug";
 import { type CliIO, CliError, type Command, EXIT, HELP, line, parseOrThrow, UsageError, withDatabase } from "./shared";
+import { recordAudit } from "@/server/audit/recorder";
 
 const CREATE_HELP = `Usage: postern team create NAME
 
@@ -28,9 +29,7 @@ async function create(args: string[], io: CliIO): Promise<number> {
     if (await prisma.team.findUnique({ where: { slug }, select: { id: true } })) throw new CliError(`a team with slug "${slug}" already exists`);
     const { ensureTeam } = await import("@/server/people/service");
     const team = await ensureTeam(prisma, name);
-    await prisma.auditLog.create({
-      data: { actorType: "system", action: "team.create", targetType: "team", targetId: team.id, details: { slug: team.slug, name: team.name, channel: "cli" } },
-    });
+    await recordAudit(prisma, { actor: { type: "system" }, action: "team.create", target: { type: "team", id: team.id }, origin: "cli", details: { slug: team.slug, name: team.name } });
     await line(io.stdout, `Created team ${team.slug} (${team.name}).`);
     return EXIT.ok;
   });

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { TOKEN_SCOPES, type TokenScope } from "@/server/auth/tokens";
 import { type CliIO, CliError, type Command, EXIT, HELP, line, parseOrThrow, UsageError, withDatabase } from "./shared";
+import { recordAudit } from "@/server/audit/recorder";
 
 const CREATE_HELP = `Usage: postern token create --user EMAIL --scopes ${TOKEN_SCOPES.join("[,")}${"]".repeat(TOKEN_SCOPES.length - 1)} [--name NAME] [--days 90]
 
@@ -58,9 +59,7 @@ async function create(args: string[], io: CliIO): Promise<number> {
     if (!user) throw new CliError(`no user with email ${email}`);
     const { createApiToken } = await import("@/server/auth/tokens");
     const created = await createApiToken(prisma, { userId: user.id, name, scopes, expiresInDays: days });
-    await prisma.auditLog.create({
-      data: { actorType: "system", action: "token.create", targetType: "api_token", targetId: created.id, details: { name, scopes, userId: user.id, channel: "cli" } },
-    });
+    await recordAudit(prisma, { actor: { type: "system" }, action: "token.create", target: { type: "api_token", id: created.id }, origin: "cli", details: { name, scopes, userId: user.id } });
     await line(io.stderr, `Created token "${name}" for ${user.email} (scopes ${scopes.join(", ")}; expires ${created.expiresAt.toISOString()}).`);
     await line(io.stderr, "The token is shown once; store it now:");
     await line(io.stdout, created.token);

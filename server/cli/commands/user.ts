@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { isRole, ROLES } from "@/server/auth/roles";
 import { type CliIO, CliError, type Command, EXIT, HELP, line, parseOrThrow, readAll, type RemoteInput, UsageError, withDatabase } from "./shared";
+import { recordAudit } from "@/server/audit/recorder";
 
 const CREATE_HELP = `Usage: postern user create --email EMAIL --role ROLE [--team TEAM]… [--name NAME] [--password-stdin]
 
@@ -83,9 +84,7 @@ async function create(args: string[], io: CliIO): Promise<number> {
       if (error instanceof PeopleError) throw new CliError(error.message);
       throw error;
     }
-    await prisma.auditLog.create({
-      data: { actorType: "system", action: "user.create", targetType: "user", targetId: user.id, details: { email: user.email, role, teams, channel: "cli" } },
-    });
+    await recordAudit(prisma, { actor: { type: "system" }, action: "user.create", target: { type: "user", id: user.id }, origin: "cli", details: { email: user.email, role, teams } });
     const teamText = teams.length ? ` in ${teams.join(", ")}` : "";
     await line(io.stderr, `Created user ${user.email} (${role})${teamText}.`);
     if (generated) {
@@ -122,9 +121,7 @@ async function passwd(args: string[], io: CliIO): Promise<number> {
       if (error instanceof PeopleError) throw new CliError(error.message);
       throw error;
     }
-    await prisma.auditLog.create({
-      data: { actorType: "system", action: "user.passwd", targetType: "user", targetId: user.id, details: { email: user.email, sessionsEnded: user.sessionsEnded, channel: "cli" } },
-    });
+    await recordAudit(prisma, { actor: { type: "system" }, action: "user.passwd", target: { type: "user", id: user.id }, origin: "cli", details: { email: user.email, sessionsEnded: user.sessionsEnded } });
     const sessions = user.sessionsEnded === 1 ? "1 session" : `${user.sessionsEnded} sessions`;
     await line(io.stderr, `Changed the password of ${user.email}; ended ${sessions}.`);
     return EXIT.ok;
