@@ -6,17 +6,17 @@
  * (github.com/intuitem/ciso-assistant-community, backend/library/libraries/):
  * - iso27001-2022.yaml (library version 3, commit 09c9b01f70f6bf3dfbf6d8bd76a3d56cc49f1e0f): every Annex A id and
  *   title below. The library writes ids as "A.8.5"; the standard's Annex A table writes "8.5", which is used here.
- * - soc2-2017.yaml (library version 1, commit 6420df0963a784e0c354c8621fb39b013017bb46): CC1.3, CC6.6, CC6.7, CC7.1,
- *   CC7.2 and A1.1 read there. The TSC have no short titles: the title is the criterion's text. CC6.1, CC6.3 and
- *   CC8.1 are the AICPA 2017 TSC text (revised points of focus 2022; the criteria themselves are unchanged) and were
- *   not re-read in the library. CC6.6 is logical access against threats from outside the system boundaries;
- *   physical access is CC6.4 (not used).
- * - nist-csf-2.0.yaml (library version 6, 2025-07-09) was located but, at 345 kB, not read through: the NIST CSF 2.0
- *   subcategory texts below are NIST CSWP 29 (2024) wording.
- * - PCI DSS 4.0: no pci-dss library file was found in the stored copy of the repository. Titles are the defined
- *   approach requirement's lead sentence from PCI DSS v4.0 (v4.0.1 did not renumber these); trailing bullet lists
- *   are shortened to "…". 8.3.2 (strong cryptography for authentication factors) was checked against a published
- *   copy of the requirement text.
+ * - soc2-2017.yaml (library version 1, commit 6420df0963a784e0c354c8621fb39b013017bb46): every criterion below
+ *   (CC1.3, CC6.1, CC6.3, CC6.6, CC6.7, CC7.1, CC7.2, CC8.1, A1.1). The TSC have no short titles: the title is the
+ *   criterion's text (apostrophes normalised to ASCII). CC6.6 is logical access against threats from outside the
+ *   system boundaries; physical access is CC6.4 (not used).
+ * - nist-csf-2.0.yaml (library version 6, publication_date 2025-07-09, commit 0211ba30aefe0a1a75bfafad50f6daa72c67b2e6):
+ *   every subcategory below.
+ * - PCI DSS 4.0: the stored copy of the repository yielded no pci-dss library file, so no maintained open catalogue
+ *   was read for it. Titles are the defined approach requirement's lead sentence of PCI DSS v4.0 (v4.0.1 renumbered
+ *   none of these), trailing bullet lists shortened to "…"; each was compared with several published copies of the
+ *   requirement text (e.g. the PCI DSS v4.0 sections in Microsoft Entra's PCI guidance). 8.3.2 is strong
+ *   cryptography for authentication factors.
  * - OWASP API Security Top 10 2023: ids and titles are the project's own table (server/domain/owasp.ts).
  */
 import { OWASP_API_CATEGORIES, OWASP_API_TITLES } from "@/server/domain/owasp";

@@ -139,7 +139,7 @@ const RULE_ROWS: readonly MappingRow[] = [
     "pci-dss-4.0": [["8.3.4", "6.4.2"], "Invalid authentication attempts must be limited; web attacks detected and prevented."],
     soc2: [["CC6.6", "CC7.2"], "Outside threats against credentials; the anomaly is a security event to analyse."],
     "iso27001-2022": [["8.5", "8.16"], "Secure authentication limits unsuccessful attempts; found by monitoring."],
-    "nist-csf-2.0": [["PR.AA-03", "DE.CM-01"], "Authentication is attacked; network services are monitored for adverse events."],
+    "nist-csf-2.0": [["PR.AA-03", "DE.CM-01", "DE.CM-09"], "Authentication is attacked; network services and authentication attempts are monitored for adverse events."],
   }),
   ...rule("missing-rate-limit", ["traffic"], {
     "owasp-api-2023": [["API4"], "A sustained high request rate with no rate limit seen is unrestricted resource consumption."],
