@@ -203,8 +203,10 @@ const JOB_NOT_FOUND = "no such ingest job (it may have expired)";
 export async function jobResponse(action: "get" | "cancel", params: Promise<{ id: string }>, credential: string | null): Promise<Response> {
   const id = jobIdSchema.safeParse((await params).id);
   if (!id.success) return Response.json({ error: "invalid job id" }, { status: 400, headers: NO_STORE });
-  const key = credential ? credentialKey(credential) : null;
-  const job = key ? (action === "get" ? getIngestJob(id.data, key) : cancelIngestJob(id.data, key)) : null;
+  // No credential at all: 401 like every other route (a wrong one finds no job: 404, as for a job that never was).
+  if (!credential) return Response.json({ error: "sign in or send the token that started the job" }, { status: 401, headers: NO_STORE });
+  const key = credentialKey(credential);
+  const job = action === "get" ? getIngestJob(id.data, key) : cancelIngestJob(id.data, key);
   if (!job) return Response.json({ error: JOB_NOT_FOUND }, { status: 404, headers: NO_STORE });
   return Response.json(job, { headers: NO_STORE });
 }

@@ -82,7 +82,7 @@ describe("ingest job routes", () => {
 
     const read = (headers: HeadersInit) => apiJob(new Request(`${BASE}${body.statusUrl}`, { headers }), params(body.jobId));
     expect((await read(bearer(otherToken))).status).toBe(404);
-    expect((await read({})).status).toBe(404);
+    expect((await read({})).status).toBe(401);
     expect((await apiCancel(new Request(`${BASE}${body.cancelUrl}`, { method: "POST", headers: bearer(otherToken) }), params(body.jobId))).status).toBe(404);
     // A session cookie is not the token that started it either.
     expect((await uiJob(new Request(`${BASE}/api/ingest/jobs/${body.jobId}`, { headers: { cookie } }), params(body.jobId))).status).toBe(404);
@@ -134,8 +134,8 @@ describe("ingest job routes", () => {
 
     const read = (headers: HeadersInit) => uiJob(new Request(`${BASE}/api/ingest/jobs/${jobId}`, { headers }), params(jobId));
     expect((await read({ cookie: otherCookie })).status).toBe(404);
-    expect((await read({})).status).toBe(404);
-    expect((await read(bearer(adminToken))).status).toBe(404);
+    expect((await read({})).status).toBe(401);
+    expect((await read(bearer(adminToken))).status).toBe(401);
     expect((await uiJob(new Request(`${BASE}/api/ingest/jobs/not-an-id`, { headers: { cookie } }), params("not-an-id"))).status).toBe(400);
     const cancel = (headers: Record<string, string>) => uiCancel(new Request(`${BASE}/api/ingest/jobs/${jobId}/cancel`, { method: "POST", headers }), params(jobId));
     expect((await cancel({ cookie, origin: "https://evil.example" })).status).toBe(403);

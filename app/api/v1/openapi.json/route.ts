@@ -98,7 +98,7 @@ const document = {
         summary: "Progress and results of a background ingest",
         description: "Only the token that started the job can read it. Finished jobs are kept for an hour; jobs do not survive a server restart.",
         parameters: [jobId],
-        responses: { "200": jobResponse("The job"), "400": error("Malformed job id"), "404": notFound },
+        responses: { "200": jobResponse("The job"), "400": error("Malformed job id"), "401": error("No token"), "404": notFound },
       },
     },
     "/ingest/jobs/{id}/cancel": {
@@ -107,7 +107,7 @@ const document = {
         summary: "Cancel a background ingest",
         description: "The file being ingested rolls back (nothing of it is written); files not started yet are skipped. Cancelling a finished job changes nothing.",
         parameters: [jobId],
-        responses: { "200": jobResponse("The job, cancelRequested set"), "400": error("Malformed job id"), "404": notFound },
+        responses: { "200": jobResponse("The job, cancelRequested set"), "400": error("Malformed job id"), "401": error("No token"), "404": notFound },
       },
     },
   },
