@@ -227,9 +227,10 @@ describe.each(TEST_DATABASES)("work lists and bulk actions on $name", (kind) => 
     await caller("developer").findings.comment({ id, body: "On it, see **PR 42**" });
     await caller("developer").findings.propose({ id, reason: "test fixture only" });
     const asDev = await caller("developer").findings.get({ id });
-    expect(asDev.actions).toEqual({ moves: ["open", "triaged", "resolved"], assign: true, comment: true, propose: false });
+    expect(asDev.actions).toEqual({ moves: ["open", "triaged", "resolved"], assign: true, comment: true, propose: false, rejectProposal: false });
     expect(asDev.proposal).toEqual({ status: "false_positive", reason: "test fixture only", by: { name: "Person developer", email: "developer@example.com" } });
     expect((await caller("security").findings.get({ id })).actions.moves).toEqual(["open", "triaged", "resolved", "risk_accepted", "false_positive", "duplicate"]);
+    expect((await caller("security").findings.get({ id })).actions.rejectProposal).toBe(true);
 
     const until = new Date(Date.now() + 20 * DAY);
     await caller("security").findings.transition({ ids: [id], to: "risk_accepted", reason: "vendor fix in Q3", expiresAt: until });
