@@ -95,7 +95,7 @@ describe.each(TEST_DATABASES)("API access control on $name", (kind) => {
     await db.prisma.apiToken.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await authenticateToken(db.prisma, expired.token, "ingest")).toBeNull();
     const audit = await db.prisma.auditLog.findMany({ where: { action: { startsWith: "token." } } });
-    expect(audit.map((a) => a.action).sort()).toEqual(["token.create", "token.revoke"]);
+    expect(audit.map((a) => a.action).sort()).toEqual(["token.create", "token.revoke", "token.use"]);
   });
 
   it("locks an account (for one client) after the threshold of consecutive failures, and a success resets the count", async () => {
