@@ -1,6 +1,6 @@
 /**
  * Where the reader of a line-oriented file is: the line of the record it handed out last. Gateway-log readers
- * (parsers/traffic/shared.ts runLines, with or without the parse worker) keep it up to date, one store per line, so that
+ * (parsers/traffic/common.ts runLines, with or without the parse worker) keep it up to date, one store per line, so that
  * whoever consumes a record can say which line it came from when something about it is worth a warning (values that
  * had to be cleaned: server/traffic/aggregate.ts), without every record carrying its line number.
  */

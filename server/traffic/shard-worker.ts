@@ -8,7 +8,7 @@
 import { createReadStream } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { rangeHandler } from "@/server/ingest/parsers/traffic/handlers";
-import { notThisFormat, PROBE_LINES, Skip } from "@/server/ingest/parsers/traffic/shared";
+import { notThisFormat, PROBE_LINES, Skip } from "@/server/ingest/parsers/traffic/common";
 import { LineSplitter } from "@/server/ingest/source";
 import { SAMPLE_HOLD_EVENTS, TrafficFold } from "./fold";
 import type { ShardDone, ShardJob, ShardMessage } from "./shards";

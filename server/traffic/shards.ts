@@ -25,7 +25,7 @@ import { fromRoot } from "@/server/db/root";
 import { ParseError, type ParseContext, type SourceFile } from "@/server/ingest/contract";
 import { missingStatusWarning } from "@/server/ingest/parsers/traffic/aws-apigateway/parser";
 import { hasLineReader } from "@/server/ingest/parsers/traffic/handlers";
-import { LineTally } from "@/server/ingest/parsers/traffic/shared";
+import { LineTally } from "@/server/ingest/parsers/traffic/common";
 import type { AggregatorEdges, ClientDayRow, EndpointHourRow, Partials } from "./aggregate";
 import { FLUSH_KEYS, type FoldCounts, TrafficFold, type TrafficSetup } from "./fold";
 import { type RollupBatch, takeRollups } from "./write-rollups";

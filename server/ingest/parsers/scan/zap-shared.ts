@@ -28,7 +28,7 @@ import {
   parseCwe,
   title,
   urlWithoutQuery,
-} from "./shared";
+} from "./common";
 
 /** Reads a text field of a report node (JSON: the string value; XML: the element text). */
 export type FieldReader = (node: unknown, field: string) => string | undefined;

@@ -5,7 +5,7 @@
  */
 import type { LineReader, LineResult } from "../../contract";
 import { trafficParsers } from "./index";
-import { isBlank } from "./shared";
+import { isBlank } from "./common";
 
 const READERS = new Map<string, LineReader>();
 for (const parser of trafficParsers) if (parser.lines) READERS.set(parser.id, parser.lines);

@@ -10,7 +10,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { TrafficEvent } from "../../contract";
 import { rangeHandler } from "./handlers";
 import { LineSplitter } from "../../source";
-import { Skip } from "./shared";
+import { Skip } from "./common";
 import type { BatchResult, WorkerData } from "./parallel";
 
 const port = parentPort;

@@ -9,7 +9,7 @@
  * (SourceFile.chunksHashedBy, offered by the ingest pipeline): hashing is a tenth of the ingest thread's work otherwise.
  *
  * Used for files of at least PARALLEL_MIN_BYTES from sources that give raw bytes; POSTERN_PARSE_WORKER=off turns
- * it off (the single-threaded path in shared.ts runLines is then used for everything).
+ * it off (the single-threaded path in common.ts runLines is then used for everything).
  */
 import { pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";

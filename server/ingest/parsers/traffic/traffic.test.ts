@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ParseError, type ParseContext, type SourceFile } from "../../contract";
 import { SAMPLES_DIR, parseAll, sample, textSource } from "../../test-utils";
 import { trafficParsers } from "./index";
-import { clfTimeToMs, firstHop, isRateLimitHeader, isoTimeToMs, splitTarget, stripPort } from "./shared";
+import { clfTimeToMs, firstHop, isRateLimitHeader, isoTimeToMs, splitTarget, stripPort } from "./common";
 
 const EXPECTED: Record<string, string> = {
   "aws-apigateway-rest-access.log": "aws-apigateway",

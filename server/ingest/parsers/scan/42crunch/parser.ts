@@ -28,7 +28,7 @@ import {
   str,
   title,
   truncate,
-} from "../shared";
+} from "../common";
 
 const CRITICALITY: Record<number, Severity> = { 5: "critical", 4: "high", 3: "medium", 2: "low", 1: "info", 0: "info" };
 const METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);

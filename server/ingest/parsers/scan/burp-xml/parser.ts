@@ -33,7 +33,7 @@ import {
   xmlAttr,
   xmlText,
   type JsonObject,
-} from "../shared";
+} from "../common";
 import { base64Size, httpMessageText } from "../http-message";
 
 const SEVERITY: Record<string, Severity> = {

@@ -37,7 +37,7 @@ import {
   truncate,
   urlWithoutQuery,
   type JsonObject,
-} from "../shared";
+} from "../common";
 
 const TOOL = { name: "Nuclei" };
 

@@ -70,7 +70,7 @@ import {
   truncate,
   urlWithoutQuery,
   type JsonObject,
-} from "../shared";
+} from "../common";
 
 const LEVEL_SEVERITY: Record<string, Severity> = { error: "high", warning: "medium", note: "low", none: "info" };
 const PROBLEM_SEVERITY: Record<string, Severity> = {

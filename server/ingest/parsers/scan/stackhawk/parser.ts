@@ -32,7 +32,7 @@ import {
   str,
   title,
   urlWithoutQuery,
-} from "../shared";
+} from "../common";
 
 export const parser: Parser<"scan"> = {
   id: "stackhawk",

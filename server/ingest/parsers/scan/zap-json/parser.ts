@@ -3,7 +3,7 @@
  * `@programName` as well as ZAP ≥ 2.10 with `@programName` and `alertRef`. Mapping: see ../zap-shared.ts.
  */
 import { ParseError, type Parser } from "../../../contract";
-import { asArray, isObject, looksLikeJson, readJson, str } from "../shared";
+import { asArray, isObject, looksLikeJson, readJson, str } from "../common";
 import { zapFindings, type FieldReader } from "../zap-shared";
 
 const read: FieldReader = (node, field) => (isObject(node) ? str(node[field]) : undefined);

@@ -1,9 +1,9 @@
 /**
  * OWASP ZAP XML report (`<OWASPZAPReport>` → `<site>` → `<alerts><alertitem>` → `<instances><instance>`).
- * Parsed with entity expansion off (see ../shared.ts readXml). Mapping: see ../zap-shared.ts.
+ * Parsed with entity expansion off (see ../common.ts readXml). Mapping: see ../zap-shared.ts.
  */
 import { ParseError, type Parser } from "../../../contract";
-import { asArray, asObject, isObject, looksLikeXml, readXml, xmlAttr, xmlText } from "../shared";
+import { asArray, asObject, isObject, looksLikeXml, readXml, xmlAttr, xmlText } from "../common";
 import { zapFindings, type FieldReader } from "../zap-shared";
 
 const read: FieldReader = (node, field) => (isObject(node) ? xmlText(node[field]) : undefined);

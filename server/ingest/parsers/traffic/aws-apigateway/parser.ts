@@ -34,7 +34,7 @@ import {
   str,
   type LineResult,
   type Rec,
-} from "../shared";
+} from "../common";
 
 const LABEL = "AWS API Gateway access";
 const EXECUTE_API = /\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/;

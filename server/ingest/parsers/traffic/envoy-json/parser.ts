@@ -22,7 +22,7 @@ import {
   str,
   type LineResult,
   type Rec,
-} from "../shared";
+} from "../common";
 
 const LABEL = "Envoy/Istio JSON access";
 

@@ -28,7 +28,7 @@ import {
   scoreFromProbe,
   tokenize,
   type LineResult,
-} from "../shared";
+} from "../common";
 
 const LABEL = "Envoy text access";
 

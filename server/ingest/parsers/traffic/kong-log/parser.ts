@@ -23,7 +23,7 @@ import {
   str,
   type LineResult,
   type Rec,
-} from "../shared";
+} from "../common";
 
 const LABEL = "Kong file-log/http-log";
 

@@ -21,7 +21,7 @@
  * Runs single-threaded (a parse worker or the main thread): the state of the line being scanned is module-level.
  */
 import type { TrafficEvent } from "../../../contract";
-import { epochToMs, firstHop, isRateLimitHeader, type LineResult, num, peer, splitTarget, str } from "../shared";
+import { epochToMs, firstHop, isRateLimitHeader, type LineResult, num, peer, splitTarget, str } from "../common";
 
 const TAB = 9;
 const LF = 10;

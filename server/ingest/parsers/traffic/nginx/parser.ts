@@ -33,7 +33,7 @@ import {
   scoreFromProbe,
   tokenize,
   type LineResult,
-} from "../shared";
+} from "../common";
 
 const LABEL = "NGINX access";
 

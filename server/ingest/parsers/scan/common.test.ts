@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeEntities, excerpt, extractUrls, htmlToText, joinUrl, parseCve, parseCwe, urlWithoutQuery } from "./shared";
+import { decodeEntities, excerpt, extractUrls, htmlToText, joinUrl, parseCve, parseCwe, urlWithoutQuery } from "./common";
 
 describe("scan parser helpers", () => {
   it("parses CWEs in every spelling and rejects non-CWEs", () => {
