@@ -13,6 +13,7 @@ import { onAcceptanceExpiring } from "./hooks";
 import { dueAcceptanceReminders, expireAcceptances, SYSTEM } from "./lifecycle";
 import { loadSlaSettings } from "./sla";
 import { expireSuppressionRules } from "./suppression";
+import { startPeriodic, stopPeriodic } from "@/server/periodic";
 
 export interface ScheduleResult {
   /** Findings reopened because their suppression rule ended. */
@@ -47,13 +48,7 @@ export async function runFindingSchedule(prisma: Db, now = new Date()): Promise<
 
 const EVERY_MS = 15 * 60_000;
 const FIRST_MS = 30_000;
-const KEY = Symbol.for("postern.findingSchedule");
-
-interface Running {
-  timer: NodeJS.Timeout;
-  current: Promise<unknown> | null;
-  stopped: boolean;
-}
+const JOB = "findingSchedule";
 
 /**
  * Starts the schedule in this (server) process, once, on the database `prisma` opens (the server's, getPrisma); the
@@ -61,39 +56,22 @@ interface Running {
  * POSTERN_SCHEDULE_MINUTES sets the period (default 15; 0 turns the schedule off).
  */
 export function startFindingSchedule(options: { prisma: () => Promise<Db>; everyMs?: number; firstMs?: number }): void {
-  const global = globalThis as Record<symbol, Running | undefined>;
-  if (global[KEY]) return;
   const minutes = process.env.POSTERN_SCHEDULE_MINUTES === undefined ? undefined : Number(process.env.POSTERN_SCHEDULE_MINUTES);
   if (minutes !== undefined && !(minutes > 0) && options.everyMs === undefined) return;
-  const open = options.prisma;
-  const state: Running = { timer: undefined as unknown as NodeJS.Timeout, current: null, stopped: false };
-  const tick = () => {
-    if (state.stopped || state.current) return;
-    state.current = open()
-      .then((prisma) => runFindingSchedule(prisma))
-      .then((r) => {
-        if (r.suppressionsExpired || r.acceptancesExpired || r.reminded) {
-          console.warn(`postern: schedule: ${r.acceptancesExpired} acceptance(s) and ${r.suppressionsExpired} suppressed finding(s) reopened, ${r.reminded} reminder(s)`);
-        }
-      })
-      .catch((error: unknown) => console.error(`postern: schedule failed: ${error instanceof Error ? error.message : String(error)}`))
-      .finally(() => {
-        state.current = null;
-      });
-  };
-  setTimeout(tick, options.firstMs ?? FIRST_MS).unref();
-  state.timer = setInterval(tick, options.everyMs ?? (minutes ? minutes * 60_000 : EVERY_MS));
-  state.timer.unref();
-  global[KEY] = state;
+  startPeriodic(JOB, {
+    everyMs: options.everyMs ?? (minutes ? minutes * 60_000 : EVERY_MS),
+    firstMs: options.firstMs ?? FIRST_MS,
+    failure: "postern: schedule failed",
+    async run() {
+      const r = await runFindingSchedule(await options.prisma());
+      if (r.suppressionsExpired || r.acceptancesExpired || r.reminded) {
+        console.warn(`postern: schedule: ${r.acceptancesExpired} acceptance(s) and ${r.suppressionsExpired} suppressed finding(s) reopened, ${r.reminded} reminder(s)`);
+      }
+    },
+  });
 }
 
 /** Stops the schedule and waits for a run in progress (before the database closes). */
 export async function stopFindingSchedule(): Promise<void> {
-  const global = globalThis as Record<symbol, Running | undefined>;
-  const state = global[KEY];
-  if (!state) return;
-  state.stopped = true;
-  clearInterval(state.timer);
-  await state.current;
-  global[KEY] = undefined;
+  await stopPeriodic(JOB);
 }

@@ -7,54 +7,34 @@
 import type { Db } from "@/server/db/client";
 import { purgeAudit } from "@/server/audit/service";
 import { runOverdueCheck } from "./notifications";
+import { startPeriodic, stopPeriodic } from "@/server/periodic";
 import { runDeliveryPass } from "./webhooks";
 
-const KEY = Symbol.for("postern.notifyLoop");
+const JOB = "notifyLoop";
 const OVERDUE_EVERY_MS = 60 * 60_000;
 
-interface Running {
-  timer: NodeJS.Timeout;
-  current: Promise<unknown> | null;
-  stopped: boolean;
-  lastOverdue: number;
-}
-
 export function startNotifyLoop(options: { everyMs?: number; prisma?: () => Promise<Db> } = {}): void {
-  const global = globalThis as Record<symbol, Running | undefined>;
-  if (global[KEY]) return;
   const seconds = process.env.POSTERN_WEBHOOK_SECONDS === undefined ? 5 : Number(process.env.POSTERN_WEBHOOK_SECONDS);
   if (!(seconds > 0) && options.everyMs === undefined) return;
   const open = options.prisma ?? (async () => (await import("@/server/db/client")).getPrisma());
-  const state: Running = { timer: undefined as unknown as NodeJS.Timeout, current: null, stopped: false, lastOverdue: 0 };
-  const tick = () => {
-    if (state.stopped || state.current) return;
-    state.current = open()
-      .then(async (prisma) => {
-        await runDeliveryPass(prisma);
-        if (Date.now() - state.lastOverdue >= OVERDUE_EVERY_MS) {
-          state.lastOverdue = Date.now();
-          await runOverdueCheck(prisma);
-          // Audit records past their retention (Settings → Audit, default 365 days).
-          await purgeAudit(prisma);
-        }
-      })
-      .catch((error: unknown) => console.error(`postern: notifications/webhooks pass failed: ${error instanceof Error ? error.message : String(error)}`))
-      .finally(() => {
-        state.current = null;
-      });
-  };
-  state.timer = setInterval(tick, options.everyMs ?? seconds * 1000);
-  state.timer.unref();
-  global[KEY] = state;
+  let lastOverdue = 0;
+  startPeriodic(JOB, {
+    everyMs: options.everyMs ?? seconds * 1000,
+    failure: "postern: notifications/webhooks pass failed",
+    async run() {
+      const prisma = await open();
+      await runDeliveryPass(prisma);
+      if (Date.now() - lastOverdue >= OVERDUE_EVERY_MS) {
+        lastOverdue = Date.now();
+        await runOverdueCheck(prisma);
+        // Audit records past their retention (Settings → Audit, default 365 days).
+        await purgeAudit(prisma);
+      }
+    },
+  });
 }
 
 /** Stops the loop and waits for the pass in progress. */
 export async function stopNotifyLoop(): Promise<void> {
-  const global = globalThis as Record<symbol, Running | undefined>;
-  const state = global[KEY];
-  if (!state) return;
-  state.stopped = true;
-  clearInterval(state.timer);
-  await state.current;
-  global[KEY] = undefined;
+  await stopPeriodic(JOB);
 }
