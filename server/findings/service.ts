@@ -30,6 +30,7 @@ import {
 } from "./schemas";
 import { isOverdue } from "./sla";
 import { allowedTargets } from "./transitions";
+import { recordFindingEvents } from "./lifecycle";
 
 export const FINDING_SORTS = ["severity", "lastSeenAt", "firstSeenAt", "slaDueAt", "title", "occurrences"] as const;
 
@@ -340,9 +341,11 @@ export async function assignFindingApi(prisma: Db, actor: Actor, raw: z.input<ty
     if (!api) throw notFound(`API "${input.api}"`);
     if (finding.apiId === api.id) return { id: finding.id, api: api.slug, changed: false };
     await tx.finding.update({ where: { id: finding.id }, data: { apiId: api.id, endpointId: null, teamId: api.ownerTeamId } });
-    await tx.findingEvent.create({
-      data: { findingId: finding.id, actorType: actor.type, actorId: actor.userId, type: "api_assigned", fromValue: finding.api?.slug ?? null, toValue: api.slug },
-    });
+    await recordFindingEvents(
+      tx,
+      [{ findingId: finding.id, type: "api_assigned", fromValue: finding.api?.slug ?? null, toValue: api.slug, actor: { type: actor.type, id: actor.userId } }],
+      new Date(),
+    );
     await recordAudit(tx, {
       actor: { type: actor.type, id: actor.userId },
       action: "finding.assign_api",
