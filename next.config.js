@@ -15,6 +15,8 @@ const nextConfig = {
   // PGlite ships WASM and data files that must be loaded from node_modules, not bundled.
   serverExternalPackages: [
     "@electric-sql/pglite",
+    // pdfkit reads its font metrics from files beside its own code.
+    "pdfkit",
     "pglite-prisma-adapter",
     "@apidevtools/swagger-parser",
     "@stoplight/spectral-core",

@@ -1,6 +1,6 @@
 import { defineConfig } from "@playwright/test";
 
-const port = 3100;
+const port = Number(process.env.POSTERN_E2E_PORT ?? 3100);
 
 export default defineConfig({
   testDir: "e2e",

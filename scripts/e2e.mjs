@@ -10,7 +10,8 @@ const dataDir = path.join(root, ".postern", "e2e");
 rmSync(dataDir, { recursive: true, force: true });
 
 export const E2E = {
-  port: "3100",
+  // POSTERN_E2E_PORT lets two checkouts run their end-to-end tests side by side.
+  port: process.env.POSTERN_E2E_PORT ?? "3100",
   // The first admin, made by setup on the empty database with a printed password (to be changed at first sign-in).
   firstAdmin: { email: "first-admin@e2e.postern.local", password: "" },
   admin: { email: "admin@e2e.postern.local", password: "e2e-admin-password-123" },
