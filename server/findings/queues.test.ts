@@ -88,6 +88,8 @@ describe.each(TEST_DATABASES)("work lists and bulk actions on $name", (kind) => 
     const second = await caller("developer").findings.mine({ page: 2, pageSize: 3 });
     expect(second.rows.map((r) => r.id)).toEqual([teamOverdue, teamSoon]);
     expect(second.rows.every((r) => !r.assignedToMe && r.assignee === null)).toBe(true);
+    // A page past the end has no row to carry the counts: they are counted on their own.
+    expect(await caller("developer").findings.mine({ page: 3, pageSize: 3 })).toMatchObject({ counts: first.counts, total: 5, rows: [] });
 
     // The navigation's badges.
     expect(await caller("developer").findings.counts()).toEqual({ assigned: 3, overdue: 2, triage: null });

@@ -20,7 +20,7 @@ import { forbidden, notFound } from "@/server/domain/errors";
 import { ACTIVE_STATUSES, FINDING_STATUSES } from "@/server/domain/findings";
 import { SEVERITIES } from "@/server/domain/severity";
 import { findingRowOutput } from "./schemas";
-import { ROW_SELECT, type Row, toRow } from "./service";
+import { ROW_SELECT, toRow } from "./service";
 import { allowedTargets } from "./transitions";
 
 const ACTIVE = [...ACTIVE_STATUSES];
@@ -61,52 +61,64 @@ export const myFindingsOutput = z.object({
   rows: z.array(myFindingRow),
 });
 
-function myBuckets(actor: Actor): { mine: Prisma.FindingWhereInput; team: Prisma.FindingWhereInput } {
-  const scope = findingScope(actor);
-  return {
-    mine: { AND: [scope, { assigneeId: actor.userId, status: { in: ACTIVE } }] },
-    team: { AND: [scope, { assigneeId: null, status: { in: ACTIVE }, api: { ownerTeamId: { in: actor.teamIds } } }] },
-  };
+/**
+ * The two buckets of My findings as one row set (finding `id`, `bucket` 0 = assigned to me, 1 = my teams'
+ * unassigned, its due date and first sighting), each reached by its own index: mine by (assigneeId, status), the
+ * team's by (teamId, assigneeId, status), so neither reads other teams' findings. A finding's teamId follows its
+ * Api's owner (server/findings/ownership.ts); the join on the Api's owner is the reader's scope all the same.
+ */
+function myBucketsSql(actor: Actor): Prisma.Sql {
+  const active = Prisma.sql`${ACTIVE}::text[]`;
+  // findingScope for the assigned bucket: a developer's findings are those of their teams' Apis.
+  const mineScope = seesAllApis(actor) || actor.role === "executive" ? Prisma.sql`TRUE` : Prisma.sql`a."ownerTeamId" = ANY(${actor.teamIds}::text[])`;
+  return Prisma.sql`
+    SELECT f.id, 0 AS bucket, f."slaDueAt", f."firstSeenAt"
+      FROM finding f LEFT JOIN api a ON a.id = f."apiId"
+     WHERE f."assigneeId" = ${actor.userId} AND f.status = ANY(${active}) AND ${mineScope}
+    UNION ALL
+    SELECT f.id, 1 AS bucket, f."slaDueAt", f."firstSeenAt"
+      FROM finding f JOIN api a ON a.id = f."apiId"
+     WHERE f."teamId" = ANY(${actor.teamIds}::text[]) AND f."assigneeId" IS NULL AND f.status = ANY(${active})
+       AND a."ownerTeamId" = ANY(${actor.teamIds}::text[])`;
 }
 
+/** The counts of both buckets in one pass (the navigation shows them on every page). */
 async function countMine(prisma: Db, actor: Actor, now: Date): Promise<z.infer<typeof myCounts>> {
-  const { mine, team } = myBuckets(actor);
-  // The buckets are disjoint (assigned to me / to nobody): overdue is counted per bucket, each on its index, instead
-  // of one count over OR(mine, team), which no index serves (a scan of every finding: bench/workflow.ts).
-  const overdue = { slaDueAt: { lt: now } };
-  const [assigned, unassigned, mineOverdue, teamOverdue] = await Promise.all([
-    prisma.finding.count({ where: mine }),
-    prisma.finding.count({ where: team }),
-    prisma.finding.count({ where: { AND: [mine, overdue] } }),
-    prisma.finding.count({ where: { AND: [team, overdue] } }),
-  ]);
-  return { assigned, team: unassigned, overdue: mineOverdue + teamOverdue };
+  const [row] = await prisma.$queryRaw<{ assigned: number; team: number; overdue: number }[]>`
+    SELECT count(*) FILTER (WHERE bucket = 0)::int AS assigned,
+           count(*) FILTER (WHERE bucket = 1)::int AS team,
+           count(*) FILTER (WHERE "slaDueAt" < ${now})::int AS overdue
+      FROM (${myBucketsSql(actor)}) AS mine`;
+  return { assigned: row?.assigned ?? 0, team: row?.team ?? 0, overdue: row?.overdue ?? 0 };
 }
 
 const MY_SELECT = { ...ROW_SELECT, assignee: { select: { id: true, name: true, email: true } }, proposedStatus: true } satisfies Prisma.FindingSelect;
-type MyRow = Row & Prisma.FindingGetPayload<{ select: typeof MY_SELECT }>;
 
 /**
  * My findings, one page: those assigned to me, then my teams' unassigned ones; within each, by due date (overdue ones
- * come first, as their due date has passed; no SLA last). At most two indexed queries per page.
+ * come first, as their due date has passed; no SLA last). The page's ids with the counts in one query over the buckets'
+ * indexes, then the page's rows with their relations.
  */
 export async function myFindings(prisma: Db, actor: Actor, raw: z.input<typeof myFindingsInput> = {}, now = new Date()): Promise<z.infer<typeof myFindingsOutput>> {
   if (!can(actor, "findings:read")) throw forbidden("Requires permission findings:read");
   const input = myFindingsInput.parse(raw);
-  const counts = await countMine(prisma, actor, now);
-  const { mine, team } = myBuckets(actor);
-  const order: Prisma.FindingOrderByWithRelationInput[] = [{ slaDueAt: { sort: "asc", nulls: "last" } }, { firstSeenAt: "asc" }, { id: "asc" }];
   const skip = (input.page - 1) * input.pageSize;
-  const rows: MyRow[] = [];
-  if (skip < counts.assigned) {
-    rows.push(...(await prisma.finding.findMany({ where: mine, orderBy: order, skip, take: input.pageSize, select: MY_SELECT })));
-  }
-  const want = input.pageSize - rows.length;
-  if (want > 0 && counts.team > 0) {
-    rows.push(
-      ...(await prisma.finding.findMany({ where: team, orderBy: order, skip: Math.max(0, skip - counts.assigned), take: want, select: MY_SELECT })),
-    );
-  }
+  // The counts come with the page (window aggregates over the same rows: one pass); only a page past the end,
+  // which has no row to carry them, counts again.
+  const page = await prisma.$queryRaw<{ id: string; assigned: number; team: number; overdue: number }[]>`
+    SELECT id,
+           (count(*) FILTER (WHERE bucket = 0) OVER ())::int AS assigned,
+           (count(*) FILTER (WHERE bucket = 1) OVER ())::int AS team,
+           (count(*) FILTER (WHERE "slaDueAt" < ${now}) OVER ())::int AS overdue
+      FROM (${myBucketsSql(actor)}) AS mine
+     ORDER BY bucket, "slaDueAt" ASC NULLS LAST, "firstSeenAt" ASC, id ASC
+     LIMIT ${input.pageSize} OFFSET ${skip}`;
+  const counts = page[0] ? { assigned: page[0].assigned, team: page[0].team, overdue: page[0].overdue } : await countMine(prisma, actor, now);
+  const ids = page.map((r) => r.id);
+  const found = ids.length ? await prisma.finding.findMany({ where: { id: { in: ids } }, select: MY_SELECT }) : [];
+  const byId = new Map(found.map((r) => [r.id, r]));
+  // A finding deleted between the two reads is left out rather than failing the page.
+  const rows = ids.flatMap((id) => byId.get(id) ?? []);
   return {
     counts,
     total: counts.assigned + counts.team,

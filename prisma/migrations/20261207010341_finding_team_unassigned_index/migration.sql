@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "finding_teamId_assigneeId_status_idx" ON "finding"("teamId", "assigneeId", "status");
