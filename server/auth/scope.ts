@@ -27,3 +27,9 @@ export function apiSqlScope(actor: Actor, alias: string): Prisma.Sql {
   if (seesAllApis(actor) || actor.role === "executive") return Prisma.sql`TRUE`;
   return Prisma.sql`${Prisma.raw(`${alias}."ownerTeamId"`)} = ANY(${actor.teamIds}::text[])`;
 }
+
+/** findingScope for raw SQL, on finding `f` LEFT JOINed to its Api `a` (the aliases given): a condition to AND in. */
+export function findingSqlScope(actor: Actor, finding = "f", api = "a"): Prisma.Sql {
+  if (seesAllApis(actor) || actor.role === "executive") return Prisma.sql`TRUE`;
+  return Prisma.sql`(${Prisma.raw(`${finding}."apiId"`)} IS NOT NULL AND ${apiSqlScope(actor, api)})`;
+}

@@ -13,8 +13,8 @@
 import { z } from "zod";
 import { Prisma } from "@/generated/prisma/client";
 import { can } from "@/server/auth/permissions";
-import { type Actor, seesAllApis } from "@/server/auth/roles";
-import { apiSqlScope, findingScope } from "@/server/auth/scope";
+import type { Actor } from "@/server/auth/roles";
+import { findingScope, findingSqlScope } from "@/server/auth/scope";
 import type { Db } from "@/server/db/client";
 import { forbidden, notFound } from "@/server/domain/errors";
 import { ACTIVE_STATUSES, FINDING_STATUSES } from "@/server/domain/findings";
@@ -69,12 +69,10 @@ export const myFindingsOutput = z.object({
  */
 function myBucketsSql(actor: Actor): Prisma.Sql {
   const active = Prisma.sql`${ACTIVE}::text[]`;
-  // findingScope for the assigned bucket: a developer's findings are those of their teams' Apis.
-  const mineScope = seesAllApis(actor) || actor.role === "executive" ? Prisma.sql`TRUE` : Prisma.sql`a."ownerTeamId" = ANY(${actor.teamIds}::text[])`;
   return Prisma.sql`
     SELECT f.id, 0 AS bucket, f."slaDueAt", f."firstSeenAt"
       FROM finding f LEFT JOIN api a ON a.id = f."apiId"
-     WHERE f."assigneeId" = ${actor.userId} AND f.status = ANY(${active}) AND ${mineScope}
+     WHERE f."assigneeId" = ${actor.userId} AND f.status = ANY(${active}) AND ${findingSqlScope(actor)}
     UNION ALL
     SELECT f.id, 1 AS bucket, f."slaDueAt", f."firstSeenAt"
       FROM finding f JOIN api a ON a.id = f."apiId"
@@ -195,10 +193,6 @@ function queueSql(only: Only): Prisma.Sql {
   return Prisma.sql`(${isNew} OR ${unowned} OR ${proposed})`;
 }
 
-/** findingScope (server/auth/scope.ts) on finding `f` joined to its Api `a`. */
-function scopeSql(actor: Actor): Prisma.Sql {
-  return seesAllApis(actor) ? Prisma.sql`TRUE` : Prisma.sql`(f."apiId" IS NOT NULL AND ${apiSqlScope(actor, "a")})`;
-}
 
 /** 0 for critical … 4 for info (constants of server/domain/severity.ts, written into the SQL). */
 const SEVERITY_RANK = Prisma.raw(`CASE f.severity ${SEVERITIES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(" ")} ELSE ${SEVERITIES.length} END`);
@@ -211,7 +205,7 @@ function requireDecide(actor: Actor): void {
 export async function triageQueue(prisma: Db, actor: Actor, raw: z.input<typeof triageQueueInput> = {}, now = new Date()): Promise<z.infer<typeof triageQueueOutput>> {
   requireDecide(actor);
   const input = triageQueueInput.parse(raw);
-  const where = Prisma.sql`${queueSql(input.only)} AND ${scopeSql(actor)}`;
+  const where = Prisma.sql`${queueSql(input.only)} AND ${findingSqlScope(actor)}`;
   const [totals] = await prisma.$queryRaw<{ findings: number; groups: number }[]>`
     SELECT count(*)::int AS findings, count(DISTINCT (f."ruleId", coalesce(f.tool, ''), coalesce(f."apiId", '')))::int AS groups
     FROM finding f LEFT JOIN api a ON a.id = f."apiId"
@@ -266,7 +260,7 @@ export async function triageGroupIds(prisma: Db, actor: Actor, key: TriageGroupK
   requireDecide(actor);
   const rows = await prisma.$queryRaw<{ id: string }[]>`
     SELECT f.id FROM finding f LEFT JOIN api a ON a.id = f."apiId"
-    WHERE ${queueSql(only)} AND ${scopeSql(actor)}
+    WHERE ${queueSql(only)} AND ${findingSqlScope(actor)}
       AND f."ruleId" = ${key.ruleId} AND f.tool IS NOT DISTINCT FROM ${key.tool} AND a.slug IS NOT DISTINCT FROM ${key.api}
     ORDER BY f.id`;
   return rows.map((r) => r.id);
@@ -274,7 +268,7 @@ export async function triageGroupIds(prisma: Db, actor: Actor, key: TriageGroupK
 
 async function queueSize(prisma: Db, actor: Actor): Promise<number> {
   const [row] = await prisma.$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM finding f LEFT JOIN api a ON a.id = f."apiId" WHERE ${queueSql(undefined)} AND ${scopeSql(actor)}`;
+    SELECT count(*)::int AS n FROM finding f LEFT JOIN api a ON a.id = f."apiId" WHERE ${queueSql(undefined)} AND ${findingSqlScope(actor)}`;
   return row?.n ?? 0;
 }
 

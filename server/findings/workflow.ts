@@ -7,11 +7,10 @@
  * finding changed.
  */
 import { z } from "zod";
-import type { Prisma } from "@/generated/prisma/client";
 import { type AuditOrigin, recordAudit } from "@/server/audit/recorder";
 import { can } from "@/server/auth/permissions";
 import type { Actor } from "@/server/auth/roles";
-import { findingScope } from "@/server/auth/scope";
+import { findingScope, findingSqlScope } from "@/server/auth/scope";
 import type { Db } from "@/server/db/client";
 import type { Tx } from "@/server/db/types";
 import { DomainError, forbidden, notFound } from "@/server/domain/errors";
@@ -60,9 +59,11 @@ interface Current {
 /** The selected findings the actor may touch (in scope), locked; the rest are reported as not found. */
 async function selected(tx: Tx, actor: Actor, ids: readonly string[]): Promise<{ rows: Current[]; skipped: ActionResult["skipped"] }> {
   const unique = [...new Set(ids)];
-  const where: Prisma.FindingWhereInput = { AND: [findingScope(actor), { id: { in: unique } }] };
-  const found = await tx.finding.findMany({ where, select: { id: true, status: true, teamId: true, api: { select: { ownerTeamId: true } } } });
-  const rows = found.map((f) => ({ id: f.id, status: f.status, teamId: f.teamId, apiOwnerTeamId: f.api?.ownerTeamId ?? null }));
+  // One query however many ids (a relation filter and select through Prisma took seconds for 10,000).
+  const rows = await tx.$queryRaw<Current[]>`
+    SELECT f.id, f.status, f."teamId", a."ownerTeamId" AS "apiOwnerTeamId"
+    FROM finding f LEFT JOIN api a ON a.id = f."apiId"
+    WHERE f.id = ANY(${unique}::text[]) AND ${findingSqlScope(actor)}`;
   const have = new Set(rows.map((r) => r.id));
   return { rows, skipped: unique.filter((id) => !have.has(id)).map((id) => ({ id, reason: "finding not found" })) };
 }

@@ -214,7 +214,18 @@ describe.each(TEST_DATABASES)("notifications and webhooks on $name", (kind) => {
       expect(verify(secret, last.headers["postern-signature"] as string, last.body, t3)).toBe(true);
       expect(verify("whsec_wrong", last.headers["postern-signature"] as string, last.body, t3)).toBe(false);
       const body = JSON.parse(last.body) as { type: string; data: { finding: { id: string }; from: string; to: string } };
-      expect(body).toMatchObject({ type: "finding.status", data: { finding: { id: f }, from: "open", to: "triaged" } });
+      // The payload is built in SQL from the finding: its summary as it is after the change, the actor, the time.
+      const stored = await db.prisma.finding.findUniqueOrThrow({ where: { id: f }, select: { title: true, severity: true, api: { select: { slug: true } } } });
+      expect(body).toMatchObject({
+        type: "finding.status",
+        data: {
+          finding: { id: f, title: stored.title, severity: stored.severity, status: "triaged", api: stored.api?.slug ?? null, assignee: null },
+          from: "open",
+          to: "triaged",
+          actor: { type: "user", id: actors.dev.userId },
+          at: t0.toISOString(),
+        },
+      });
       const log = await listDeliveries(db.prisma, webhook.id);
       expect(log).toHaveLength(1);
       expect(log[0]).toMatchObject({ status: "delivered", attempts: 3, lastStatusCode: 204, id: last.headers["postern-delivery"] });

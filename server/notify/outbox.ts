@@ -32,20 +32,6 @@ export async function emitEvents(tx: Tx | Db, events: readonly OutboxInput[], at
   }
 }
 
-/** The findings' summary for event payloads, with the team each belongs to (the Api's owner, else its own team). */
-async function findingSummaries(tx: Tx, ids: readonly string[]) {
-  const rows = await tx.$queryRaw<
-    { id: string; title: string; severity: string; status: string; teamId: string | null; assignee: string | null; api: string | null; ownerTeamId: string | null }[]
-  >`
-    SELECT f.id, f.title, f.severity, f.status, f."teamId", u.email AS assignee, a.slug AS api, a."ownerTeamId"
-    FROM finding f LEFT JOIN "user" u ON u.id = f."assigneeId" LEFT JOIN api a ON a.id = f."apiId"
-    WHERE f.id = ANY(${[...ids]}::text[])`;
-  return rows.map((f) => ({
-    teamId: f.ownerTeamId ?? f.teamId,
-    finding: { id: f.id, title: f.title, severity: f.severity, status: f.status, api: f.api, assignee: f.assignee },
-  }));
-}
-
 type Actor = { type: string; id?: string | null };
 
 /**
@@ -61,10 +47,18 @@ export async function findingEvents(
   at: Date,
 ): Promise<void> {
   if (ids.length === 0) return;
-  const summaries = await findingSummaries(tx, ids);
-  await emitEvents(
-    tx,
-    summaries.map((s) => ({ type, teamId: s.teamId, payload: { finding: s.finding, ...details, actor: actor ? { type: actor.type, id: actor.id ?? null } : null, at: at.toISOString() } })),
-    at,
-  );
+  // The events are built in the database from the findings themselves (one INSERT … SELECT per chunk): the payload's
+  // finding summary, and the team it concerns (the Api's owner, else the finding's own team).
+  const extra = JSON.stringify({ ...details, actor: actor ? { type: actor.type, id: actor.id ?? null } : null, at: at.toISOString() });
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    await tx.$executeRaw`
+      INSERT INTO outbox_event (id, type, "teamId", payload, "createdAt")
+      SELECT gen_random_uuid()::text, ${type}, coalesce(a."ownerTeamId", f."teamId"),
+        jsonb_build_object('finding', jsonb_build_object('id', f.id, 'title', f.title, 'severity', f.severity, 'status', f.status,
+          'api', a.slug, 'assignee', u.email)) || ${extra}::jsonb,
+        ${at}
+      FROM finding f LEFT JOIN "user" u ON u.id = f."assigneeId" LEFT JOIN api a ON a.id = f."apiId"
+      WHERE f.id = ANY(${chunk}::text[])`;
+  }
 }
