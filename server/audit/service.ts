@@ -126,12 +126,12 @@ export async function setRetention(prisma: Db, actor: Actor, input: z.infer<type
 }
 
 /** Deletes audit records older than the retention; the purge itself is audited. Returns how many were deleted. */
-export async function purgeAudit(prisma: Db, now = new Date()): Promise<number> {
+export async function purgeAudit(prisma: Db, now = new Date(), origin: "schedule" | "cli" = "schedule"): Promise<number> {
   const { days } = await getRetention(prisma);
   const before = new Date(now.getTime() - days * DAY_MS);
   return prisma.$transaction(async (tx) => {
     const { count } = await tx.auditLog.deleteMany({ where: { createdAt: { lt: before } } });
-    if (count) await recordAudit(tx, { actor: { type: "system" }, action: "audit.purge", origin: "schedule", details: { deleted: count, before: before.toISOString(), days } }, now);
+    if (count) await recordAudit(tx, { actor: { type: "system" }, action: "audit.purge", origin, details: { deleted: count, before: before.toISOString(), days } }, now);
     return count;
   });
 }

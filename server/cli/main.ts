@@ -31,6 +31,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; 
   team: { summary: "create teams that own Apis and findings", load: async () => (await import("./commands/team")).command },
   token: { summary: "create API tokens for CI jobs and log shippers", load: async () => (await import("./commands/token")).command },
   migrate: { summary: "create or upgrade the database schema", load: async () => (await import("./commands/migrate")).command },
+  audit: { summary: "purge audit records past their retention", load: async () => (await import("./commands/audit")).command },
 };
 
 function usage(): string {
