@@ -259,7 +259,7 @@ const CALLS: Record<string, Row> = {
   "notifications.preferences.get": { call: { plain: (c) => c.notifications.preferences.get() } },
   "notifications.preferences.set": { call: { plain: (c) => c.notifications.preferences.set([{ type: "overdue", inApp: true }]) } },
   "webhooks.list": { call: { plain: (c) => c.webhooks.list() } },
-  "webhooks.create": { call: { plain: (c) => c.webhooks.create({ name: "matrix", url: "http://127.0.0.1:9/matrix" }) } },
+  "webhooks.create": { call: { plain: (c) => c.webhooks.create({ name: "matrix", url: "https://hooks.example.com/matrix" }) } },
   "webhooks.update": {
     call: { plain: (c, w) => c.webhooks.update({ id: w.webhook, name: "matrix, edited" }), none: (c) => c.webhooks.update({ id: "no-such-webhook", name: "x" }) },
   },

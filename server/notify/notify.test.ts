@@ -22,6 +22,10 @@ import { BACKOFF_BASE_MS, createWebhook, listDeliveries, listWebhooks, MAX_ATTEM
 
 const DAY = 86_400_000;
 
+// The receivers below listen on 127.0.0.1, which webhooks refuse unless internal receivers are allowed
+// (./address-guard.ts; its refusals are tested in address-guard.test.ts).
+process.env.POSTERN_WEBHOOK_ALLOW_PRIVATE = "1";
+
 interface Received {
   headers: IncomingHttpHeaders;
   body: string;

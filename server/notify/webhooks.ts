@@ -14,6 +14,7 @@ import type { Db } from "@/server/db/client";
 import { DomainError, notFound } from "@/server/domain/errors";
 import { recordAudit } from "@/server/audit/recorder";
 import type { Actor } from "@/server/auth/roles";
+import { literalRefusal, resolvedRefusal } from "./address-guard";
 import { EVENT_TYPES } from "./outbox";
 
 export const MAX_ATTEMPTS = 8;
@@ -35,6 +36,8 @@ export function validateWebhookUrl(raw: string): string {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new DomainError("BAD_REQUEST", "a webhook URL must be http or https");
   if (url.username || url.password) throw new DomainError("BAD_REQUEST", "a webhook URL may not carry credentials; the signature authenticates Postern");
+  const refusal = literalRefusal(url);
+  if (refusal) throw new DomainError("BAD_REQUEST", refusal);
   return url.toString();
 }
 
@@ -274,6 +277,8 @@ export async function runDeliveryPass(prisma: Db, options: { now?: Date; fetch?:
     let status: number | null = null;
     let error: string | null = null;
     try {
+      const refusal = await resolvedRefusal(new URL(d.webhook.url));
+      if (refusal) throw new Error(`not sent: ${refusal}`);
       const response = await send(d.webhook.url, {
         method: "POST",
         headers: {
