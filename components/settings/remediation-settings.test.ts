@@ -30,12 +30,12 @@ const rules: RouterOutputs["suppressions"]["list"] = {
   maxAcceptanceDays: 180,
   rules: [
     {
-      id: "r1", ruleId: "10016", apiPattern: "payments-*", pathPattern: "/internal/**", state: "risk_accepted", reason: "internal network only",
+      id: "r1", tool: "zap", ruleId: "10016", apiPattern: "payments-*", pathPattern: "/internal/**", state: "risk_accepted", reason: "internal network only",
       expiresAt: "2027-01-31T23:59:59.999Z", status: "active", createdBy: { id: "u1", email: "sec@example.com" }, createdAt: "2026-12-01T00:00:00.000Z",
       revokedBy: null, revokedAt: null, covers: 12,
     },
     {
-      id: "r2", ruleId: "missing-auth", apiPattern: null, pathPattern: null, state: "false_positive", reason: "gateway auth",
+      id: "r2", tool: null, ruleId: "missing-auth", apiPattern: null, pathPattern: null, state: "false_positive", reason: "gateway auth",
       expiresAt: null, status: "revoked", createdBy: null, createdAt: "2026-11-01T00:00:00.000Z", revokedBy: { id: "u1", email: "sec@example.com" },
       revokedAt: "2026-11-02T00:00:00.000Z", covers: 0,
     },
@@ -61,6 +61,8 @@ describe("remediation settings sections", () => {
     expect(html).toContain("Suppression rules");
     expect(html).toContain("Create rule");
     expect(html).toContain("within 180 days");
+    expect(html).toContain(">zap 10016<");
+    expect(html).toContain('name="tool"');
     expect(html).toContain("payments-*");
     expect(html).toContain("/internal/**");
     expect(html).toContain("accepted risk");

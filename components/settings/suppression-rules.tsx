@@ -39,6 +39,7 @@ export function SuppressionRules() {
     const form = new FormData(event.currentTarget);
     const text = (name: string) => String(form.get(name) ?? "").trim();
     const fields = {
+      tool: text("tool") || null,
       ruleId: text("ruleId"),
       apiPattern: text("apiPattern") || null,
       pathPattern: text("pathPattern") || null,
@@ -61,13 +62,18 @@ export function SuppressionRules() {
     <section aria-label="Suppression rules">
       <h2>Suppression rules</h2>
       <p className="muted">
-        Decide once for findings to come: a rule id (a scanner&apos;s or Postern&apos;s), optionally only on Apis whose slug matches a
+        Decide once for findings to come: a rule id (a scanner&apos;s or Postern&apos;s; name the tool when it is a scanner&apos;s, as
+        scanners number their rules independently), optionally only on Apis whose slug matches a
         pattern (<code>payments-*</code>) and endpoints whose path matches one (<code>/internal/**</code>; <code>*</code> stays within
         a segment). Open findings that match take the rule&apos;s state now, new and returning ones when they are seen. Accepted risks
         end within {maxAcceptanceDays} days.
       </p>
       <form className="panel" onSubmit={onSubmit} key={editing?.id ?? "new"} aria-label={editing ? "Edit suppression rule" : "New suppression rule"}>
         <div style={{ display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(220px, 1fr))", gap: 10 }}>
+          <label>
+            Tool
+            <input name="tool" maxLength={100} defaultValue={editing?.tool ?? ""} placeholder="any tool (e.g. zap)" />
+          </label>
           <label>
             Rule id
             <input name="ruleId" required maxLength={300} defaultValue={editing?.ruleId ?? ""} placeholder="10016 or missing-auth" />
@@ -134,7 +140,7 @@ export function SuppressionRules() {
           <tbody>
             {rules.map((r) => (
               <tr key={r.id}>
-                <td className="mono">{r.ruleId}</td>
+                <td className="mono">{r.tool ? `${r.tool} ${r.ruleId}` : r.ruleId}</td>
                 <td className="mono">{r.apiPattern ?? "all"}</td>
                 <td className="mono">{r.pathPattern ?? "all"}</td>
                 <td>{STATE_LABEL[r.state]}</td>
@@ -155,7 +161,7 @@ export function SuppressionRules() {
                         type="button"
                         disabled={revoke.isPending}
                         onClick={() => {
-                          if (window.confirm(`Revoke the rule for ${r.ruleId}? The ${r.covers} findings it covers reopen.`)) revoke.mutate({ id: r.id });
+                          if (window.confirm(`Revoke the rule for ${r.tool ? `${r.tool} ` : ""}${r.ruleId}? The ${r.covers} findings it covers reopen.`)) revoke.mutate({ id: r.id });
                         }}
                       >
                         Revoke

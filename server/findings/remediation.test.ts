@@ -11,7 +11,7 @@ import { writeDerivedFindings } from "./derived";
 import { toolTriageState } from "./lifecycle";
 import { runFindingSchedule, startFindingSchedule, stopFindingSchedule } from "./schedule";
 import { getSlaSettings, setSlaSettings, slaCompliance } from "./sla-service";
-import { createSuppressionRule, globRegExp, listSuppressionRules, revokeSuppressionRule, ruleMatches, updateSuppressionRule } from "./suppression";
+import { createSuppressionRule, describeRule, globRegExp, listSuppressionRules, revokeSuppressionRule, ruleMatches, updateSuppressionRule } from "./suppression";
 import { transitionFindings } from "./workflow";
 
 const DAY = 86_400_000;
@@ -25,12 +25,22 @@ describe("suppression globs and the meaning of a tool's triage", () => {
     expect(globRegExp("/v?/health").test("/v2/health")).toBe(true);
     expect(globRegExp("payments-*", "i").test("payments-eu")).toBe(true);
     expect(globRegExp("a.b").test("axb")).toBe(false);
-    const rule = { ruleId: "10001", apiPattern: "pay*", pathPattern: "/internal/**" };
-    expect(ruleMatches(rule, { ruleId: "10001", apiSlug: "payments", path: "/internal/x" })).toBe(true);
-    expect(ruleMatches(rule, { ruleId: "10001", apiSlug: null, path: "/internal/x" })).toBe(false);
-    expect(ruleMatches(rule, { ruleId: "10001", apiSlug: "payments", path: null })).toBe(false);
-    expect(ruleMatches(rule, { ruleId: "10002", apiSlug: "payments", path: "/internal/x" })).toBe(false);
-    expect(ruleMatches({ ruleId: "10001", apiPattern: null, pathPattern: null }, { ruleId: "10001", apiSlug: null, path: null })).toBe(true);
+    const rule = { tool: null, ruleId: "10001", apiPattern: "pay*", pathPattern: "/internal/**" };
+    expect(ruleMatches(rule, { tool: "zap", ruleId: "10001", apiSlug: "payments", path: "/internal/x" })).toBe(true);
+    expect(ruleMatches(rule, { tool: "zap", ruleId: "10001", apiSlug: null, path: "/internal/x" })).toBe(false);
+    expect(ruleMatches(rule, { tool: "zap", ruleId: "10001", apiSlug: "payments", path: null })).toBe(false);
+    expect(ruleMatches(rule, { tool: "zap", ruleId: "10002", apiSlug: "payments", path: "/internal/x" })).toBe(false);
+    expect(ruleMatches({ tool: null, ruleId: "10001", apiPattern: null, pathPattern: null }, { tool: null, ruleId: "10001", apiSlug: null, path: null })).toBe(true);
+  });
+
+  it("a rule naming a tool covers that tool's rule id only (scanners number their rules independently)", () => {
+    const zap = { tool: "zap", ruleId: "10038", apiPattern: null, pathPattern: null };
+    expect(ruleMatches(zap, { tool: "zap", ruleId: "10038", apiSlug: "payments", path: "/a" })).toBe(true);
+    expect(ruleMatches(zap, { tool: "ZAP", ruleId: "10038", apiSlug: "payments", path: "/a" })).toBe(true);
+    expect(ruleMatches(zap, { tool: "nuclei", ruleId: "10038", apiSlug: "payments", path: "/a" })).toBe(false);
+    expect(ruleMatches(zap, { tool: null, ruleId: "10038", apiSlug: "payments", path: "/a" })).toBe(false);
+    expect(ruleMatches({ ...zap, tool: null }, { tool: "nuclei", ruleId: "10038", apiSlug: "payments", path: "/a" })).toBe(true);
+    expect(describeRule({ ...zap, apiPattern: "pay*" })).toBe("zap 10038 on Apis pay*");
   });
 
   it("reads SARIF suppressions and StackHawk triage as states", () => {

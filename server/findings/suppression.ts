@@ -64,12 +64,15 @@ export function globRegExp(pattern: string, flags = ""): RegExp {
 }
 
 export interface RuleShape {
+  /** The scanner whose rule this is ("zap", "nuclei" …); null: the rule id of any tool (and Postern's own rules). */
+  tool: string | null;
   ruleId: string;
   apiPattern: string | null;
   pathPattern: string | null;
 }
 
 export interface FindingShape {
+  tool: string | null;
   ruleId: string;
   apiSlug: string | null;
   path: string | null;
@@ -77,14 +80,16 @@ export interface FindingShape {
 
 export function ruleMatches(rule: RuleShape, finding: FindingShape): boolean {
   if (rule.ruleId !== finding.ruleId) return false;
+  // Scanners number their rules independently (ZAP's 10038 is not Nuclei's 10038): a rule naming a tool covers only it.
+  if (rule.tool !== null && rule.tool.toLowerCase() !== (finding.tool ?? "").toLowerCase()) return false;
   if (rule.apiPattern !== null && (finding.apiSlug === null || !globRegExp(rule.apiPattern, "i").test(finding.apiSlug))) return false;
   if (rule.pathPattern !== null && (finding.path === null || !globRegExp(rule.pathPattern).test(finding.path))) return false;
   return true;
 }
 
-/** "10016 on Apis payments-* at /internal/**" for history comments and lists. */
+/** "zap 10016 on Apis payments-* at /internal/**" for history comments and lists. */
 export function describeRule(rule: RuleShape): string {
-  return [rule.ruleId, rule.apiPattern ? `on Apis ${rule.apiPattern}` : null, rule.pathPattern ? `at ${rule.pathPattern}` : null].filter(Boolean).join(" ");
+  return [rule.tool ? `${rule.tool} ${rule.ruleId}` : rule.ruleId, rule.apiPattern ? `on Apis ${rule.apiPattern}` : null, rule.pathPattern ? `at ${rule.pathPattern}` : null].filter(Boolean).join(" ");
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -98,10 +103,11 @@ interface StoredRule extends RuleShape {
   createdById: string;
 }
 
-const RULE_SELECT = { id: true, ruleId: true, apiPattern: true, pathPattern: true, state: true, reason: true, expiresAt: true, createdById: true } as const;
+const RULE_SELECT = { id: true, tool: true, ruleId: true, apiPattern: true, pathPattern: true, state: true, reason: true, expiresAt: true, createdById: true } as const;
 
 const FINDING_SELECT = {
   id: true,
+  tool: true,
   ruleId: true,
   status: true,
   decidedBy: true,
@@ -116,7 +122,7 @@ type FindingRow = Prisma.FindingGetPayload<{ select: typeof FINDING_SELECT }>;
 function shapeOf(row: FindingRow): FindingShape {
   const loc = row.location && typeof row.location === "object" && !Array.isArray(row.location) ? (row.location as Record<string, unknown>) : {};
   const path = row.endpoint?.path ?? (typeof loc.path === "string" ? loc.path : null);
-  return { ruleId: row.ruleId, apiSlug: row.api?.slug ?? null, path };
+  return { tool: row.tool, ruleId: row.ruleId, apiSlug: row.api?.slug ?? null, path };
 }
 
 /** The actor of a rule's own changes in finding history. */
@@ -244,6 +250,7 @@ export async function expireSuppressionRules(tx: Tx, now: Date): Promise<string[
 
 const glob = z.string().trim().min(1).max(500).regex(/^[^\s]+$/, "no spaces in a pattern");
 const ruleFields = {
+  tool: z.string().trim().min(1).max(100).nullable().optional(),
   ruleId: z.string().trim().min(1).max(300),
   apiPattern: glob.nullable().optional(),
   pathPattern: glob.nullable().optional(),
@@ -255,6 +262,7 @@ const ruleFields = {
 export const suppressionCreateInput = z.object(ruleFields);
 export const suppressionUpdateInput = z.object({
   id: z.string().min(1).max(64),
+  tool: ruleFields.tool,
   ruleId: ruleFields.ruleId.optional(),
   apiPattern: ruleFields.apiPattern,
   pathPattern: ruleFields.pathPattern,
@@ -267,6 +275,7 @@ export const suppressionIdInput = z.object({ id: z.string().min(1).max(64) });
 const person = z.object({ id: z.string(), email: z.string() }).nullable();
 export const suppressionRuleOutput = z.object({
   id: z.string(),
+  tool: z.string().nullable(),
   ruleId: z.string(),
   apiPattern: z.string().nullable(),
   pathPattern: z.string().nullable(),
@@ -326,6 +335,7 @@ async function views(db: Db | Tx, where: Prisma.SuppressionRuleWhereInput, now: 
   }
   return rules.map((r) => ({
     id: r.id,
+    tool: r.tool,
     ruleId: r.ruleId,
     apiPattern: r.apiPattern,
     pathPattern: r.pathPattern,
@@ -355,6 +365,7 @@ async function viewOf(tx: Tx, id: string, now: Date): Promise<SuppressionRuleVie
 
 function auditDetails(rule: RuleShape & { state: string; reason: string; expiresAt: Date | null }) {
   return {
+    tool: rule.tool,
     ruleId: rule.ruleId,
     apiPattern: rule.apiPattern,
     pathPattern: rule.pathPattern,
@@ -380,6 +391,7 @@ export async function createSuppressionRule(
   return prisma.$transaction(async (tx) => {
     const rule = await tx.suppressionRule.create({
       data: {
+        tool: input.tool ?? null,
         ruleId: input.ruleId,
         apiPattern: input.apiPattern ?? null,
         pathPattern: input.pathPattern ?? null,
@@ -416,6 +428,7 @@ export async function updateSuppressionRule(
     if (!old) throw notFound("Suppression rule");
     if (old.revokedAt) throw new DomainError("BAD_REQUEST", "a revoked rule cannot be edited; create a new one");
     const next = {
+      tool: input.tool === undefined ? old.tool : input.tool,
       ruleId: input.ruleId ?? old.ruleId,
       apiPattern: input.apiPattern === undefined ? old.apiPattern : input.apiPattern,
       pathPattern: input.pathPattern === undefined ? old.pathPattern : input.pathPattern,

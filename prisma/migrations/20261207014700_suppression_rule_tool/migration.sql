@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "suppression_rule" ADD COLUMN     "tool" TEXT;
