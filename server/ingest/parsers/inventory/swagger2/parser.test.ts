@@ -129,6 +129,9 @@ describe("swagger2 parse: semantics", () => {
       { name: "body", in: "body" },
       { name: "avatar", in: "body" },
     ]);
+    // Swagger 2 types: a body parameter's from its schema, the others' from `type`; a path parameter is required.
+    expect(post.parameters.map((p) => p.type)).toEqual(["object", "file"]);
+    expect(op(api, "GET", "/customers/{id}").parameters).toEqual([{ name: "id", in: "path", required: true, type: "string" }]);
     expect(post.hasExamples).toBe(true);
     // Customer is a person: its bare `name` is PII (via the definition name); card.number is financial.
     expect(post.responseFields).toEqual([
