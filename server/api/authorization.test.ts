@@ -68,6 +68,15 @@ const CALLS: Record<string, Row> = {
     object: "api",
     call: { own: (c) => c.apis.get({ slug: "alpha-api" }), other: (c) => c.apis.get({ slug: "beta-api" }), none: (c) => c.apis.get({ slug: "no-such-api" }) },
   },
+  "apis.changelog": {
+    object: "api",
+    call: {
+      own: (c) => c.apis.changelog({ slug: "alpha-api" }),
+      other: (c) => c.apis.changelog({ slug: "beta-api" }),
+      none: (c) => c.apis.changelog({ slug: "no-such-api" }),
+    },
+  },
+  "apis.changesThisWeek": { call: { plain: (c) => c.apis.changesThisWeek() } },
   "findings.list": { call: { plain: (c) => c.findings.list({}) } },
   "findings.summary": { call: { plain: (c) => c.findings.summary({}) } },
   "findings.get": {

@@ -168,6 +168,20 @@ const RULE_ROWS: readonly MappingRow[] = [
     "iso27001-2022": [["8.3", "8.11"], "Access to information is not restricted, and sensitive fields are not masked."],
     "nist-csf-2.0": [["PR.AA-05", "ID.AM-07"], "Access to designated data types is not enforced; the classified fields are the data inventory."],
   }),
+  ...rule("auth-weakened", ["inventory"], {
+    "owasp-api-2023": [["API2"], "A new version of the API weakens or drops an endpoint's authentication."],
+    "pci-dss-4.0": [["8.3.1", "6.2.4"], "A software change removed or weakened the authentication factor access relies on."],
+    soc2: [["CC6.1", "CC8.1"], "A change reduced logical access security; CC8.1 expects changes to be authorised and reviewed."],
+    "iso27001-2022": [["8.5", "8.32"], "Secure authentication weakened by a change to the application."],
+    "nist-csf-2.0": [["PR.AA-03"], "Callers are authenticated less strongly than before the change."],
+  }),
+  ...rule("sensitive-data-added", ["inventory"], {
+    "owasp-api-2023": [["API3"], "A new version of the API returns PII, financial data or credentials it did not return before."],
+    "pci-dss-4.0": [["6.2.4"], "A software change started returning sensitive data; its exposure needs review."],
+    soc2: [["CC6.1", "CC8.1"], "A change added sensitive information assets to a response; changes are to be reviewed."],
+    "iso27001-2022": [["8.11", "8.32"], "Sensitive fields added by a change, to mask or to review under change management."],
+    "nist-csf-2.0": [["ID.AM-07"], "The inventory of data types the API handles changed."],
+  }),
   ...rule("stale-secret", ["vault"], {
     "owasp-api-2023": [["API8"], "A credential used past its rotation period (CWE-324) is a misconfiguration."],
     "pci-dss-4.0": [["8.6.3"], "Application and system account passwords/credentials must be changed periodically."],

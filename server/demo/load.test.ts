@@ -49,11 +49,30 @@ describe("the demo organisation", () => {
       "stale-secret",
       "over-shared-secret",
       "secret-access-denied-burst",
+      "auth-weakened",
     ]) {
       expect(rules, rule).toContain(rule);
     }
     const scored = await db.prisma.api.count({ where: { riskScore: { not: null } } });
     expect(scored).toBeGreaterThanOrEqual(40);
+  });
+
+  it("has a changelog with a breaking change and weakened auth on one Api, and this week's changes say so", async () => {
+    const changed = await db.prisma.apiSourceVersion.findMany({ where: { changeCount: { gt: 0 } }, include: { api: { select: { slug: true } } } });
+    expect(changed).toHaveLength(1);
+    expect(changed[0]).toMatchObject({ format: "openapi", authWeakened: 1 });
+    expect(changed[0]!.breaking).toBeGreaterThan(0);
+    const admin: Actor = { type: "user", userId: "demo-admin", email: "admin@example.com", role: "admin", teamIds: [] };
+    const c = createCaller({ prisma: db.prisma, actor: admin });
+    const log = await c.apis.changelog({ slug: changed[0]!.api.slug });
+    expect(log.versions.map((v) => v.first)).toEqual([false, true]);
+    const breaking = log.versions[0]!.changes.filter((x) => x.breaking);
+    expect(breaking.length).toBe(changed[0]!.breaking);
+    expect(breaking.every((x) => x.kind === "field-removed" && x.subject?.endsWith("legacyReference"))).toBe(true);
+    expect(log.versions[0]?.changes).toContainEqual(expect.objectContaining({ kind: "security-weakened", before: "OAuth 2" }));
+    const week = await c.apis.changesThisWeek();
+    expect(week.totals).toMatchObject({ authWeakened: 1, breaking: changed[0]!.breaking });
+    expect(week.changedApis.map((a) => a.slug)).toEqual([changed[0]!.api.slug]);
   });
 
   it("has scanner findings in every workflow state, with weeks of history, on its people", async () => {
@@ -121,10 +140,12 @@ describe("the demo organisation", () => {
         ["ingest.formats", () => c.ingest.formats()],
         ["ingest.runs", () => c.ingest.runs({ pageSize: 100 })],
         ["tokens.list", () => c.tokens.list()],
+        ["apis.changesThisWeek", () => c.apis.changesThisWeek()],
         ...apis.flatMap(({ slug }): [string, () => Promise<unknown>][] => [
           [`apis.get ${slug}`, () => c.apis.get({ slug })],
           [`risk.api ${slug}`, () => c.risk.api({ slug })],
           [`traffic.api ${slug}`, () => c.traffic.api({ slug, days: 7 })],
+          [`apis.changelog ${slug}`, () => c.apis.changelog({ slug })],
         ]),
         ...findings.map(({ id }): [string, () => Promise<unknown>] => [`findings.get ${id}`, () => c.findings.get({ id })]),
       ];

@@ -3,6 +3,7 @@ import type { Db } from "@/server/db/client";
 import { ingest } from "@/server/ingest/pipeline";
 import { bufferSource } from "@/server/ingest/source";
 import { generateDemoActivity } from "./activity";
+import { demoEarlierSpec } from "./changes";
 import { generateDemoOrganisation } from "./generate";
 import { applyDemoHistory } from "./history";
 import { generateDemoScans } from "./scans";
@@ -30,6 +31,9 @@ export async function loadDemoOrganisation(prisma: Db, options: { apis?: number;
       console.error(`postern: demo file ${file.name} was rejected: ${result.message}`);
     }
   };
+  // An earlier version of one spec, ten days back, gives that Api a changelog (a breaking change, weakened auth).
+  const earlier = demoEarlierSpec(files);
+  if (earlier) await load(earlier, new Date(now.getTime() - 10 * 86_400_000));
   for (const file of files) await load(file);
   // Scanner reports in two rounds weeks apart, with the remediation work of the weeks between (server/demo/history.ts):
   // the second round resolves what was fixed and reopens, as regressions, what people resolved but is still there.

@@ -42,6 +42,15 @@ export interface ResponseField {
   dataClass: DataClass;
 }
 
+export interface InventoryParameter {
+  name: string;
+  in: "path" | "query" | "header" | "cookie" | "body";
+  /** Stated by specs (OpenAPI `required`; path parameters always are); absent when the source does not say. */
+  required?: boolean;
+  /** JSON-schema type as the spec gives it ("string", "integer", "array"…), when it does. */
+  type?: string;
+}
+
 export interface InventoryEndpoint {
   method: HttpMethod;
   /** Path template relative to the Api's base path, always starting with "/", params as `{name}`. */
@@ -52,12 +61,17 @@ export interface InventoryEndpoint {
   tags: string[];
   deprecated: boolean;
   security: EndpointSecurity;
-  parameters: { name: string; in: "path" | "query" | "header" | "cookie" | "body" }[];
+  parameters: InventoryParameter[];
   /** A 2xx response with a schema is documented. */
   hasSuccessSchema: boolean;
   hasExamples: boolean;
   /** Classified fields of 2xx response schemas. */
   responseFields: ResponseField[];
+  /**
+   * Every property path of the 2xx response schemas, classified or not (bounded), where the source has schemas
+   * (OpenAPI, Swagger): Api versions compare them to tell fields added and removed.
+   */
+  responseShape?: string[];
   /** Rate limit configured for this endpoint by a gateway config (Kong rate-limiting plugins). */
   rateLimited?: boolean;
 }

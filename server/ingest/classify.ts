@@ -314,11 +314,15 @@ export interface SchemaWalkOptions {
 }
 
 export const MAX_SCHEMA_DEPTH = 20;
+/** Property paths kept per schema walk for the response shape (versions compare them). */
+export const MAX_SHAPE_PATHS = 500;
 const DEFAULT_MAX_NODES = 20_000;
 const COMBINATORS = ["allOf", "anyOf", "oneOf"] as const;
 
 export interface SchemaWalkResult {
   fields: ResponseField[];
+  /** Every property path met, classified or not (at most MAX_SHAPE_PATHS), in walk order. */
+  paths: string[];
   /** The walk stopped somewhere because of the depth or node limit. */
   truncated: boolean;
 }
@@ -332,6 +336,7 @@ export function classifySchema(schema: unknown, options: SchemaWalkOptions = {})
   const maxDepth = options.maxDepth ?? MAX_SCHEMA_DEPTH;
   const maxNodes = options.maxNodes ?? DEFAULT_MAX_NODES;
   const fields = new Map<string, ResponseField>();
+  const paths = new Set<string>();
   const ancestors = new Set<object>();
   let visited = 0;
   let truncated = false;
@@ -371,6 +376,7 @@ export function classifySchema(schema: unknown, options: SchemaWalkOptions = {})
           const childPath = path === "" ? key : `${path}.${key}`;
           const dataClass = classifyField(key, context);
           if (dataClass) add(childPath, dataClass);
+          if (paths.size < MAX_SHAPE_PATHS) paths.add(childPath);
           walk(child, childPath, key, depth + 1);
         }
       }
@@ -394,7 +400,7 @@ export function classifySchema(schema: unknown, options: SchemaWalkOptions = {})
   };
 
   walk(schema, "", undefined, 0);
-  return { fields: [...fields.values()], truncated };
+  return { fields: [...fields.values()], paths: [...paths], truncated };
 }
 
 /** Whether a schema tree carries `example` / `examples` (not counting properties that happen to be named so). */

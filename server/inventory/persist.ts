@@ -10,6 +10,7 @@ import type { Tx } from "@/server/db/types";
 import { slugify } from "@/server/domain/slug";
 import { apiSlug, type BaseUrlParts, hostAlias, parseBaseUrl } from "./identity";
 import { applyOwners, claimSource, type OwnerSource, recordClaims } from "./ownership";
+import { recordVersions, type VersionEntry } from "./versions";
 
 /** Formats that are catalogs: their owner, lifecycle and exposure override what specs say. */
 const CATALOG_FORMATS = new Set(["backstage", "csv-inventory"]);
@@ -19,6 +20,8 @@ export interface InventoryCounts {
   apisUpdated: number;
   endpointsCreated: number;
   endpointsUpdated: number;
+  /** Apis for which this file's snapshot differs from the file's previous one (DESIGN.md "Versions"). */
+  versions: number;
 }
 
 interface ExistingApi {
@@ -76,7 +79,7 @@ export async function persistInventory(
   records: InventoryApi[],
   source: { runId: string; format: string; fileName: string; now: Date },
 ): Promise<{ counts: InventoryCounts; apiIds: string[] }> {
-  const counts: InventoryCounts = { apisCreated: 0, apisUpdated: 0, endpointsCreated: 0, endpointsUpdated: 0 };
+  const counts: InventoryCounts = { apisCreated: 0, apisUpdated: 0, endpointsCreated: 0, endpointsUpdated: 0, versions: 0 };
   const isCatalog = CATALOG_FORMATS.has(source.format);
 
   // Teams named as owners, created on first mention.
@@ -128,6 +131,8 @@ export async function persistInventory(
   // Owner claims this file makes, one per Api and source (the last record wins); owners are computed from them.
   const claims = new Map<string, { apiId: string; source: OwnerSource; teamId: string }>();
   const endpointRows: { apiId: string; endpoint: InventoryEndpoint; isNewApi: boolean }[] = [];
+  // What this file says about each Api it describes endpoints of, for the Api's versions.
+  const versionEntries = new Map<string, VersionEntry>();
 
   for (const { record, parts, identities, slug, names, isLink } of prepared) {
     const base = primaryBase(parts);
@@ -226,6 +231,11 @@ export async function persistInventory(
     // (a gateway route "/v1/orders" under an Api based at "/v1" is "/orders").
     const apiBase = match?.basePath ?? base?.basePath ?? "";
     const recordBase = base?.basePath ?? "";
+    let version: VersionEntry | undefined;
+    if (record.describesEndpoints) {
+      version = versionEntries.get(apiId) ?? { apiId, endpoints: [] };
+      versionEntries.set(apiId, version);
+    }
     for (const endpoint of record.endpoints) {
       let path = endpoint.path;
       if (recordBase !== apiBase) {
@@ -233,12 +243,18 @@ export async function persistInventory(
         if (apiBase && (full === apiBase || full.startsWith(`${apiBase}/`))) path = full.slice(apiBase.length) || "/";
       }
       // A gateway route that is just the Api's prefix describes the whole Api (auth, rate limit), not an endpoint.
-      if (GATEWAY_FORMATS.has(source.format) && path === "/" && apiBase) continue;
-      endpointRows.push({ apiId, endpoint: path === endpoint.path ? endpoint : { ...endpoint, path }, isNewApi: !match });
+      if (GATEWAY_FORMATS.has(source.format) && path === "/" && apiBase) {
+        if (version) version.apiSecurity = endpoint.security;
+        continue;
+      }
+      const rebased = path === endpoint.path ? endpoint : { ...endpoint, path };
+      endpointRows.push({ apiId, endpoint: rebased, isNewApi: !match });
+      version?.endpoints.push(rebased);
     }
   }
 
   await upsertEndpoints(tx, endpointRows, source, counts);
+  counts.versions = await recordVersions(tx, [...versionEntries.values()], source);
 
   const apiIds = [...touched];
   if (apiIds.length) {

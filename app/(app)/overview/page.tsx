@@ -1,11 +1,12 @@
 import { RiskOverview } from "@/components/overview/overview";
+import { WeeklyChanges } from "@/components/overview/weekly-changes";
 import { serverCaller } from "@/server/api/server-caller";
 
 export const metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
   const { caller } = await serverCaller();
-  const data = await caller.risk.overview();
+  const [data, week] = await Promise.all([caller.risk.overview(), caller.apis.changesThisWeek()]);
   return (
     <>
       <h1>Overview</h1>
@@ -14,6 +15,7 @@ export default async function OverviewPage() {
         API&apos;s page.
       </p>
       <RiskOverview data={data} />
+      <WeeklyChanges data={week} />
     </>
   );
 }

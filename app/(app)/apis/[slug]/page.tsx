@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { ApiChanges } from "@/components/inventory/api-changes";
 import { AuthBadges, DataClassBadges, Lifecycle } from "@/components/inventory/labels";
 import { ApiOwnership } from "@/components/inventory/ownership";
 import { RiskBreakdown } from "@/components/risk/factor-breakdown";
@@ -7,17 +8,44 @@ import { pageData, serverCaller } from "@/server/api/server-caller";
 import { can } from "@/server/auth/permissions";
 import { SEVERITIES } from "@/server/domain/severity";
 
-export default async function ApiDetailPage({ params }: { params: Promise<{ slug: string }> }) {
+/** The page's tabs: the Api itself (default) and its changelog (`?tab=changes`). */
+function ApiTabs({ slug, current }: { slug: string; current: "api" | "changes" }) {
+  const base = `/apis/${encodeURIComponent(slug)}`;
+  return (
+    <nav aria-label="API page" style={{ marginBottom: 12 }}>
+      <Link className="badge" href={base} aria-current={current === "api" ? "page" : undefined}>
+        API
+      </Link>
+      <Link className="badge" href={`${base}?tab=changes`} aria-current={current === "changes" ? "page" : undefined}>
+        Changes
+      </Link>
+    </nav>
+  );
+}
+
+export default async function ApiDetailPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ tab?: string | string[] }> }) {
   const { slug } = await params;
+  const { tab } = await searchParams;
   const { caller, actor } = await serverCaller();
   // Another team's Api is not found, like a missing one; every role may read the Api itself (inventory:read).
   const { data: api, forbidden } = await pageData(caller.apis.get({ slug }));
   if (!api) return <p role="alert" className="error">{forbidden}</p>;
+  if (tab === "changes") {
+    const log = await caller.apis.changelog({ slug });
+    return (
+      <>
+        <h1>{api.name}</h1>
+        <ApiTabs slug={api.slug} current="changes" />
+        <ApiChanges log={log} />
+      </>
+    );
+  }
   const [risk, open] = await Promise.all([caller.risk.api({ slug }), caller.findings.summary({ api: slug, status: "active" })]);
   const undeclared = api.endpoints.filter((e) => e.securityMode === "undeclared").length;
   return (
     <>
       <h1>{api.name}</h1>
+      <ApiTabs slug={api.slug} current="api" />
       <section className="panel" aria-label="About this API">
         <dl className="kv">
           <dt>Base URL</dt>

@@ -24,7 +24,7 @@
 // Loaded when a spec is parsed (below): with Spectral, ~50 MB of modules that a gateway-log ingest never needs.
 import type SwaggerParser from "@apidevtools/swagger-parser";
 import { parseDocument } from "yaml";
-import { classifySchema, isObject, schemaHasExamples } from "../../../classify";
+import { classifySchema, isObject, MAX_SHAPE_PATHS, schemaHasExamples } from "../../../classify";
 import {
   ParseError,
   type AuthScheme,
@@ -33,6 +33,7 @@ import {
   type HttpMethod,
   type InventoryApi,
   type InventoryEndpoint,
+  type InventoryParameter,
   type Lifecycle,
   type ParseContext,
   type ResponseField,
@@ -405,8 +406,18 @@ function security(x: Extractor, operation: JsonObject): EndpointSecurity {
 
 type ParamIn = InventoryEndpoint["parameters"][number]["in"];
 
-function parameters(x: Extractor, pathItem: JsonObject, operation: JsonObject): InventoryEndpoint["parameters"] {
-  const merged = new Map<string, { name: string; in: ParamIn }>();
+/** A schema's stated type: "string", "integer|null" (3.1 type lists), "object" for a bare properties schema. */
+function schemaType(x: Extractor, schema: unknown): string | undefined {
+  const s = obj(x.deref(schema));
+  if (!s) return undefined;
+  if (typeof s.type === "string") return s.type;
+  if (Array.isArray(s.type)) return s.type.filter((t): t is string => typeof t === "string").sort().join("|") || undefined;
+  if (isObject(s.properties)) return "object";
+  return undefined;
+}
+
+function parameters(x: Extractor, pathItem: JsonObject, operation: JsonObject): InventoryParameter[] {
+  const merged = new Map<string, InventoryParameter>();
   for (const raw of [...list(pathItem.parameters), ...list(operation.parameters)]) {
     const param = obj(x.deref(raw));
     const name = str(param?.name);
@@ -420,10 +431,20 @@ function parameters(x: Extractor, pathItem: JsonObject, operation: JsonObject): 
       paramName = "body";
     } else if (where === "formData") location = "body";
     if (location === undefined) continue;
-    merged.set(`${location}:${paramName}`, { name: paramName, in: location }); // operation-level overrides
+    const entry: InventoryParameter = { name: paramName, in: location };
+    // Path parameters are always required (OpenAPI says so even when the document forgets to).
+    if (where === "path" || typeof param.required === "boolean") entry.required = where === "path" || param.required === true;
+    const type = where === "body" ? schemaType(x, param.schema) : typeof param.type === "string" ? param.type : schemaType(x, param.schema);
+    if (type !== undefined) entry.type = type;
+    merged.set(`${location}:${paramName}`, entry); // operation-level overrides
   }
-  if (x.kind === "openapi3" && operation.requestBody !== undefined && x.deref(operation.requestBody) !== undefined) {
-    merged.set("body:body", { name: "body", in: "body" });
+  const body = obj(x.deref(operation.requestBody));
+  if (x.kind === "openapi3" && operation.requestBody !== undefined && body !== undefined) {
+    const entry: InventoryParameter = { name: "body", in: "body" };
+    if (typeof body.required === "boolean") entry.required = body.required;
+    const type = mediaOf(x, body).map((m) => schemaType(x, m.schema)).find((t) => t !== undefined);
+    if (type !== undefined) entry.type = type;
+    merged.set("body:body", entry);
   }
   return [...merged.values()];
 }
@@ -445,6 +466,7 @@ function responseInfo(x: Extractor, operation: JsonObject) {
   let hasSuccessSchema = false;
   let hasExamples = false;
   const fields = new Map<string, ResponseField>();
+  const shape = new Set<string>();
   const walkOptions = { resolveRef: x.resolveRef, schemaName: x.schemaName };
 
   const successSchema = (schema: unknown) => {
@@ -453,6 +475,7 @@ function responseInfo(x: Extractor, operation: JsonObject) {
     const result = classifySchema(schema, walkOptions);
     if (result.truncated) x.truncatedWalks++;
     for (const field of result.fields) if (!fields.has(field.path)) fields.set(field.path, field);
+    for (const path of result.paths) if (shape.size < MAX_SHAPE_PATHS) shape.add(path);
   };
 
   for (const [code, raw] of Object.entries(responses)) {
@@ -472,7 +495,7 @@ function responseInfo(x: Extractor, operation: JsonObject) {
       }
     }
   }
-  return { hasSuccessSchema, hasExamples, responseFields: [...fields.values()] };
+  return { hasSuccessSchema, hasExamples, responseFields: [...fields.values()], responseShape: [...shape] };
 }
 
 function requestHasExamples(x: Extractor, pathItem: JsonObject, operation: JsonObject): boolean {
@@ -508,6 +531,7 @@ function endpoint(x: Extractor, path: string, pathItem: JsonObject, method: Http
     hasExamples: responses.hasExamples || requestHasExamples(x, pathItem, operation),
     responseFields: responses.responseFields,
   };
+  if (responses.responseShape.length > 0) result.responseShape = responses.responseShape;
   const operationId = str(operation.operationId);
   if (operationId !== undefined) result.operationId = operationId;
   if (summary !== undefined) result.summary = summary;

@@ -8,6 +8,9 @@ import { parser as swagger2 } from "../swagger2/parser";
 import { MAX_YAML_BYTES } from "./extract";
 import { parser } from "./parser";
 
+/** Parameters' name and place (their required/type are checked where a test is about them). */
+const nameAndIn = (p: { name: string; in: string }) => ({ name: p.name, in: p.in });
+
 async function parseOne(content: string, name = "spec.yaml") {
   const outcome = await parseAll(parser, textSource(content, name));
   expect(outcome.records).toHaveLength(1);
@@ -109,10 +112,10 @@ describe("openapi parse: crAPI sample", () => {
     const reset = op(api, "POST", "/identity/api/v2/user/reset-password");
     expect(reset.operationId).toBe("reset_password");
     expect(reset.security).toEqual({ mode: "required", schemes: [{ name: "bearerAuth", kind: "bearer" }] });
-    expect(reset.parameters).toEqual([{ name: "body", in: "body" }]);
+    expect(reset.parameters.map(nameAndIn)).toEqual([{ name: "body", in: "body" }]);
 
     const video = op(api, "GET", "/identity/api/v2/user/videos/{video_id}");
-    expect(video.parameters).toEqual([{ name: "video_id", in: "path" }]);
+    expect(video.parameters.map(nameAndIn)).toEqual([{ name: "video_id", in: "path" }]);
     expect(video.hasSuccessSchema).toBe(true);
     expect(video.responseFields).toContainEqual({ path: "user.email", dataClass: "pii" });
 
@@ -122,7 +125,7 @@ describe("openapi parse: crAPI sample", () => {
     expect(login.responseFields).toEqual([{ path: "token", dataClass: "credentials" }]);
 
     const orders = op(api, "GET", "/workshop/api/shop/orders/all");
-    expect(orders.parameters).toEqual([
+    expect(orders.parameters.map(nameAndIn)).toEqual([
       { name: "limit", in: "query" },
       { name: "offset", in: "query" },
     ]);
@@ -174,11 +177,11 @@ describe("openapi parse: swagger-petstore v3 sample", () => {
     // A pet's name (and its category/tag names) is not personal data.
     expect(op(api, "GET", "/pet/{petId}").responseFields).toEqual([]);
     expect(op(api, "DELETE", "/pet/{petId}").hasSuccessSchema).toBe(false);
-    expect(op(api, "GET", "/user/login").parameters).toEqual([
+    expect(op(api, "GET", "/user/login").parameters.map(nameAndIn)).toEqual([
       { name: "username", in: "query" },
       { name: "password", in: "query" },
     ]);
-    expect(op(api, "POST", "/pet/{petId}/uploadImage").parameters).toEqual([
+    expect(op(api, "POST", "/pet/{petId}/uploadImage").parameters.map(nameAndIn)).toEqual([
       { name: "petId", in: "path" },
       { name: "additionalMetadata", in: "query" },
       { name: "body", in: "body" },
@@ -308,11 +311,19 @@ describe("openapi parse: semantics", () => {
     expect(get.operationId).toBe("getAccount");
     expect(get.summary).toBe("An account");
     expect(get.tags).toEqual(["accounts"]);
-    expect(get.parameters).toEqual([
+    expect(get.parameters.map(nameAndIn)).toEqual([
       { name: "accountId", in: "path" },
       { name: "X-Trace", in: "header" },
       { name: "expand", in: "query" },
     ]);
+    // Required and type where the spec states them (path parameters are required even unstated).
+    expect(get.parameters).toEqual([
+      { name: "accountId", in: "path", required: true, type: "string" },
+      { name: "X-Trace", in: "header" },
+      { name: "expand", in: "query" },
+    ]);
+    // Every response property path, classified or not (versions compare them).
+    expect(get.responseShape).toEqual(["iban", "holder", "holder.name", "holder.dateOfBirth"]);
     expect(get.security).toEqual({ mode: "required", schemes: [{ name: "bearer", kind: "bearer" }] });
     expect(get.hasSuccessSchema).toBe(true);
     expect(get.hasExamples).toBe(true);
@@ -337,7 +348,8 @@ describe("openapi parse: semantics", () => {
     expect(login.security).toEqual({ mode: "public" });
     expect(login.hasDescription).toBe(true);
     expect(login.hasExamples).toBe(false);
-    expect(login.parameters).toEqual([{ name: "body", in: "body" }]);
+    expect(login.parameters).toEqual([{ name: "body", in: "body", type: "object" }]);
+    expect(login.responseShape).toEqual(["accessToken", "token_type"]);
     expect(login.responseFields).toEqual([{ path: "accessToken", dataClass: "credentials" }]);
   });
 

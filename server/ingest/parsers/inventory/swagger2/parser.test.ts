@@ -3,6 +3,9 @@ import { ParseError, type InventoryApi, type InventoryEndpoint } from "../../../
 import { parseAll, sample, textSource } from "../../../test-utils";
 import { parser } from "./parser";
 
+/** Parameters' name and place (their required/type are checked where a test is about them). */
+const nameAndIn = (p: { name: string; in: string }) => ({ name: p.name, in: p.in });
+
 function op(api: InventoryApi, method: string, path: string): InventoryEndpoint {
   const found = api.endpoints.find((e) => e.method === method && e.path === path);
   if (!found) throw new Error(`no ${method} ${path}`);
@@ -44,12 +47,12 @@ describe("swagger2 parse: OAI petstore sample", () => {
       "GET /pets/{petId} showPetById",
     ]);
     const list = op(api, "GET", "/pets");
-    expect(list.parameters).toEqual([{ name: "limit", in: "query" }]);
+    expect(list.parameters.map(nameAndIn)).toEqual([{ name: "limit", in: "query" }]);
     expect(list.tags).toEqual(["pets"]);
     expect(list.security).toEqual({ mode: "undeclared" });
     expect(list.hasSuccessSchema).toBe(true);
     expect(op(api, "POST", "/pets").hasSuccessSchema).toBe(false); // 201 without a schema
-    expect(op(api, "GET", "/pets/{petId}").parameters).toEqual([{ name: "petId", in: "path" }]);
+    expect(op(api, "GET", "/pets/{petId}").parameters.map(nameAndIn)).toEqual([{ name: "petId", in: "path" }]);
   });
 });
 
@@ -122,10 +125,13 @@ describe("swagger2 parse: semantics", () => {
         { name: "oauth", kind: "oauth2" },
       ],
     });
-    expect(post.parameters).toEqual([
+    expect(post.parameters.map(nameAndIn)).toEqual([
       { name: "body", in: "body" },
       { name: "avatar", in: "body" },
     ]);
+    // Swagger 2 types: a body parameter's from its schema, the others' from `type`; a path parameter is required.
+    expect(post.parameters.map((p) => p.type)).toEqual(["object", "file"]);
+    expect(op(api, "GET", "/customers/{id}").parameters).toEqual([{ name: "id", in: "path", required: true, type: "string" }]);
     expect(post.hasExamples).toBe(true);
     // Customer is a person: its bare `name` is PII (via the definition name); card.number is financial.
     expect(post.responseFields).toEqual([
