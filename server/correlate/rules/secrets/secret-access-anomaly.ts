@@ -23,6 +23,7 @@
  * first-access), so one finding per Api keeps the latest anomalous day and counts the others. Severity medium, high
  * when the Api holds sensitive data (PII, financial, credentials, health).
  */
+import { Prisma } from "@/generated/prisma/client";
 import type { DerivedFinding, Rule } from "../../rule";
 import { DAY_MS, scopeSecrets, type SecretRow } from "./common";
 
@@ -176,36 +177,31 @@ export const secretAccessAnomaly: Rule = {
     const firstDay = Math.floor((asOf - s.signalLookbackDays * DAY_MS) / DAY_MS) * DAY_MS;
     const lastDay = Math.floor((asOf - 1) / DAY_MS) * DAY_MS;
     const from = new Date(firstDay - settings.baselineDays * DAY_MS);
-    const candidateFrom = new Date(firstDay);
 
-    // Identities (vault × identity) that read an in-scope secret in the look-back.
-    const who = await ctx.tx.$queryRaw<{ source: string; identity: string }[]>`
-      SELECT DISTINCT s.source, r.identity
-      FROM secret_access_rollup r JOIN secret s ON s.id = r."secretId"
-      WHERE r."secretId" = ANY(${secrets.map((x) => x.id)}::text[]) AND r.operation = 'read' AND r.count > r.denied AND r.identity <> 'unknown'
-        AND r."hourStart" >= ${candidateFrom} AND r."hourStart" < ${ctx.asOf}
-      ORDER BY 1, 2`;
-    if (who.length === 0) return [];
-    const sources = who.map((w) => w.source);
-    const identities = who.map((w) => w.identity);
-    const [dayRows, networkRows] = await Promise.all([
-      ctx.tx.$queryRaw<{ source: string; identity: string; secretId: string; day: Date; events: number; reads: number; hours: number[]; readHours: [number, number][] }[]>`
-        SELECT s.source, r.identity, r."secretId", date_trunc('day', r."hourStart") AS day, sum(r.count)::int AS events,
-          coalesce(sum(r.count - r.denied) FILTER (WHERE r.operation = 'read'), 0)::int AS reads,
-          to_jsonb(array_agg(DISTINCT extract(hour FROM r."hourStart")::int)) AS hours,
-          coalesce(jsonb_agg(jsonb_build_array(extract(hour FROM r."hourStart")::int, r.count - r.denied)) FILTER (WHERE r.operation = 'read' AND r.count > r.denied), '[]'::jsonb) AS "readHours"
-        FROM secret_access_rollup r
-        JOIN secret s ON s.id = r."secretId"
-        JOIN unnest(${sources}::text[], ${identities}::text[]) AS w(source, identity) ON w.source = s.source AND w.identity = r.identity
-        WHERE r."hourStart" >= ${from} AND r."hourStart" < ${ctx.asOf}
-        GROUP BY 1, 2, 3, 4`,
-      ctx.tx.$queryRaw<{ source: string; identity: string; secretId: string; day: Date; network: string; reads: number }[]>`
-        SELECT s.source, n.identity, n."secretId", n.day, n.network, n.reads
-        FROM secret_access_network n
-        JOIN secret s ON s.id = n."secretId"
-        JOIN unnest(${sources}::text[], ${identities}::text[]) AS w(source, identity) ON w.source = s.source AND w.identity = n.identity
-        WHERE n.day >= ${from} AND n.day < ${ctx.asOf}`,
-    ]);
+    // The identities (vault × identity) to judge: in a scoped run, those that read an in-scope secret in the look-back
+    // (a hashed semi-join: a list compared row by row costs rows × list); in a full run, every identity.
+    const scoped =
+      ctx.apiIds === null
+        ? Prisma.sql`TRUE`
+        : Prisma.sql`(s.source, x.identity) IN (
+            SELECT s2.source, r2.identity FROM secret_access_rollup r2 JOIN secret s2 ON s2.id = r2."secretId"
+            WHERE r2."secretId" IN (SELECT unnest(${secrets.map((x) => x.id)}::text[])) AND r2.operation = 'read' AND r2.count > r2.denied
+              AND r2."hourStart" >= ${new Date(firstDay)} AND r2."hourStart" < ${ctx.asOf})`;
+    const dayRows = await ctx.tx.$queryRaw<{ source: string; identity: string; secretId: string; day: Date; events: number; reads: number; hours: number[]; readHours: [number, number][] }[]>`
+      SELECT s.source, x.identity, x."secretId", date_trunc('day', x."hourStart") AS day, sum(x.count)::int AS events,
+        coalesce(sum(x.count - x.denied) FILTER (WHERE x.operation = 'read'), 0)::int AS reads,
+        to_jsonb(array_agg(DISTINCT extract(hour FROM x."hourStart")::int)) AS hours,
+        coalesce(jsonb_agg(jsonb_build_array(extract(hour FROM x."hourStart")::int, x.count - x.denied)) FILTER (WHERE x.operation = 'read' AND x.count > x.denied), '[]'::jsonb) AS "readHours"
+      FROM secret_access_rollup x
+      JOIN secret s ON s.id = x."secretId"
+      WHERE x."hourStart" >= ${from} AND x."hourStart" < ${ctx.asOf} AND x.identity <> 'unknown' AND ${scoped}
+      GROUP BY 1, 2, 3, 4`;
+    if (dayRows.length === 0) return [];
+    const networkRows = await ctx.tx.$queryRaw<{ source: string; identity: string; secretId: string; day: Date; network: string; reads: number }[]>`
+      SELECT s.source, x.identity, x."secretId", x.day, x.network, x.reads
+      FROM secret_access_network x
+      JOIN secret s ON s.id = x."secretId"
+      WHERE x.day >= ${from} AND x.day < ${ctx.asOf} AND x.identity <> 'unknown' AND ${scoped}`;
 
     // Per identity: its days.
     const byIdentity = new Map<string, { source: string; identity: string; days: Map<number, Day> }>();
@@ -307,7 +303,6 @@ export const secretAccessAnomaly: Rule = {
                 minHistoryDays: settings.minHistoryDays,
                 ...(a.kind === "volume-spike" ? { spikeMultiplier: settings.spikeMultiplier, spikeMinReads: settings.spikeMinReads } : {}),
               },
-              detail: description,
             },
           };
           const entry = found.get(key);
