@@ -1,7 +1,8 @@
 /**
  * Writes vault audit events (HashiCorp Vault, CloudTrail Secrets Manager/KMS, CyberArk PAS) inside the ingest
  * transaction, streaming: memory grows with the number of distinct (secret, identity, operation, hour) keys between
- * two flushes and with the distinct secrets of the file, never with the number of events.
+ * two flushes, the (secret, identity, day) network keys of the last day or two (at most MAX_HELD_NETWORK_KEYS) and
+ * the distinct secrets of the file, never with the number of events.
  *
  * - Secret: one row per normalised reference (server/domain/secret-ref.ts). firstSeenAt / lastEventAt widen with every event;
  *   lastRotatedAt = the latest successful (not denied, no error) write or rotate. KV v2 metadata/delete/destroy
@@ -11,9 +12,10 @@
  *   one INSERT … SELECT FROM unnest … ON CONFLICT per table.
  * - SecretAccessNetwork: per secret × identity × UTC day × source network (server/domain/source-network.ts: /24,
  *   /64, else the source's own name): events and successful reads, for `secret-access-anomaly` (new-network). Only the
- *   prefix is stored, never more of an address than the hourly rollup keeps. Bounded: at most MAX_NETWORKS networks
- *   per secret × identity × day between two flushes; the rest count under network "*" (the rule then cannot tell
- *   new networks from known ones for that identity and does not judge it).
+ *   prefix is stored, never more of an address than the hourly rollup keeps. A day's keys are held until the file is
+ *   a day past them (at most MAX_HELD_NETWORK_KEYS keys), then upserted like the rollups. Bounded: at most
+ *   MAX_NETWORKS networks per secret × identity × day while held; the rest count under network "*" (the rule then
+ *   cannot tell new networks from known ones for that identity and does not judge it).
  * - Events a parser marks `notSecret` (Vault sys/, auth/, identity/, cubbyhole/ paths) and "login" operations are
  *   not secrets: skipped and counted (eventsSkipped). Nothing here depends on which vault an event came from: what
  *   differs between vaults, the parsers say on the event (`notSecret`, `metadataOnly`, `coalesce`). A file whose events
@@ -50,8 +52,10 @@ export interface VaultCounts {
 export const FLUSH_EVERY = 5000;
 export const MAX_ADDRESSES = 10;
 export const MAX_NETWORKS = 50;
-/** The network of events past MAX_NETWORKS in one secret × identity × day between two flushes. */
+/** The network of events past MAX_NETWORKS in one secret × identity × day while it is held in memory. */
 export const OVERFLOW_NETWORK = "*";
+/** Secret × identity × day network keys held between flushes before all are written. */
+const MAX_HELD_NETWORK_KEYS = 20_000;
 const DAY_MS = 86_400_000;
 export const KMS_PAIR_WINDOW_MS = 5000;
 /** How long a KMS event waits for its Secrets Manager partner (files are roughly time-ordered). */
@@ -178,13 +182,18 @@ export async function persistVaultEvents(
     }
   };
 
-  const flush = async () => {
-    if (stats.size === 0 && buckets.size === 0) return;
+  const flush = async (final = false) => {
+    if (stats.size === 0 && buckets.size === 0 && networkBuckets.size === 0) return;
     await upsertSecrets(tx, stats, secretIds, counts, source.now);
     counts.rollupRows += await upsertRollups(tx, [...buckets.values()], secretIds, source.runId);
-    counts.networkRows += await upsertNetworks(tx, [...networkBuckets.values()], secretIds, source.runId);
+    // Network rows are daily: a day's keys wait in memory until the file has moved a day past it (files are roughly
+    // time-ordered), so each is written about once instead of at every flush; MAX_HELD_NETWORK_KEYS bounds the wait.
+    const before = Math.floor(maxTime / DAY_MS) * DAY_MS - DAY_MS;
+    const all = final || networkBuckets.size > MAX_HELD_NETWORK_KEYS;
+    const ready = [...networkBuckets].filter(([, b]) => all || b.dayStart < before);
+    counts.networkRows += await upsertNetworks(tx, ready.map(([, b]) => b), secretIds, source.runId);
+    for (const [key] of ready) networkBuckets.delete(key);
     buckets.clear();
-    networkBuckets.clear();
     stats.clear();
     sinceFlush = 0;
   };
@@ -223,7 +232,7 @@ export async function persistVaultEvents(
     if (sinceFlush >= flushEvery) await flush();
   }
   releasePending(true);
-  await flush();
+  await flush(true);
 
   if (total > 0 && secretIds.size === 0) {
     // A valid audit file can hold nothing about secrets (logons, vault system calls, other services): say so.
