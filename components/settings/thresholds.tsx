@@ -27,6 +27,10 @@ const LABELS: Record<Threshold, string> = {
   overSharedWindowDays: "Over-shared secret: window (days)",
   deniedBurstEvents: "Secret access denied burst: events",
   deniedBurstWindowMinutes: "Secret access denied burst: window (minutes)",
+  accessAnomalyBaselineDays: "Secret access anomaly: baseline days",
+  accessAnomalyMinHistoryDays: "Secret access anomaly: minimum baseline days with events",
+  accessAnomalySpikeMultiplier: "Secret access anomaly: volume spike × daily median",
+  accessAnomalySpikeMinReads: "Secret access anomaly: volume spike minimum reads in a day",
   signalLookbackDays: "Traffic and secret signals: look-back (days)",
 };
 

@@ -203,6 +203,13 @@ const RULE_ROWS: readonly MappingRow[] = [
     "iso27001-2022": [["8.15", "8.16"], "Logging of access events and monitoring for anomalous behaviour."],
     "nist-csf-2.0": [["DE.CM-09", "PR.PS-04"], "Log records are available and monitored to find adverse events."],
   }),
+  ...rule("secret-access-anomaly", ["vault"], {
+    "owasp-api-2023": [["API2"], "A vault identity used its access unlike its baseline: a stolen token or credential, or a workload doing more than it should."],
+    "pci-dss-4.0": [["10.4.1.1", "7.2.5"], "Audit logs are reviewed automatically; an application account's access is used beyond what it was granted for."],
+    soc2: [["CC7.2"], "An anomaly that may indicate a malicious act, to analyse as a security event."],
+    "iso27001-2022": [["8.16", "8.2"], "Monitoring for anomalous behaviour; privileged access rights are used as granted."],
+    "nist-csf-2.0": [["DE.CM-09", "PR.AA-05"], "Access to the secrets' data is monitored to find adverse events; entitlements are used beyond their purpose."],
+  }),
   ...rule("documentation-gaps", ["inventory"], {
     "owasp-api-2023": [["API9"], "Undocumented operations, parameters or responses are an inventory and documentation gap."],
     "pci-dss-4.0": [["6.3.2"], "The bespoke software inventory should describe the software well enough to manage its vulnerabilities."],

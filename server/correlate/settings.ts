@@ -26,6 +26,14 @@ export const DEFAULT_RULE_SETTINGS = {
   overSharedWindowDays: 30,
   deniedBurstEvents: 10,
   deniedBurstWindowMinutes: 60,
+  /** secret-access-anomaly: an identity's baseline is its previous N UTC days… */
+  accessAnomalyBaselineDays: 14,
+  /** …of which at least this many must have events (else: too little history, no finding). */
+  accessAnomalyMinHistoryDays: 7,
+  /** volume-spike: reads in one day > multiplier × the identity's daily median… */
+  accessAnomalySpikeMultiplier: 10,
+  /** …and at least this many reads. */
+  accessAnomalySpikeMinReads: 50,
   /** How far back traffic and secret signals are looked for when evaluating (an "active" signal). */
   signalLookbackDays: 30,
 } as const;

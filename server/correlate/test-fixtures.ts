@@ -60,10 +60,10 @@ export async function makeTeam(db: Db, slug: string): Promise<string> {
 export async function makeSecret(
   db: Db,
   ref: string,
-  data: { firstSeenAt: Date; lastRotatedAt?: Date | null; apiIds?: string[] },
+  data: { firstSeenAt: Date; lastRotatedAt?: Date | null; apiIds?: string[]; source?: string },
 ): Promise<string> {
   const s = await db.secret.create({
-    data: { ref, source: "vault", displayName: ref, firstSeenAt: data.firstSeenAt, lastEventAt: data.firstSeenAt, lastRotatedAt: data.lastRotatedAt ?? null },
+    data: { ref, source: data.source ?? "vault", displayName: ref, firstSeenAt: data.firstSeenAt, lastEventAt: data.firstSeenAt, lastRotatedAt: data.lastRotatedAt ?? null },
   });
   for (const apiId of data.apiIds ?? []) await db.secretApiLink.create({ data: { secretId: s.id, apiId, via: "explicit" } });
   return s.id;
@@ -88,6 +88,18 @@ export async function addRollup(
   });
 }
 
+/** A secret_access_network row (server/secrets/persist.ts): one identity's events from one network on one UTC day. */
+export async function addNetwork(db: Db, secretId: string, row: { day: Date; identity: string; network: string; events?: number; reads?: number }): Promise<void> {
+  const day = new Date(Math.floor(row.day.getTime() / 86_400_000) * 86_400_000);
+  const events = row.events ?? 1;
+  const reads = row.reads ?? events;
+  await db.secretAccessNetwork.upsert({
+    where: { secretId_identity_day_network: { secretId, identity: row.identity, day, network: row.network } },
+    create: { secretId, identity: row.identity, day, network: row.network, events, reads, ingestRunId: randomUUID() },
+    update: { events: { increment: events }, reads: { increment: reads } },
+  });
+}
+
 /** Evaluates one rule in a read-only transaction. */
 export async function evaluate(db: Db, rule: Rule, options: { asOf?: Date; apiIds?: string[] | null; settings?: Partial<RuleSettings> } = {}) {
   return db.$transaction(async (tx) => {
@@ -105,6 +117,7 @@ export async function evaluate(db: Db, rule: Rule, options: { asOf?: Date; apiId
 export async function reset(db: Db): Promise<void> {
   await db.finding.deleteMany();
   await db.secretAccessRollup.deleteMany();
+  await db.secretAccessNetwork.deleteMany();
   await db.secret.deleteMany();
   await db.riskSnapshot.deleteMany();
   await db.api.deleteMany();

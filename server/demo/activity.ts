@@ -11,7 +11,9 @@
  * - one endpoint answering 10 % 5xx (error-leakage);
  * - anonymous 2xx responses on an endpoint that requires auth (unauthenticated-access);
  * - secrets read by many identities (over-shared-secret), never rotated for months (stale-secret), and a burst of
- *   permission-denied reads (secret-access-denied-burst).
+ *   permission-denied reads (secret-access-denied-burst);
+ * - three weeks of each workload's routine secret reads (every six hours, from its own /24), and on the last day one
+ *   workload identity reading its secret from an address outside that network (secret-access-anomaly, new-network).
  */
 import { describeDemoOrganisation, demoShadowHosts, type DemoApi, type DemoOptions } from "./generate";
 import { type GenEvent, kongLine } from "./kong-log";
@@ -126,6 +128,10 @@ export function generateDemoActivity(options: DemoOptions & { now?: Date } = {})
   ];
 }
 
+const ROUTINE_DAYS = 20;
+/** A workload's reading hours (UTC): every six hours, shifted per workload. */
+const routineHours = (index: number) => [0, 6, 12, 18].map((h) => h + (index % 6));
+
 /** Vault audit device JSON lines: request/response pairs on `secret/data/<api-slug>/…`, values left out. */
 function vaultAudit(apis: DemoApi[], rnd: Rng, end: number): string {
   const lines: string[] = [];
@@ -140,14 +146,32 @@ function vaultAudit(apis: DemoApi[], rnd: Rng, end: number): string {
     lines.push(JSON.stringify({ time: new Date(time + 3).toISOString(), type: "response", auth, request, ...(denied ? { error: "permission denied" } : { response: { mount_type: "kv" } }) }));
   };
   const withSecrets = apis.filter((a) => a.endpoints.length).slice(0, 12);
+  const startOfDay = Math.floor(end / DAY) * DAY;
   withSecrets.forEach((api, index) => {
     const path = `secret/data/${api.slug}/database`;
     const service = `${api.slug}-svc`;
     // First seen four months ago; most secrets were rotated recently, some never.
     pair(end - 120 * DAY, path, "read", service, "10.20.0.5");
     if (index % 3 !== 0) pair(end - (5 + index) * DAY, path, "update", "ci-rotation", "10.20.0.9");
-    for (let d = 1; d <= 10; d++) pair(end - d * DAY + rnd.int(0, 20) * HOUR, path, "read", service, `10.20.${index}.${rnd.int(2, 250)}`);
+    // The workload's routine, the baseline secret-access-anomaly compares with: 1–3 reads every six hours (the same
+    // UTC hours each day), from its own subnet, for three weeks up to now.
+    for (let d = ROUTINE_DAYS; d >= 0; d--) {
+      for (const hour of routineHours(index)) {
+        const t = startOfDay - d * DAY + hour * HOUR + rnd.int(0, 50) * 60_000;
+        if (t > end) continue;
+        const reads = rnd.int(1, 3);
+        for (let i = 0; i < reads; i++) pair(t + i * 1000, path, "read", service, `10.20.${index}.${rnd.int(2, 250)}`);
+      }
+    }
   });
+  // One workload's token used from outside its network, at one of its usual hours, on the last day: exactly one
+  // access anomaly (new-network), neither a new hour nor a volume spike.
+  const stolen = withSecrets[3];
+  if (stolen) {
+    const slots = [1, 0].flatMap((d) => routineHours(3).map((hour) => startOfDay - d * DAY + hour * HOUR + 30 * 60_000)).filter((t) => t <= end - HOUR);
+    const t = Math.max(...slots);
+    for (let i = 0; i < 3; i++) pair(t + i * 20_000, `secret/data/${stolen.slug}/database`, "read", `${stolen.slug}-svc`, "203.0.113.45");
+  }
   const shared = withSecrets[1];
   if (shared) {
     for (let i = 0; i < 8; i++) pair(end - (i + 1) * 2 * DAY, `secret/data/${shared.slug}/database`, "read", `engineer-${i + 1}`, `10.30.0.${i + 10}`);

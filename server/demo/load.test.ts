@@ -50,9 +50,15 @@ describe("the demo organisation", () => {
       "over-shared-secret",
       "secret-access-denied-burst",
       "auth-weakened",
+      "secret-access-anomaly",
     ]) {
       expect(rules, rule).toContain(rule);
     }
+    // One access anomaly, and a clear one: a workload's token read its secret from outside its network on the last day.
+    const anomalies = await db.prisma.finding.findMany({ where: { ruleId: "secret-access-anomaly" }, select: { evidence: true, apiId: true } });
+    expect(anomalies).toHaveLength(1);
+    expect(anomalies[0]?.apiId).not.toBeNull();
+    expect(anomalies[0]?.evidence).toMatchObject({ kind: "new-network", newNetworks: ["203.0.113.0/24"], day: expect.stringMatching(/^2026-11-(19|20)$/) });
     const scored = await db.prisma.api.count({ where: { riskScore: { not: null } } });
     expect(scored).toBeGreaterThanOrEqual(40);
   });

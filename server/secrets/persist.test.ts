@@ -71,6 +71,9 @@ describe.each(TEST_DATABASES)("vault audit persister on $name", (kind) => {
     expect(haRollup.hourStart.getTime()).toBe(hourOf(1624989689545).getTime());
     expect(rollups.find((r) => r.secretId === ca.id)).toMatchObject({ identity: "unknown", operation: "write", count: 1, denied: 1, sourceAddresses: ["10.6.8.34"] });
     expect(rollups.find((r) => r.operation === "other")).toMatchObject({ identity: "e4f5c67a-6f7e-789d-ae56-a1fe3ae23046", count: 1 });
+    expect(await db.prisma.secretAccessNetwork.findMany({ where: { secretId: ha.id }, select: { identity: true, network: true, events: true, reads: true } })).toEqual([
+      { identity: "token-c1d6c089-2f46-ff11-5988-38636bddf8d9-homeassistant", network: "10.6.8.0/24", events: 1, reads: 1 },
+    ]);
 
     const links = await db.prisma.secretApiLink.findMany({ include: { secret: true } });
     expect(links.map((l) => [l.secret.ref, l.via])).toEqual([["secret/data/apps/home-assistant/secrets_yaml", "slug"]]);
@@ -154,6 +157,16 @@ describe.each(TEST_DATABASES)("vault audit persister on $name", (kind) => {
       ["2024-05-03T08:00:00.000Z", "write", 1, 1],
     ]);
     expect(rows[0]?.sourceAddresses).toEqual(["10.0.0.9"]);
+    // Networks per identity × day (prefixes only): reads of the 1st from 10.0.0.0/24 (GetSecretValue ×2) and from
+    // Secrets Manager itself (the unpaired KMS echo); the writes are events, not reads.
+    const networks = await db.prisma.secretAccessNetwork.findMany({ where: { secretId: secret.id }, orderBy: [{ day: "asc" }, { network: "asc" }] });
+    expect(networks.map((n) => [n.day.toISOString().slice(0, 10), n.identity, n.network, n.events, n.reads])).toEqual([
+      ["2024-05-01", who, "10.0.0.0/24", 2, 2],
+      ["2024-05-01", who, "secretsmanager.amazonaws.com", 1, 1],
+      ["2024-05-02", who, "10.0.0.0/24", 1, 0],
+      ["2024-05-03", who, "10.0.0.0/24", 1, 0],
+    ]);
+    expect(outcome.counts.networkRows).toBe(4);
   });
 
   it("an audit file without secret events (CyberArk logons, Vault sys/ calls, other services' CloudTrail) ingests as 0 secret events", async () => {
@@ -181,6 +194,27 @@ describe.each(TEST_DATABASES)("vault audit persister on $name", (kind) => {
     // A truly empty file is still rejected.
     const empty = await ingest(db.prisma, { file: bufferSource("", "cyberark.log"), channel: "cli", actor: system, correlate: false, options: { format: "cyberark" } });
     expect(empty.status).toBe("failed");
+  });
+
+  it("keeps at most MAX_NETWORKS networks per secret × identity × day between flushes; the rest count under \"*\"", async () => {
+    const { MAX_NETWORKS, OVERFLOW_NETWORK } = await import("./persist");
+    const lines: string[] = [];
+    const pair = (i: number, address: string) => {
+      const auth = { display_name: "ops", entity_id: "entity-ops" };
+      const request = { id: `net-${i}`, operation: "read", path: "secret/data/network-cap/db", remote_address: address };
+      lines.push(JSON.stringify({ time: "2024-05-01T10:00:00Z", type: "request", auth, request }));
+      lines.push(JSON.stringify({ time: "2024-05-01T10:00:00Z", type: "response", auth, request, response: {} }));
+    };
+    for (let i = 0; i < MAX_NETWORKS + 2; i++) pair(i, `10.${Math.floor(i / 250)}.${i % 250}.7`);
+    pair(999, "10.0.0.8"); // a known network keeps counting under its name
+    const result = await ingest(db.prisma, { file: bufferSource(lines.join("\n"), "cap.log"), channel: "cli", actor: system, correlate: false });
+    expect(result.status).toBe("succeeded");
+    const secret = await db.prisma.secret.findUniqueOrThrow({ where: { ref: "secret/data/network-cap/db" } });
+    const rows = await db.prisma.secretAccessNetwork.findMany({ where: { secretId: secret.id } });
+    expect(rows).toHaveLength(MAX_NETWORKS + 1);
+    expect(rows.every((r) => r.identity === "entity-ops")).toBe(true);
+    expect(rows.find((r) => r.network === OVERFLOW_NETWORK)).toMatchObject({ events: 2, reads: 2 });
+    expect(rows.find((r) => r.network === "10.0.0.0/24")).toMatchObject({ events: 2, reads: 2 });
   });
 
   it("links a secret to an Api inventoried after it, at correlation time", async () => {

@@ -1,7 +1,8 @@
 /**
  * Writes vault audit events (HashiCorp Vault, CloudTrail Secrets Manager/KMS, CyberArk PAS) inside the ingest
  * transaction, streaming: memory grows with the number of distinct (secret, identity, operation, hour) keys between
- * two flushes and with the distinct secrets of the file, never with the number of events.
+ * two flushes, the (secret, identity, day) network keys of the last day or two (at most MAX_HELD_NETWORK_KEYS) and
+ * the distinct secrets of the file, never with the number of events.
  *
  * - Secret: one row per normalised reference (server/domain/secret-ref.ts). firstSeenAt / lastEventAt widen with every event;
  *   lastRotatedAt = the latest successful (not denied, no error) write or rotate. KV v2 metadata/delete/destroy
@@ -9,6 +10,12 @@
  * - SecretAccessRollup: per secret × identity × operation × UTC hour: count, denied, up to MAX_ADDRESSES distinct
  *   source addresses. An event without an identity counts under "unknown". Upserted every FLUSH_EVERY events with
  *   one INSERT … SELECT FROM unnest … ON CONFLICT per table.
+ * - SecretAccessNetwork: per secret × identity × UTC day × source network (server/domain/source-network.ts: /24,
+ *   /64, else the source's own name): events and successful reads, for `secret-access-anomaly` (new-network). Only the
+ *   prefix is stored, never more of an address than the hourly rollup keeps. A day's keys are held until the file is
+ *   a day past them (at most MAX_HELD_NETWORK_KEYS keys), then upserted like the rollups. Bounded: at most
+ *   MAX_NETWORKS networks per secret × identity × day while held; the rest count under network "*" (the rule then
+ *   cannot tell new networks from known ones for that identity and does not judge it).
  * - Events a parser marks `notSecret` (Vault sys/, auth/, identity/, cubbyhole/ paths) and "login" operations are
  *   not secrets: skipped and counted (eventsSkipped). Nothing here depends on which vault an event came from: what
  *   differs between vaults, the parsers say on the event (`notSecret`, `metadataOnly`, `coalesce`). A file whose events
@@ -30,11 +37,13 @@ import type { Tx } from "@/server/db/types";
 import type { VaultEvent } from "@/server/domain/records";
 import { linkSecrets } from "./link";
 import { normaliseSecretRef, secretDisplayName } from "@/server/domain/secret-ref";
+import { sourceNetwork } from "@/server/domain/source-network";
 
 export interface VaultCounts {
   secretsCreated: number;
   secretsUpdated: number;
   rollupRows: number;
+  networkRows: number;
   eventsSkipped: number;
   kmsDeduplicated: number;
   secretLinks: number;
@@ -42,6 +51,12 @@ export interface VaultCounts {
 
 export const FLUSH_EVERY = 5000;
 export const MAX_ADDRESSES = 10;
+export const MAX_NETWORKS = 50;
+/** The network of events past MAX_NETWORKS in one secret × identity × day while it is held in memory. */
+export const OVERFLOW_NETWORK = "*";
+/** Secret × identity × day network keys held between flushes before all are written. */
+const MAX_HELD_NETWORK_KEYS = 20_000;
+const DAY_MS = 86_400_000;
 export const KMS_PAIR_WINDOW_MS = 5000;
 /** How long a KMS event waits for its Secrets Manager partner (files are roughly time-ordered). */
 const KMS_HOLD_MS = 5 * 60_000;
@@ -56,6 +71,13 @@ interface Bucket {
   count: number;
   denied: number;
   addresses: Set<string>;
+}
+
+interface NetworkBucket {
+  secretRef: string;
+  identity: string;
+  dayStart: number;
+  networks: Map<string, { events: number; reads: number }>;
 }
 
 interface SecretStats {
@@ -73,8 +95,9 @@ export async function persistVaultEvents(
   options: { flushEvery?: number } = {},
 ): Promise<{ counts: VaultCounts; apiIds: string[]; records: number }> {
   const flushEvery = options.flushEvery ?? FLUSH_EVERY;
-  const counts: VaultCounts = { secretsCreated: 0, secretsUpdated: 0, rollupRows: 0, eventsSkipped: 0, kmsDeduplicated: 0, secretLinks: 0 };
+  const counts: VaultCounts = { secretsCreated: 0, secretsUpdated: 0, rollupRows: 0, networkRows: 0, eventsSkipped: 0, kmsDeduplicated: 0, secretLinks: 0 };
   const buckets = new Map<string, Bucket>();
+  const networkBuckets = new Map<string, NetworkBucket>();
   const stats = new Map<string, SecretStats>();
   const secretIds = new Map<string, string>();
   let sinceFlush = 0;
@@ -111,6 +134,24 @@ export async function persistVaultEvents(
     b.count += 1;
     if (e.denied) b.denied += 1;
     if (e.remoteAddress && b.addresses.size < MAX_ADDRESSES) b.addresses.add(e.remoteAddress.slice(0, 100));
+    const network = e.remoteAddress ? sourceNetwork(e.remoteAddress) : null;
+    if (network) {
+      const dayStart = Math.floor(e.time / DAY_MS) * DAY_MS;
+      const nkey = `${ref}\u0000${identity}\u0000${dayStart}`;
+      let nb = networkBuckets.get(nkey);
+      if (!nb) {
+        nb = { secretRef: ref, identity, dayStart, networks: new Map() };
+        networkBuckets.set(nkey, nb);
+      }
+      const name = nb.networks.has(network) || nb.networks.size < MAX_NETWORKS ? network : OVERFLOW_NETWORK;
+      let n = nb.networks.get(name);
+      if (!n) {
+        n = { events: 0, reads: 0 };
+        nb.networks.set(name, n);
+      }
+      n.events += 1;
+      if (operation === "read" && !e.denied) n.reads += 1;
+    }
 
     const rotation = !metadata && (e.operation === "write" || e.operation === "rotate") && !e.denied && !e.error;
     const s = stats.get(ref);
@@ -141,10 +182,17 @@ export async function persistVaultEvents(
     }
   };
 
-  const flush = async () => {
-    if (stats.size === 0 && buckets.size === 0) return;
+  const flush = async (final = false) => {
+    if (stats.size === 0 && buckets.size === 0 && networkBuckets.size === 0) return;
     await upsertSecrets(tx, stats, secretIds, counts, source.now);
     counts.rollupRows += await upsertRollups(tx, [...buckets.values()], secretIds, source.runId);
+    // Network rows are daily: a day's keys wait in memory until the file has moved a day past it (files are roughly
+    // time-ordered), so each is written about once instead of at every flush; MAX_HELD_NETWORK_KEYS bounds the wait.
+    const before = Math.floor(maxTime / DAY_MS) * DAY_MS - DAY_MS;
+    const all = final || networkBuckets.size > MAX_HELD_NETWORK_KEYS;
+    const ready = [...networkBuckets].filter(([, b]) => all || b.dayStart < before);
+    counts.networkRows += await upsertNetworks(tx, ready.map(([, b]) => b), secretIds, source.runId);
+    for (const [key] of ready) networkBuckets.delete(key);
     buckets.clear();
     stats.clear();
     sinceFlush = 0;
@@ -184,7 +232,7 @@ export async function persistVaultEvents(
     if (sinceFlush >= flushEvery) await flush();
   }
   releasePending(true);
-  await flush();
+  await flush(true);
 
   if (total > 0 && secretIds.size === 0) {
     // A valid audit file can hold nothing about secrets (logons, vault system calls, other services): say so.
@@ -249,5 +297,25 @@ async function upsertRollups(tx: Tx, buckets: Bucket[], ids: Map<string, string>
         SELECT array_agg(a) FROM (
           SELECT DISTINCT a FROM unnest(secret_access_rollup."sourceAddresses" || EXCLUDED."sourceAddresses") AS a ORDER BY a LIMIT ${MAX_ADDRESSES}
         ) s), '{}'::text[]),
+      "ingestRunId" = EXCLUDED."ingestRunId"`;
+}
+
+async function upsertNetworks(tx: Tx, buckets: NetworkBucket[], ids: Map<string, string>, runId: string): Promise<number> {
+  const rows = buckets.flatMap((b) => [...b.networks].map(([network, n]) => ({ secretId: ids.get(b.secretRef) ?? "", identity: b.identity, day: b.dayStart, network, ...n })));
+  if (rows.length === 0) return 0;
+  return tx.$executeRaw`
+    INSERT INTO secret_access_network ("secretId", identity, day, network, events, reads, "ingestRunId")
+    SELECT u.secret_id, u.identity, u.day::timestamp, u.network, u.events, u.reads, ${runId}
+    FROM unnest(
+      ${rows.map((r) => r.secretId)}::text[],
+      ${rows.map((r) => r.identity)}::text[],
+      ${rows.map((r) => new Date(r.day).toISOString())}::text[],
+      ${rows.map((r) => r.network)}::text[],
+      ${rows.map((r) => r.events)}::int[],
+      ${rows.map((r) => r.reads)}::int[]
+    ) AS u(secret_id, identity, day, network, events, reads)
+    ON CONFLICT ("secretId", identity, day, network) DO UPDATE SET
+      events = secret_access_network.events + EXCLUDED.events,
+      reads = secret_access_network.reads + EXCLUDED.reads,
       "ingestRunId" = EXCLUDED."ingestRunId"`;
 }
