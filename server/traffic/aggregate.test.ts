@@ -21,7 +21,7 @@ describe("pickSamples", () => {
 });
 
 const HOUR = 3_600_000;
-const opts = { paramCap: 10, paramFloor: 3, minuteFloor: 5, isAuthEndpoint: (a: Attribution) => a.pathTemplate === "/login" };
+const opts = { paramCap: 10, paramFloor: 3, paramDayCap: 50, salt: "test-salt", minuteFloor: 5, isAuthEndpoint: (a: Attribution) => a.pathTemplate === "/login" };
 const at = (scopeKey: string, pathTemplate: string, params: Record<string, string> | null = null): Attribution => ({
   scopeKey,
   apiId: scopeKey,
