@@ -4,7 +4,8 @@ import { ingest } from "@/server/ingest/pipeline";
 import { bufferSource } from "@/server/ingest/source";
 import { sample } from "@/server/ingest/test-utils";
 import { TEST_DATABASES } from "@/server/test/databases";
-import type { SampleEvent, SampleRow } from "./aggregate";
+import { addToDay, type ParamDayRow, type SampleEvent, type SampleRow, ValueHasher } from "./aggregate";
+import { HyperLogLog } from "./hll";
 import { ingestInventory, ingestText, kongLine, kongLog, nginxLog, times } from "./test-helpers";
 import { type RollupBatch, writeRollups } from "./write-rollups";
 
@@ -254,6 +255,40 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     expect(paramDays.map((p) => [p.paramName, p.valueHashes, p.sketch]).sort()).toEqual(odd.map((k) => [k, [1n, 2n], null]).sort());
     const samples = await db.prisma.trafficSample.findMany({ where });
     expect(samples.map((x) => (x.events as unknown as SampleEvent[])[0]?.userAgent).sort()).toEqual([...odd].sort());
+  });
+
+  it("merges day rows of parameter values in SQL as hll.ts does: exact sets while within the cap, then one sketch, in any order", async () => {
+    const hasher = new ValueHasher("sql-salt");
+    const hashes = Array.from({ length: 3_000 }, (_, i) => hasher.hash(`+4479${i}`));
+    const day = T0 + 13 * 86_400_000;
+    const row = (clientKey: string, part: number[], sketch = false): ParamDayRow => {
+      const d: ParamDayRow = { scopeKey: "host:hll", method: "GET", pathTemplate: "/p", clientKey, day, paramName: "?phone", hashes: new Set(), sketch: null };
+      addToDay(d, part, sketch ? 0 : 10_000);
+      return d;
+    };
+    const write = (rows: ParamDayRow[]) =>
+      db.prisma.$transaction((tx) => writeRollups(tx, { endpointHours: [], clientDays: [], minutes: [], params: [], paramDays: rows, samples: [] }, "hll-sql", { hour: 64, day: 1_000 }));
+    // Exact + exact within the cap: the exact union.
+    await write([row("small", hashes.slice(0, 600))]);
+    await write([row("small", hashes.slice(300, 900))]);
+    // Exact + exact past the cap, exact + sketch, sketch + exact: one sketch, the same whatever the order.
+    await write([row("ab", hashes.slice(0, 800))]);
+    await write([row("ab", hashes.slice(500, 1_700))]);
+    await write([row("ba", hashes.slice(500, 1_700), true)]);
+    await write([row("ba", hashes.slice(0, 800))]);
+    await write([row("cc", hashes.slice(0, 900))]);
+    await write([row("cc", hashes.slice(900, 1_700), true)]);
+    const stored = new Map((await db.prisma.trafficParamDay.findMany({ where: { ingestRunId: "hll-sql" } })).map((r) => [r.clientKey, r]));
+    expect(stored.get("small")?.sketch).toBeNull();
+    expect(stored.get("small")?.valueHashes).toHaveLength(900);
+    const all = new HyperLogLog();
+    for (const h of hashes.slice(0, 1_700)) all.add(h);
+    for (const k of ["ab", "ba", "cc"]) {
+      const r = stored.get(k);
+      expect(r?.valueHashes, k).toEqual([]);
+      expect(new Uint8Array(r?.sketch ?? []), k).toEqual(all.registers);
+    }
+    expect(Math.abs(all.estimate() - 1_700)).toBeLessThan(60);
   });
 
   it("counts bad lines with their numbers, ingests the rest, and reports progress", async () => {
