@@ -265,7 +265,8 @@ function isoTime(time: number): string {
 }
 
 /**
- * A sample event as stored: the path redacted, query values dropped (only parameter names kept), strings made
+ * A sample event as stored: the path redacted, query values dropped (only parameter names kept; the values of
+ * object-identifying ones, `params` named "?name", shown redacted in `queryValues`), strings made
  * storable by `text` (the aggregator's: cleaned, and cut to TRAFFIC_LIMITS.sample bytes with a marker).
  */
 export function sampleOf(
