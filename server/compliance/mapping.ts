@@ -152,7 +152,7 @@ const RULE_ROWS: readonly MappingRow[] = [
     "pci-dss-4.0": [["6.4.2", "10.4.1.1"], "Automated detection and log review should surface automated abuse of a business flow."],
     soc2: [["CC6.7", "CC7.2"], "Transmission of information to users is not restricted; the scraping is a security event."],
     "iso27001-2022": [["8.12", "8.16"], "Data leakage prevention; found by monitoring."],
-    "nist-csf-2.0": [["DE.CM-09", "DE.AE-02"], "Runtime activity monitored and analysed to find adverse events."],
+    "nist-csf-2.0": [["DE.CM-09"], "Runtime activity monitored to find adverse events."],
   }),
   ...rule("new-client-harvesting", ["traffic"], {
     "owasp-api-2023": [["API3"], "A new client downloading far more than its peers suggests excessive data exposure."],

@@ -126,15 +126,15 @@ describe("TrafficAggregator day keys (slow enumeration)", () => {
   const t = Date.UTC(2025, 0, 1, 10);
   const dayOf = (agg: TrafficAggregator) => agg.readyParamDays.map((d) => `${d.clientKey} ${d.paramName} ${d.hashes?.size ?? "sketch"} ${new Date(d.day).toISOString().slice(0, 10)}`).sort();
 
-  it("feeds each closed hour's keys with at least two distinct values into the client × endpoint × parameter × UTC day", () => {
+  it("feeds each closed hour's keys with at least three distinct values into the client × endpoint × parameter × UTC day", () => {
     const agg = new TrafficAggregator(opts);
-    // Hours 10 and 11 of one day: 2 + 2 values, one repeated; a key with one value an hour does not count.
+    // Hours 10 and 11 of one day: 3 + 3 values, one repeated; a key with two values an hour does not count.
     for (const h of [0, 1]) {
-      for (let i = 0; i < 2; i++) agg.add(event(t + h * HOUR + i, `/u/${h + i}`, "slow"), at("a", "/u/{id}", { id: String(h + i), "?phone": `+44${h + i}0000000` }));
-      agg.add(event(t + h * HOUR, "/u/9", "single"), at("a", "/u/{id}", { id: "9" }));
+      for (let i = 0; i < 3; i++) agg.add(event(t + h * HOUR + i, `/u/${h * 2 + i}`, "slow"), at("a", "/u/{id}", { id: String(h * 2 + i), "?phone": `+44${h * 2 + i}0000000` }));
+      for (let i = 0; i < 2; i++) agg.add(event(t + h * HOUR, `/u/${9 + i}`, "pair"), at("a", "/u/{id}", { id: String(9 + h * 2 + i) }));
     }
     agg.closeAll();
-    expect(dayOf(agg)).toEqual(["slow ?phone 3 2025-01-01", "slow id 3 2025-01-01"]);
+    expect(dayOf(agg)).toEqual(["slow ?phone 5 2025-01-01", "slow id 5 2025-01-01"]);
     // Never the raw values: hashes only.
     expect(JSON.stringify(agg.readyParamDays.map((d) => [...(d.hashes ?? [])]))).not.toContain("+44");
   });
