@@ -158,7 +158,7 @@ async function baseline(file: string, parse: boolean): Promise<{ ms: number; lin
 }
 
 /** Runs bench/traffic-ingest.ts on `file` in a child process against `target`. */
-function ingestInChild(target: DatabaseTarget, file: string): Promise<{ ms: number; counts: Record<string, number>; errorCount: number; rssOpenMb: number; peakRssMb: number }> {
+function ingestInChild(target: DatabaseTarget, file: string): Promise<{ ms: number; cpuMs: number; counts: Record<string, number>; errorCount: number; rssOpenMb: number; peakRssMb: number }> {
   const url = target.kind === "postgres" ? target.url : `pglite:${target.dataDir}`;
   return new Promise((resolve, reject) => {
     execFile(
@@ -224,6 +224,7 @@ try {
     console.log(
       `    ingest() end to end:  ${fmt(rate)} lines/s, ${(mb(bytes) / (ms / 1000)).toFixed(1)} MB/s, ${(ms / 1000).toFixed(1)} s — ${(rate / baseRate).toFixed(2)}× baseline`,
     );
+    console.log(`    CPU time of the ingest process (all threads): ${(run.cpuMs / 1000).toFixed(1)} s`);
     console.log(`    counts: ${JSON.stringify(run.counts)}; bad lines ${run.errorCount}`);
     console.log(
       `    peak RSS of the ingest process: ${run.peakRssMb} MB (right after opening the database: ${run.rssOpenMb} MB${target.kind === "pglite" ? ", PGlite included" : ""})`,
@@ -233,15 +234,16 @@ try {
   t = performance.now();
   await correlate(db.prisma);
   console.log(`  correlation afterwards (all rules, not part of the ingest figure): ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  const [hours, days, minutes, samples, params] = await Promise.all([
+  const [hours, days, minutes, samples, params, paramDays] = await Promise.all([
     db.prisma.trafficEndpointHour.count(),
     db.prisma.trafficClientDay.count(),
     db.prisma.trafficClientMinute.count(),
     db.prisma.trafficSample.count(),
     db.prisma.trafficParamValues.count(),
+    db.prisma.trafficParamDay.count(),
   ]);
   console.log(
-    `  rows: endpoint-hour ${fmt(hours)}, client-day ${fmt(days)}, client-minute ${fmt(minutes)}, sample ${fmt(samples)}, param ${fmt(params)}`,
+    `  rows: endpoint-hour ${fmt(hours)}, client-day ${fmt(days)}, client-minute ${fmt(minutes)}, sample ${fmt(samples)}, param ${fmt(params)}, param-day ${fmt(paramDays)}`,
   );
 } finally {
   await db.close();

@@ -147,6 +147,20 @@ const RULE_ROWS: readonly MappingRow[] = [
     "iso27001-2022": [["8.6"], "Capacity management: use of resources is not adjusted or limited."],
     "nist-csf-2.0": [["PR.IR-04"], "Resource capacity to ensure availability is not protected."],
   }),
+  ...rule("slow-enumeration", ["traffic"], {
+    "owasp-api-2023": [["API6"], "A client harvests records through a business flow (lookup, search) slowly enough to evade rate limits."],
+    "pci-dss-4.0": [["6.4.2", "10.4.1.1"], "Automated detection and log review should surface automated abuse of a business flow."],
+    soc2: [["CC6.7", "CC7.2"], "Transmission of information to users is not restricted; the scraping is a security event."],
+    "iso27001-2022": [["8.12", "8.16"], "Data leakage prevention; found by monitoring."],
+    "nist-csf-2.0": [["DE.CM-09"], "Runtime activity monitored to find adverse events."],
+  }),
+  ...rule("new-client-harvesting", ["traffic"], {
+    "owasp-api-2023": [["API3"], "A new client downloading far more than its peers suggests excessive data exposure."],
+    "pci-dss-4.0": [["10.4.1.1", "11.5.1"], "Automated log review and intrusion detection should surface the anomaly."],
+    soc2: [["CC6.7", "CC7.2"], "Transmission of information to users is not restricted; the anomaly is a security event."],
+    "iso27001-2022": [["8.12", "8.16"], "Data leakage prevention; found by monitoring."],
+    "nist-csf-2.0": [["DE.CM-09"], "Runtime data flows monitored to find adverse events."],
+  }),
   ...rule("exfiltration-anomaly", ["traffic"], {
     "owasp-api-2023": [["API3"], "A client downloading far more than its baseline suggests excessive data exposure."],
     "pci-dss-4.0": [["10.4.1.1", "11.5.1"], "Automated log review and intrusion detection should surface the anomaly."],

@@ -11,6 +11,10 @@ export const DEFAULT_RULE_SETTINGS = {
   unusedWindowDays: 30,
   enumerationDistinctValues: 100,
   enumerationWindowMinutes: 60,
+  /** slow-enumeration: distinct values of one parameter by one client in a UTC day, or over the last N days. */
+  slowEnumerationDayDistinct: 1_000,
+  slowEnumerationWeekDistinct: 5_000,
+  slowEnumerationWeekDays: 7,
   credentialStuffingFailures: 20,
   credentialStuffingWindowMinutes: 10,
   rateLimitRequestsPerMinute: 600,
@@ -19,6 +23,13 @@ export const DEFAULT_RULE_SETTINGS = {
   exfiltrationMinBytes: 10_000_000,
   exfiltrationBaselineDays: 7,
   exfiltrationMinBaselineDays: 3,
+  /** new-client-harvesting: a client with fewer earlier days than this on the Api… */
+  newClientMaxEarlierDays: 3,
+  /** …whose bytes in a UTC day exceed this multiple of the median of the day's other clients… */
+  newClientMultiplier: 20,
+  /** …of whom there are at least this many, and this many bytes (MB = 10^6). */
+  newClientMinOtherClients: 5,
+  newClientMinBytes: 50_000_000,
   errorLeakageRatio: 0.05,
   errorLeakageMinRequests: 100,
   staleSecretDays: 90,

@@ -9,6 +9,9 @@
  * - one IP failing 40 sign-ins in 5 minutes (credential-stuffing);
  * - one consumer walking 150 ids of one resource in an hour (object-enumeration);
  * - one endpoint answering 10 % 5xx (error-leakage);
+ * - one consumer looking people up by phone number through a people-search endpoint (`GET /customers/search?phone=`),
+ *   75 lookups an hour for the last 36 hours: under the hourly enumeration and rate-limit thresholds, over 1,000
+ *   distinct numbers in a UTC day (slow-enumeration);
  * - anonymous 2xx responses on an endpoint that requires auth (unauthenticated-access);
  * - secrets read by many identities (over-shared-secret), never rotated for months (stale-secret), and a burst of
  *   permission-denied reads (secret-access-denied-burst);
@@ -120,6 +123,27 @@ export function generateDemoActivity(options: DemoOptions & { now?: Date } = {})
       events.push({ time: t0 + i * 60_000, host, scheme, method: flakyEndpoint.method, path: base + concrete(flakyEndpoint.path, () => rnd.next()), status: i % 10 === 0 ? 500 : 200, consumer: rnd.pick(consumers), service: flaky.slug });
     }
   }
+  // A slow scraper on a people search: no random draws, so the scenarios above and the vault log stay as they were.
+  const search = peopleSearch(org.apis);
+  if (search) {
+    const { host, base, scheme } = apiHost(search.api);
+    const t0 = end - 36 * HOUR;
+    for (let i = 0; i < 36 * SCRAPES_PER_HOUR; i++) {
+      const phone = `+4479${String(11_000_000 + ((i * 7919) % 89_000_000)).padStart(8, "0")}`;
+      events.push({
+        time: t0 + Math.floor((i * HOUR) / SCRAPES_PER_HOUR),
+        host,
+        scheme,
+        method: "GET",
+        path: `${base}${search.path}?phone=${encodeURIComponent(phone)}`,
+        status: i % 9 === 0 ? 404 : 200,
+        bytes: 1_800 + (i % 7) * 150,
+        latencyMs: 40 + (i % 30),
+        consumer: "leadgen-sync",
+        service: search.api.slug,
+      });
+    }
+  }
   events.sort((a, b) => a.time - b.time);
 
   return [
@@ -131,6 +155,18 @@ export function generateDemoActivity(options: DemoOptions & { now?: Date } = {})
 const ROUTINE_DAYS = 20;
 /** A workload's reading hours (UTC): every six hours, shifted per workload. */
 const routineHours = (index: number) => [0, 6, 12, 18].map((h) => h + (index % 6));
+
+/** Lookups an hour of the demo's slow scraper: under the hourly object-enumeration threshold (100). */
+const SCRAPES_PER_HOUR = 75;
+
+/** The people search of the demo organisation (generate.ts, step 12): a search over customers or employees. */
+function peopleSearch(apis: DemoApi[]): { api: DemoApi; path: string } | undefined {
+  for (const api of apis) {
+    const e = api.endpoints.find((x) => x.method === "GET" && /^\/(customers|employees)\/search$/.test(x.path));
+    if (e) return { api, path: e.path };
+  }
+  return undefined;
+}
 
 /** Vault audit device JSON lines: request/response pairs on `secret/data/<api-slug>/…`, values left out. */
 function vaultAudit(apis: DemoApi[], rnd: Rng, end: number): string {

@@ -919,6 +919,30 @@ function buildOrganisation(options: DemoOptions): OrgPlan {
     shadows.push({ host, basePath, baseUrl: `https://${host}${basePath}`, likelyTeam: source.team.slug, endpoints });
   }
 
+  // 12. A people search (`GET /customers/search?phone=…`) on an internet-facing Api that holds customers or
+  //     employees: the demo's slow scraper walks it (activity.ts). Added last and without random draws, so that
+  //     everything above stays as it was.
+  const people = specApis.find(
+    (a) => a.exposure === "internet" && a.lifecycle === "production" && a.base.resources.some((r) => r === "customers" || r === "employees"),
+  );
+  const resource = people?.base.resources.find((r) => r === "customers" || r === "employees");
+  if (people && resource && !people.operations.some((o) => o.method === "GET" && o.path === `/${resource}/search`)) {
+    people.operations.push({
+      kind: "search",
+      method: "GET",
+      path: `/${resource}/search`,
+      resource,
+      security: "absent",
+      deprecated: false,
+      summary: true,
+      description: true,
+      operationId: true,
+      successSchema: true,
+      example: false,
+      tag: resource,
+    });
+  }
+
   return { seed, teams, apis, components, shadows };
 }
 
@@ -1251,6 +1275,10 @@ function renderOpenApi(api: ApiPlan): string {
       }
     }
     if (op.kind === "search") parameters.push({ name: "q", in: "query", required: true, schema: { type: "string" } });
+    // People are looked up by phone number too (the demo's scraper walks it).
+    if (op.kind === "search" && (op.resource === "customers" || op.resource === "employees")) {
+      parameters.push({ name: "phone", in: "query", required: false, schema: { type: "string" } });
+    }
     if (parameters.length > 0) operation.parameters = parameters;
 
     if (op.kind === "create" || op.kind === "update") {

@@ -44,6 +44,7 @@ describe("the demo organisation", () => {
       "zombie",
       "credential-stuffing",
       "object-enumeration",
+      "slow-enumeration",
       "error-leakage",
       "unauthenticated-access",
       "stale-secret",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TrafficEvent } from "@/server/domain/records";
-import { type Attribution, pickSamples, SAMPLE_LIMIT, SAMPLE_MIN_OK, type SampleEvent, TrafficAggregator } from "./aggregate";
+import { addToDay, type Attribution, pickSamples, SAMPLE_LIMIT, SAMPLE_MIN_OK, type SampleEvent, TrafficAggregator, ValueHasher } from "./aggregate";
+import { HyperLogLog } from "./hll";
 
 const ev = (i: number, status: number): SampleEvent => ({ time: new Date(1_000_000 + i * 1000).toISOString(), method: "GET", path: `/x/${i}`, status, client: "c" });
 
@@ -21,7 +22,7 @@ describe("pickSamples", () => {
 });
 
 const HOUR = 3_600_000;
-const opts = { paramCap: 10, paramFloor: 3, minuteFloor: 5, isAuthEndpoint: (a: Attribution) => a.pathTemplate === "/login" };
+const opts = { paramCap: 10, paramFloor: 3, paramDayCap: 50, salt: "test-salt", minuteFloor: 5, isAuthEndpoint: (a: Attribution) => a.pathTemplate === "/login" };
 const at = (scopeKey: string, pathTemplate: string, params: Record<string, string> | null = null): Attribution => ({
   scopeKey,
   apiId: scopeKey,
@@ -118,6 +119,57 @@ describe("TrafficAggregator tiers", () => {
     expect(agg.readyParams.map((p) => `${p.clientKey} ${p.hashes.size}`)).toEqual(["two 2"]);
     agg.closeAll();
     expect(agg.readyParams).toHaveLength(1);
+  });
+});
+
+describe("TrafficAggregator day keys (slow enumeration)", () => {
+  const t = Date.UTC(2025, 0, 1, 10);
+  const dayOf = (agg: TrafficAggregator) => agg.readyParamDays.map((d) => `${d.clientKey} ${d.paramName} ${d.hashes?.size ?? "sketch"} ${new Date(d.day).toISOString().slice(0, 10)}`).sort();
+
+  it("feeds each closed hour's keys with at least three distinct values into the client × endpoint × parameter × UTC day", () => {
+    const agg = new TrafficAggregator(opts);
+    // Hours 10 and 11 of one day: 3 + 3 values, one repeated; a key with two values an hour does not count.
+    for (const h of [0, 1]) {
+      for (let i = 0; i < 3; i++) agg.add(event(t + h * HOUR + i, `/u/${h * 2 + i}`, "slow"), at("a", "/u/{id}", { id: String(h * 2 + i), "?phone": `+44${h * 2 + i}0000000` }));
+      for (let i = 0; i < 2; i++) agg.add(event(t + h * HOUR, `/u/${9 + i}`, "pair"), at("a", "/u/{id}", { id: String(9 + h * 2 + i) }));
+    }
+    agg.closeAll();
+    expect(dayOf(agg)).toEqual(["slow ?phone 5 2025-01-01", "slow id 5 2025-01-01"]);
+    // Never the raw values: hashes only.
+    expect(JSON.stringify(agg.readyParamDays.map((d) => [...(d.hashes ?? [])]))).not.toContain("+44");
+  });
+
+  it("keeps a day key exact up to its cap and as a sketch past it, whichever hours bring the values", () => {
+    const agg = new TrafficAggregator({ ...opts, paramCap: 1_000, paramFloor: 500, paramDayCap: 50 });
+    for (let h = 0; h < 3; h++) for (let i = 0; i < 20; i++) agg.add(event(t + h * HOUR + i, "/u", "walker"), at("a", "/u/{id}", { id: `${h}-${i}` }));
+    for (let i = 0; i < 50; i++) agg.add(event(t + i, "/u", "exact"), at("a", "/u/{id}", { id: String(i) }));
+    agg.closeAll();
+    const [exact, walker] = agg.readyParamDays.sort((a, b) => a.clientKey.localeCompare(b.clientKey));
+    expect(exact?.hashes?.size).toBe(50);
+    expect(exact?.sketch).toBeNull();
+    expect(walker?.hashes).toBeNull();
+    const estimate = new HyperLogLog(walker?.sketch ?? undefined).estimate();
+    expect(estimate).toBeGreaterThanOrEqual(58);
+    expect(estimate).toBeLessThanOrEqual(62);
+  });
+
+  it("merges day keys the same in any order: addToDay is a union", () => {
+    const hashes = Array.from({ length: 120 }, (_, i) => new ValueHasher("s").hash(String(i)));
+    const row = () => ({ scopeKey: "a", method: "GET", pathTemplate: "/u", clientKey: "c", day: 0, paramName: "id", hashes: new Set<number>(), sketch: null as Uint8Array | null });
+    const a = row();
+    addToDay(a, hashes.slice(0, 70), 100);
+    addToDay(a, hashes.slice(50), 100);
+    const b = row();
+    addToDay(b, hashes.slice(50), 100);
+    addToDay(b, hashes.slice(0, 70), 100);
+    const all = new HyperLogLog();
+    for (const h of hashes) all.add(h);
+    expect(a.sketch).toEqual(all.registers);
+    expect(b.sketch).toEqual(all.registers);
+    const small = row();
+    addToDay(small, hashes.slice(0, 60), 100);
+    addToDay(small, hashes.slice(30, 90), 100);
+    expect(small.hashes?.size).toBe(90);
   });
 });
 

@@ -8,8 +8,12 @@
  * - client × scope × UTC day: requests, statuses and bytes (exfiltration baselines, top clients);
  * - client × endpoint × minute, held in memory until the minute is over and kept only when "hot": at least
  *   `minuteFloor` requests (rate limits) or a 401/403 from an authentication endpoint (credential stuffing);
- * - path-parameter values per client × endpoint × hour, held until the hour is over and kept only with at least
- *   `paramFloor` distinct values (object enumeration), capped at `paramCap` hashes.
+ * - object-identifying parameter values (path parameters, and query parameters: server/domain/query-params.ts, named
+ *   "?name") per client × endpoint × hour, held until the hour is over and kept only with at least `paramFloor`
+ *   distinct values (object enumeration), capped at `paramCap` hashes;
+ * - the same per client × endpoint × parameter × UTC day (slow enumeration), fed by each closed hour's keys with at
+ *   least PARAM_DAY_FLOOR distinct values: an exact set up to `paramDayCap` hashes, a HyperLogLog sketch beyond it
+ *   (hll.ts). Values are hashed with the installation's salt (ValueHasher), never kept.
  *   Both are held per open minute (hour) as flat lists, one entry per request (value), and grouped only when it
  *   closes, for the clients whose total could pass the floor (MinuteList, ParamList);
  * - samples (evidence), up to SAMPLE_LIMIT redacted events per key, per endpoint × UTC day (clientKey ANY, events
@@ -24,6 +28,8 @@ import type { TrafficEvent } from "@/server/domain/records";
 import type { ReadPosition } from "@/server/ingest/line-position";
 import { redact } from "@/server/ingest/redact";
 import { headOf, storable, SUSPECT, ValueTally } from "@/server/ingest/sanitize";
+import { redactIdentifier } from "@/server/domain/query-params";
+import { HyperLogLog } from "./hll";
 import { ownString } from "./own-string";
 
 export const SAMPLE_LIMIT = 20;
@@ -120,7 +126,21 @@ export interface ParamRow {
   clientKey: string;
   hourStart: number;
   paramName: string;
-  hashes: Set<string>;
+  /** Distinct value hashes (ValueHasher), up to the cap. */
+  hashes: Set<number>;
+}
+
+/** Distinct values of one parameter per client × endpoint × UTC day: exact (`hashes`) up to the cap, else `sketch`. */
+export interface ParamDayRow {
+  scopeKey: string;
+  method: string;
+  pathTemplate: string;
+  clientKey: string;
+  day: number;
+  paramName: string;
+  hashes: Set<number> | null;
+  /** HyperLogLog registers (hll.ts), once the set outgrew the cap. */
+  sketch: Uint8Array | null;
 }
 
 export interface SampleEvent {
@@ -131,6 +151,8 @@ export interface SampleEvent {
   client: string;
   host?: string;
   queryParams?: string[];
+  /** Object-identifying query parameters, values redacted (`phone: "+44••••••••56"`). */
+  queryValues?: Record<string, string>;
   bytes?: number;
   latencyMs?: number;
   clientIp?: string;
@@ -176,20 +198,52 @@ function saturated(s: SampleRow): boolean {
   return s.ok.length >= SAMPLE_MIN_OK && s.other.length >= SAMPLE_LIMIT - SAMPLE_MIN_OK;
 }
 
-/** 53-bit FNV-1a-style hash (two 32-bit lanes) as a number: distinct-value counting, not security. */
-function valueHashNumber(value: string): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 16777619);
-    h2 = Math.imul(h2 ^ c, 2246822507);
-  }
-  return ((h2 >>> 0) & 0x1fffff) * 0x100000000 + (h1 >>> 0);
+/** Murmur3's 32-bit finaliser: every input bit moves every output bit (the sketch reads the low bits). */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** The stored form of a value hash (base 36; one string per number). */
-function hashText(n: number): string {
+/**
+ * 53-bit FNV-1a-style hash (two 32-bit lanes, finalised) of a parameter value, keyed by the installation's salt (the
+ * lanes start from the salt's hash): distinct-value counting, not security. Values (phone numbers, e-mail addresses)
+ * are never stored; their hashes cannot be matched against another installation's or a table computed without the
+ * salt. Same cost per value as an unsalted hash.
+ */
+export class ValueHasher {
+  private readonly s1: number;
+  private readonly s2: number;
+
+  constructor(salt: string) {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193;
+    for (let i = 0; i < salt.length; i++) {
+      const c = salt.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 16777619);
+      h2 = Math.imul(h2 ^ c, 2246822507);
+    }
+    this.s1 = h1;
+    this.s2 = h2;
+  }
+
+  hash(value: string): number {
+    let h1 = this.s1;
+    let h2 = this.s2;
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 16777619);
+      h2 = Math.imul(h2 ^ c, 2246822507);
+    }
+    const low = fmix32(h1 ^ Math.imul(h2, 0x9e3779b1));
+    return (fmix32(h2 ^ low) & 0x1fffff) * 0x100000000 + low;
+  }
+}
+
+/** The stored form of a value hash in hour rows (base 36; one string per number). */
+export function hashText(n: number): string {
   return Math.floor(n / 0x100000000).toString(36) + (n >>> 0).toString(36).padStart(7, "0");
 }
 
@@ -211,10 +265,16 @@ function isoTime(time: number): string {
 }
 
 /**
- * A sample event as stored: the path redacted, query values dropped (only parameter names kept), strings made
+ * A sample event as stored: the path redacted, query values dropped (only parameter names kept; the values of
+ * object-identifying ones, `params` named "?name", shown redacted in `queryValues`), strings made
  * storable by `text` (the aggregator's: cleaned, and cut to TRAFFIC_LIMITS.sample bytes with a marker).
  */
-export function sampleOf(event: TrafficEvent, client: string, text: (s: string, maxBytes: number) => string = keep): SampleEvent {
+export function sampleOf(
+  event: TrafficEvent,
+  client: string,
+  text: (s: string, maxBytes: number) => string = keep,
+  params: Record<string, string> | null = null,
+): SampleEvent {
   const s: SampleEvent = {
     // One flat string: a template literal of its parts would be a tree of ~10 cons strings, held with the sample.
     time: isoTime(event.time),
@@ -227,6 +287,13 @@ export function sampleOf(event: TrafficEvent, client: string, text: (s: string, 
   if (event.host !== undefined) s.host = ownString(text(event.host, TRAFFIC_LIMITS.host));
   const q = queryParamNames(event.query, text);
   if (q !== undefined) s.queryParams = q;
+  if (params !== null) {
+    for (const name in params) {
+      if (name.charCodeAt(0) !== 63 /* ? */) continue;
+      s.queryValues ??= {};
+      s.queryValues[ownString(text(name.slice(1), 128))] = ownString(redactIdentifier(text(params[name] ?? "", TRAFFIC_LIMITS.sample)));
+    }
+  }
   if (event.responseBytes !== undefined) s.bytes = event.responseBytes;
   if (event.latencyMs !== undefined) s.latencyMs = event.latencyMs;
   if (event.clientIp !== undefined) s.clientIp = ownString(text(event.clientIp, TRAFFIC_LIMITS.sample));
@@ -243,6 +310,7 @@ function scopedSample(s: SampleEvent, scope: string, template: string): SampleEv
   const c: SampleEvent = { time: s.time, method: s.method, path: s.path, status: s.status, client: s.client };
   if (s.host !== undefined) c.host = s.host;
   if (s.queryParams !== undefined) c.queryParams = s.queryParams;
+  if (s.queryValues !== undefined) c.queryValues = s.queryValues;
   if (s.bytes !== undefined) c.bytes = s.bytes;
   if (s.latencyMs !== undefined) c.latencyMs = s.latencyMs;
   if (s.clientIp !== undefined) c.clientIp = s.clientIp;
@@ -259,6 +327,10 @@ export interface AggregatorOptions {
   paramCap: number;
   /** A closed parameter key is kept from this many distinct values. */
   paramFloor: number;
+  /** Distinct values a day key keeps exactly; past them, a sketch (the slow-enumeration day threshold, at least). */
+  paramDayCap: number;
+  /** The installation's salt for value hashes (ValueHasher). */
+  salt: string;
   /** A closed client × endpoint minute is kept from this many requests. */
   minuteFloor: number;
   /** Whether an attributed endpoint is an authentication endpoint (credential-stuffing evidence). */
@@ -288,6 +360,17 @@ export interface Partials {
   minutes: ClientMinuteRow[];
   params: ParamRow[];
 }
+
+/**
+ * An hour's key feeds its day key from this many distinct values: at most PARAM_DAY_FLOOR − 1 values per hour are
+ * lost, 48 a day (4.8 % of the default day threshold) and 336 in 7 days (6.7 % of 5,000). At 2, ordinary traffic
+ * (a client opening two records of one endpoint in an hour) made a day row per 60 requests of the benchmark and cost
+ * 12 % of its ingest time; at 3 it makes almost none.
+ */
+export const PARAM_DAY_FLOOR = 3;
+/** Day-key set entries (a sketch weighs PARAM_DAY_SKETCH_WEIGHT) held before a flush. */
+export const PARAM_DAY_HOLD = 500_000;
+const PARAM_DAY_SKETCH_WEIGHT = 100;
 
 /** Parameter values held in open hours past which single-value keys are dropped (they cannot signal enumeration). */
 export const PARAM_HOLD_VALUES = 500_000;
@@ -426,7 +509,10 @@ export class TrafficAggregator {
    * Closed, hot client minutes and closed parameter keys over the floor, written at the next flush; by natural key,
    * so that a minute or hour that comes back (late events, a spill) merges instead of repeating a key in one upsert.
    */
-  private readonly ready = { minutes: new Map<string, ClientMinuteRow>(), params: new Map<string, ParamRow>() };
+  private readonly ready = { minutes: new Map<string, ClientMinuteRow>(), params: new Map<string, ParamRow>(), paramDays: new Map<string, ParamDayRow>() };
+  /** Weight of the day keys held (set entries, sketches count PARAM_DAY_SKETCH_WEIGHT): bounded by PARAM_DAY_HOLD. */
+  paramDayWeight = 0;
+  private readonly hasher: ValueHasher;
   /** Open minutes and hours by start; the latest of each, looked up first. */
   private readonly openMinutes = new Map<number, MinuteList>();
   private readonly openParams = new Map<number, ParamList>();
@@ -467,7 +553,9 @@ export class TrafficAggregator {
   /** `text` bound to this aggregator (sampleOf takes it). */
   private readonly textOf = (s: string, maxBytes: number): string => this.text(s, maxBytes);
 
-  constructor(private readonly options: AggregatorOptions) {}
+  constructor(private readonly options: AggregatorOptions) {
+    this.hasher = new ValueHasher(options.salt);
+  }
 
   /**
    * A string about to be kept (a key part or a sample field), as it may be stored: itself after one regex test, else
@@ -487,7 +575,11 @@ export class TrafficAggregator {
 
   /** Rows ready to write or accumulating: the persister flushes when this reaches its bound. */
   get size(): number {
-    return this.endpointHours.size + this.clientDays.size + this.ready.minutes.size + this.ready.params.size;
+    return this.endpointHours.size + this.clientDays.size + this.ready.minutes.size + this.ready.params.size + this.ready.paramDays.size;
+  }
+
+  get readyParamDays(): ParamDayRow[] {
+    return [...this.ready.paramDays.values()];
   }
 
   get readyMinutes(): ClientMinuteRow[] {
@@ -514,6 +606,18 @@ export class TrafficAggregator {
 
   private keepParam(p: ParamRow): void {
     mergeParam(this.ready.params, p, this.options.paramCap);
+  }
+
+  /** Adds an hour key's values to its day key (copied: the hour row may be merged into later). */
+  private keepParamDay(p: ParamRow): void {
+    const day = Math.floor(p.hourStart / DAY) * DAY;
+    const key = `${p.scopeKey}\u0000${p.method}\u0000${p.pathTemplate}\u0000${p.clientKey}\u0000${day}\u0000${p.paramName}`;
+    let d = this.ready.paramDays.get(key);
+    if (d === undefined) {
+      d = { scopeKey: p.scopeKey, method: p.method, pathTemplate: p.pathTemplate, clientKey: p.clientKey, day, paramName: p.paramName, hashes: new Set(), sketch: null };
+      this.ready.paramDays.set(key, d);
+    }
+    this.paramDayWeight += addToDay(d, p.hashes, this.options.paramDayCap);
   }
 
   add(event: TrafficEvent, at: Attribution): void {
@@ -615,14 +719,14 @@ export class TrafficAggregator {
       if (!client.sampleFull) {
         const row = this.sampleRow(client.sampleKey, ANY, ANY, ANY, key, day);
         if ((ok ? row.ok : row.other).length < SAMPLE_LIMIT) {
-          sample = sampleOf(event, key, this.textOf);
+          sample = sampleOf(event, key, this.textOf, at.params);
           client.sampleFull = this.addSample(client.sampleKey, row, ok, scopedSample(sample, endpoint.scopeKey, endpoint.pathTemplate));
         } else client.sampleFull = this.addSample(client.sampleKey, row, ok, undefined);
       }
       if (!endpoint.daySampleFull) {
         const sampleKey = endpoint.daySampleKey;
         const row = this.sampleRow(sampleKey, endpoint.scopeKey, endpoint.method, endpoint.pathTemplate, ANY, day);
-        if ((ok ? row.ok : row.other).length < SAMPLE_LIMIT) endpoint.daySampleFull = this.addSample(sampleKey, row, ok, sample ?? sampleOf(event, key, this.textOf));
+        if ((ok ? row.ok : row.other).length < SAMPLE_LIMIT) endpoint.daySampleFull = this.addSample(sampleKey, row, ok, sample ?? sampleOf(event, key, this.textOf, at.params));
         else endpoint.daySampleFull = this.addSample(sampleKey, row, ok, undefined);
       }
     }
@@ -724,7 +828,7 @@ export class TrafficAggregator {
       list.list(clientKey, endpoint);
       // Names come from templates (stored inventory paths, or "id", "id2"… inferred): only their length can be wrong.
       list.names.push(name.length * 3 > TRAFFIC_LIMITS.paramName ? this.text(name, TRAFFIC_LIMITS.paramName) : name);
-      list.hashes.push(valueHashNumber(value));
+      list.hashes.push(this.hasher.hash(value));
       listed++;
     }
     if (listed === 0) return;
@@ -764,9 +868,9 @@ export class TrafficAggregator {
         forEachParamKey(list, () => true, cap, (p) => mergeParam(this.partial.params, p, cap));
         continue;
       }
-      // A client with fewer values than the floor in all: none of its keys can be enumerating.
-      const floor = this.options.paramFloor;
-      forEachParamKey(list, (client) => list.reaches(client, floor), cap, (p) => {
+      // A client with fewer values than the day floor in all: none of its keys can count.
+      forEachParamKey(list, (client) => list.reaches(client, PARAM_DAY_FLOOR), cap, (p) => {
+        if (p.hashes.size >= PARAM_DAY_FLOOR) this.keepParamDay(p);
         if (this.enumerating(p)) this.keepParam(p);
       });
     }
@@ -779,7 +883,9 @@ export class TrafficAggregator {
     for (const list of this.openParams.values()) {
       list.closed = true;
       forEachParamKey(list, (client) => list.reaches(client, 2), cap, (p) => {
-        if (p.hashes.size >= 2) this.keepParam(p);
+        if (p.hashes.size < 2) return;
+        this.keepParamDay(p);
+        this.keepParam(p);
       });
     }
     this.openParams.clear();
@@ -809,7 +915,10 @@ export class TrafficAggregator {
   /** Judges the merged edge buckets against the floors: those that pass are ready to write. */
   closePartials(): void {
     for (const m of this.partial.minutes.values()) if (this.hotMinute(m)) this.keepMinute(m);
-    for (const p of this.partial.params.values()) if (this.enumerating(p)) this.keepParam(p);
+    for (const p of this.partial.params.values()) {
+      if (p.hashes.size >= PARAM_DAY_FLOOR) this.keepParamDay(p);
+      if (this.enumerating(p)) this.keepParam(p);
+    }
     this.partial.minutes.clear();
     this.partial.params.clear();
   }
@@ -879,6 +988,8 @@ export class TrafficAggregator {
     this.clientDays.clear();
     this.ready.minutes.clear();
     this.ready.params.clear();
+    this.ready.paramDays.clear();
+    this.paramDayWeight = 0;
     if (this.fullSamples.size > 200_000) this.fullSamples.clear();
   }
 }
@@ -938,10 +1049,8 @@ function forEachParamKey(list: ParamList, candidate: (client: string) => boolean
       if (k.hashes.size < cap) k.hashes.add(list.hashes[i] as number);
     }
     for (const k of keys.values()) {
-      const hashes = new Set<string>();
-      for (const h of k.hashes) hashes.add(hashText(h));
       const e = k.endpoint;
-      take({ scopeKey: e.scopeKey, method: e.method, pathTemplate: e.pathTemplate, clientKey: client, hourStart: list.start, paramName: k.name, hashes });
+      take({ scopeKey: e.scopeKey, method: e.method, pathTemplate: e.pathTemplate, clientKey: client, hourStart: list.start, paramName: k.name, hashes: k.hashes });
     }
   }
 }
@@ -978,4 +1087,29 @@ function mergeParam(into: Map<string, ParamRow>, p: ParamRow, cap: number): void
     return;
   }
   for (const h of p.hashes) if (had.hashes.size < cap) had.hashes.add(h);
+}
+
+/**
+ * Adds `hashes` to a day key: to its exact set while it stays within `cap`, else to its sketch (the set moves into a
+ * new sketch when it outgrows the cap). Returns the change in held weight.
+ */
+export function addToDay(d: ParamDayRow, hashes: Iterable<number>, cap: number): number {
+  if (d.sketch !== null) {
+    const h = new HyperLogLog(d.sketch);
+    for (const v of hashes) h.add(v);
+    d.sketch = h.registers;
+    return 0;
+  }
+  const set = d.hashes ?? new Set<number>();
+  const before = set.size;
+  for (const v of hashes) set.add(v);
+  if (set.size <= cap) {
+    d.hashes = set;
+    return set.size - before;
+  }
+  const h = new HyperLogLog();
+  for (const v of set) h.add(v);
+  d.sketch = h.registers;
+  d.hashes = null;
+  return PARAM_DAY_SKETCH_WEIGHT - before;
 }

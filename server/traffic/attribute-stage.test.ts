@@ -14,7 +14,7 @@ import { Attributor } from "./attribute";
 import { type AttributedEvent, AttributionShapes, createEventStage, ShapeNumbers } from "./attribute-stage";
 import type { TrafficSetup } from "./fold";
 import { ingestInventory, kongLine } from "./test-helpers";
-import { logLines, outcome, stored, T0 } from "./test-rollups";
+import { logLines, outcome, sameSalt, stored, T0 } from "./test-rollups";
 
 const system = { type: "system" as const };
 
@@ -30,6 +30,8 @@ describe("attribution shapes", () => {
       { id: "e3", apiId: "a1", method: "GET", path: "/orders", tags: [] },
     ],
     apiOption: undefined,
+    slowEnumerationDayDistinct: 1000,
+    valueSalt: "test-salt",
     enumerationDistinctValues: 50,
     rateLimitRequestsPerMinute: 100,
   };
@@ -98,6 +100,7 @@ describe.each(TEST_DATABASES)("a log attributed on the parse worker on $name", (
     [inThread, onWorker] = await Promise.all([kind.open(), kind.open()]);
     await ingestInventory(inThread.prisma);
     await ingestInventory(onWorker.prisma);
+    await sameSalt(inThread, onWorker);
     dir = await mkdtemp(path.join(tmpdir(), "postern-stage-"));
   });
   afterAll(async () => {

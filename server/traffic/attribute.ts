@@ -11,6 +11,9 @@
  *
  * Under an Api, the path below the base path goes through the Api's endpoint matcher (literal segments beat params);
  * an unmatched path gets an inferred template and matched = false.
+ *
+ * Object-identifying query parameters (server/domain/query-params.ts: declared on the matched endpoint, or with
+ * identifier-looking values) join the path parameters as "?name", so that their distinct values count the same way.
  */
 import { ownString } from "./own-string";
 import {
@@ -24,6 +27,7 @@ import {
   type PathMatcher,
   rawSegments,
 } from "@/server/domain/path-matcher";
+import { objectQueryParams } from "@/server/domain/query-params";
 import { slugify } from "@/server/domain/slug";
 import type { TrafficEvent } from "@/server/domain/records";
 import type { Attribution } from "./aggregate";
@@ -43,6 +47,8 @@ export interface EndpointRef {
   apiId: string;
   method: string;
   path: string;
+  /** Query parameters the spec declares (`in: query`). */
+  queryParams?: string[];
 }
 
 const CACHE_LIMIT = 50_000;
@@ -101,6 +107,8 @@ export class Attributor {
   private readonly endpointsByApi = new Map<string, EndpointRef[]>();
   private readonly matchers = new Map<string, PathMatcher>();
   private readonly optionApi: ApiRef | undefined;
+  /** Declared query parameters by endpoint id. */
+  private readonly declaredQuery = new Map<string, ReadonlySet<string>>();
   /** host \0 service \0 route \0 apiId → Api id (or null): the per-event Api lookup is mostly repeated. */
   private readonly scopeCache = new Map<string, ApiRef | null>();
   readonly unknownOption: string | undefined;
@@ -114,6 +122,7 @@ export class Attributor {
       }
     }
     for (const e of endpoints) {
+      if (e.queryParams?.length) this.declaredQuery.set(e.id, new Set(e.queryParams));
       const list = this.endpointsByApi.get(e.apiId);
       if (list) list.push(e);
       else this.endpointsByApi.set(e.apiId, [e]);
@@ -199,6 +208,18 @@ export class Attributor {
   private readonly answers = { byHost: new AnswerCache(), plain: new AnswerCache() };
 
   attribute(event: TrafficEvent): Attribution {
+    const at = this.attributePath(event);
+    const query = event.query;
+    if (query === undefined || query.length === 0) return at;
+    const q = objectQueryParams(query, { declared: at.endpointId === null ? null : this.declaredQuery.get(at.endpointId) });
+    if (q === null) return at;
+    const params: Record<string, string> = at.params === null ? {} : { ...at.params };
+    for (const name in q) params[`?${name}`] = q[name] as string;
+    return { scopeKey: at.scopeKey, apiId: at.apiId, endpointId: at.endpointId, host: at.host, pathTemplate: at.pathTemplate, matched: at.matched, params };
+  }
+
+  /** The attribution of the event's path (its path parameters only). */
+  private attributePath(event: TrafficEvent): Attribution {
     const known = this.answers.byHost.get(event) ?? (hasGatewayIds(event) ? undefined : this.answers.plain.get(event));
     if (known !== undefined) return known;
     const { at, byHost } = this.resolve(event);

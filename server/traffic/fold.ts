@@ -5,7 +5,7 @@
  */
 import { AUTH_PATH_REGEX, AUTH_TAG_REGEX } from "@/server/correlate/rules/traffic/shared";
 import type { ReadPosition } from "@/server/ingest/line-position";
-import { type AggregatorEdges, type Attribution, TrafficAggregator } from "./aggregate";
+import { type AggregatorEdges, type Attribution, PARAM_DAY_HOLD, TrafficAggregator } from "./aggregate";
 import { type ApiRef, Attributor, type EndpointRef } from "./attribute";
 import { type AttributedEvent, AttributionShapes } from "./attribute-stage";
 import { ownString } from "./own-string";
@@ -28,7 +28,11 @@ export interface TrafficSetup {
   /** The ingest option that attributes host-less traffic to one Api. */
   apiOption: string | undefined;
   enumerationDistinctValues: number;
+  /** The slow-enumeration day threshold: day keys stay exact up to it (decisions at the threshold are exact). */
+  slowEnumerationDayDistinct: number;
   rateLimitRequestsPerMinute: number;
+  /** The installation's salt for parameter value hashes (persist.ts valueSalt). */
+  valueSalt: string;
 }
 
 export interface FoldCounts {
@@ -40,6 +44,19 @@ export interface FoldCounts {
 /** Distinct parameter values kept per key: the enumeration threshold, with room. */
 export function paramCapOf(setup: TrafficSetup): number {
   return Math.max(2, Math.ceil(setup.enumerationDistinctValues * 2));
+}
+
+/**
+ * Distinct values a day key keeps exactly: the slow-enumeration day threshold. A sketched day key then has more
+ * values than the threshold for sure, and the 7-day union of days under it is exact too.
+ */
+export function paramDayCapOf(setup: TrafficSetup): number {
+  return Math.max(2, Math.ceil(setup.slowEnumerationDayDistinct));
+}
+
+/** The caps writeRollups applies when merging stored rows. */
+export function paramCapsOf(setup: TrafficSetup): { hour: number; day: number } {
+  return { hour: paramCapOf(setup), day: paramDayCapOf(setup) };
 }
 
 /** Attributes and aggregates events; tracks which Apis were touched and which matched endpoints served traffic. */
@@ -60,6 +77,8 @@ export class TrafficFold {
     this.attributor = new Attributor(setup.apis, setup.endpoints, setup.apiOption);
     this.agg = new TrafficAggregator({
       paramCap: paramCapOf(setup),
+      paramDayCap: paramDayCapOf(setup),
+      salt: setup.valueSalt,
       paramFloor: Math.max(2, Math.min(PARAM_FLOOR, Math.ceil(setup.enumerationDistinctValues))),
       minuteFloor: Math.max(1, Math.min(MINUTE_FLOOR, Math.floor(setup.rateLimitRequestsPerMinute))),
       isAuthEndpoint: authEndpointTest(setup.endpoints),
@@ -88,7 +107,7 @@ export class TrafficFold {
 
   /** Time to write what is held (memory bound). */
   get full(): boolean {
-    return this.agg.size >= FLUSH_KEYS || this.agg.sampleEvents >= SAMPLE_HOLD_EVENTS;
+    return this.agg.size >= FLUSH_KEYS || this.agg.sampleEvents >= SAMPLE_HOLD_EVENTS || this.agg.paramDayWeight >= PARAM_DAY_HOLD;
   }
 
   /** Enough final sample keys for a write of their own (takeReadySamples). */

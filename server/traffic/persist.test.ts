@@ -4,7 +4,8 @@ import { ingest } from "@/server/ingest/pipeline";
 import { bufferSource } from "@/server/ingest/source";
 import { sample } from "@/server/ingest/test-utils";
 import { TEST_DATABASES } from "@/server/test/databases";
-import type { SampleEvent, SampleRow } from "./aggregate";
+import { addToDay, type ParamDayRow, type SampleEvent, type SampleRow, ValueHasher } from "./aggregate";
+import { HyperLogLog } from "./hll";
 import { ingestInventory, ingestText, kongLine, kongLog, nginxLog, times } from "./test-helpers";
 import { type RollupBatch, writeRollups } from "./write-rollups";
 
@@ -211,8 +212,8 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     const b = { ok: range(12, 0, 200), other: range(10, 0, 500) };
     const write = (scopeKey: string, s: { ok: SampleEvent[]; other: SampleEvent[] }) => {
       const row: SampleRow = { scopeKey, method: "GET", pathTemplate: "/orders/{id}", clientKey: "*", hourStart: T0, ...s };
-      const batch: RollupBatch = { endpointHours: [], clientDays: [], minutes: [], params: [], samples: [row] };
-      return db.prisma.$transaction((tx) => writeRollups(tx, batch, "merge-order", 64));
+      const batch: RollupBatch = { endpointHours: [], clientDays: [], minutes: [], params: [], paramDays: [], samples: [row] };
+      return db.prisma.$transaction((tx) => writeRollups(tx, batch, "merge-order", { hour: 64, day: 64 }));
     };
     await write("order:ab", a);
     await write("order:ab", b);
@@ -235,10 +236,11 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
       endpointHours: odd.map((k, i) => ({ ...base, ...zero, scopeKey: `host:${k}`, method: "GET", pathTemplate: `/${k}`, hourStart: hour, requests: i + 1, bytes: 2 ** 40 + i, latencySum: 1.5, latencyMax: 1.5 })),
       clientDays: odd.map((k, i) => ({ scopeKey: `host:${k}`, apiId: null, host: k, clientKey: k, authenticated: i % 2 === 0, day: hour, requests: i + 1, s2: 1, s4: 0, s5: 0, s401: 0, s403: 0, s429: 0, bytes: i })),
       minutes: odd.map((k, i) => ({ scopeKey: `host:${k}`, apiId: null, endpointId: null, method: "GET", pathTemplate: `/${k}`, clientKey: k, minuteStart: hour, requests: 60 + i, failures: i, s429: 0, auth: false })),
-      params: odd.map((k) => ({ scopeKey: `host:${k}`, method: "GET", pathTemplate: `/${k}`, clientKey: k, hourStart: hour, paramName: k, hashes: new Set(["a1", "b2"]) })),
+      params: odd.map((k) => ({ scopeKey: `host:${k}`, method: "GET", pathTemplate: `/${k}`, clientKey: k, hourStart: hour, paramName: k, hashes: new Set([1, 2]) })),
+      paramDays: odd.map((k) => ({ scopeKey: `host:${k}`, method: "GET", pathTemplate: `/${k}`, clientKey: k, day: hour, paramName: k, hashes: new Set([1, 2]), sketch: null })),
       samples: odd.map((k) => ({ scopeKey: `host:${k}`, method: "GET", pathTemplate: `/${k}`, clientKey: k, hourStart: hour, ok: [{ time: new Date(hour).toISOString(), method: "GET", path: `/${k}`, status: 200, client: k, userAgent: k }], other: [] })),
     };
-    await db.prisma.$transaction((tx) => writeRollups(tx, batch, "odd-keys", 64));
+    await db.prisma.$transaction((tx) => writeRollups(tx, batch, "odd-keys", { hour: 64, day: 64 }));
     const where = { ingestRunId: "odd-keys" };
     const hours = await db.prisma.trafficEndpointHour.findMany({ where, orderBy: { requests: "asc" } });
     expect(hours.map((h) => [h.scopeKey, h.pathTemplate, h.bytes, h.apiId, h.matched])).toEqual(odd.map((k, i) => [`host:${k}`, `/${k}`, BigInt(2 ** 40 + i), null, false]));
@@ -248,9 +250,45 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     const minutes = await db.prisma.trafficClientMinute.findMany({ where, orderBy: { requests: "asc" } });
     expect(minutes.map((m) => [m.clientKey, m.pathTemplate, m.failures])).toEqual(odd.map((k, i) => [k, `/${k}`, i]));
     const params = await db.prisma.trafficParamValues.findMany({ where });
-    expect(params.map((p) => [p.paramName, p.valueHashes]).sort()).toEqual(odd.map((k) => [k, ["a1", "b2"]]).sort());
+    expect(params.map((p) => [p.paramName, p.valueHashes]).sort()).toEqual(odd.map((k) => [k, ["00000001", "00000002"]]).sort());
+    const paramDays = await db.prisma.trafficParamDay.findMany({ where });
+    expect(paramDays.map((p) => [p.paramName, p.valueHashes, p.sketch]).sort()).toEqual(odd.map((k) => [k, [1n, 2n], null]).sort());
     const samples = await db.prisma.trafficSample.findMany({ where });
     expect(samples.map((x) => (x.events as unknown as SampleEvent[])[0]?.userAgent).sort()).toEqual([...odd].sort());
+  });
+
+  it("merges day rows of parameter values in SQL as hll.ts does: exact sets while within the cap, then one sketch, in any order", async () => {
+    const hasher = new ValueHasher("sql-salt");
+    const hashes = Array.from({ length: 3_000 }, (_, i) => hasher.hash(`+4479${i}`));
+    const day = T0 + 13 * 86_400_000;
+    const row = (clientKey: string, part: number[], sketch = false): ParamDayRow => {
+      const d: ParamDayRow = { scopeKey: "host:hll", method: "GET", pathTemplate: "/p", clientKey, day, paramName: "?phone", hashes: new Set(), sketch: null };
+      addToDay(d, part, sketch ? 0 : 10_000);
+      return d;
+    };
+    const write = (rows: ParamDayRow[]) =>
+      db.prisma.$transaction((tx) => writeRollups(tx, { endpointHours: [], clientDays: [], minutes: [], params: [], paramDays: rows, samples: [] }, "hll-sql", { hour: 64, day: 1_000 }));
+    // Exact + exact within the cap: the exact union.
+    await write([row("small", hashes.slice(0, 600))]);
+    await write([row("small", hashes.slice(300, 900))]);
+    // Exact + exact past the cap, exact + sketch, sketch + exact: one sketch, the same whatever the order.
+    await write([row("ab", hashes.slice(0, 800))]);
+    await write([row("ab", hashes.slice(500, 1_700))]);
+    await write([row("ba", hashes.slice(500, 1_700), true)]);
+    await write([row("ba", hashes.slice(0, 800))]);
+    await write([row("cc", hashes.slice(0, 900))]);
+    await write([row("cc", hashes.slice(900, 1_700), true)]);
+    const stored = new Map((await db.prisma.trafficParamDay.findMany({ where: { ingestRunId: "hll-sql" } })).map((r) => [r.clientKey, r]));
+    expect(stored.get("small")?.sketch).toBeNull();
+    expect(stored.get("small")?.valueHashes).toHaveLength(900);
+    const all = new HyperLogLog();
+    for (const h of hashes.slice(0, 1_700)) all.add(h);
+    for (const k of ["ab", "ba", "cc"]) {
+      const r = stored.get(k);
+      expect(r?.valueHashes, k).toEqual([]);
+      expect(new Uint8Array(r?.sketch ?? []), k).toEqual(all.registers);
+    }
+    expect(Math.abs(all.estimate() - 1_700)).toBeLessThan(60);
   });
 
   it("counts bad lines with their numbers, ingests the rest, and reports progress", async () => {

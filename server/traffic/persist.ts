@@ -11,13 +11,14 @@
  * After the last flush: Endpoint.observed = true for matched endpoints that served traffic (any status but 404/410),
  * and the Apis' observedEndpoints through refreshApiAggregates.
  */
+import { randomBytes } from "node:crypto";
 import { loadRuleSettings } from "@/server/correlate/settings";
 import type { Tx } from "@/server/db/types";
 import type { TrafficEvent } from "@/server/domain/records";
 import type { ParseContext, SourceFile } from "@/server/ingest/contract";
 import { readPosition } from "@/server/ingest/line-position";
 import { refreshApiAggregates } from "@/server/inventory/persist";
-import { paramCapOf, SAMPLE_HOLD_EVENTS, TrafficFold, type TrafficSetup } from "./fold";
+import { paramCapsOf, SAMPLE_HOLD_EVENTS, TrafficFold, type TrafficSetup } from "./fold";
 import { attributionStage } from "./attribute-stage";
 import { canReadInShards, foldInShards } from "./shards";
 import { type RollupBatch, takeReadySamples, takeRollups, writeRollups } from "./write-rollups";
@@ -47,14 +48,50 @@ const CHUNK = 5_000;
 export async function loadTrafficSetup(tx: Tx, apiOption: string | undefined): Promise<TrafficSetup> {
   const settings = await loadRuleSettings(tx);
   const apis = await tx.api.findMany({ select: { id: true, slug: true, name: true, catalogName: true, aliases: true, host: true, basePath: true } });
-  const endpoints = await tx.endpoint.findMany({ select: { id: true, apiId: true, method: true, path: true, tags: true } });
+  const rows = await tx.endpoint.findMany({ select: { id: true, apiId: true, method: true, path: true, tags: true, parameters: true } });
+  const endpoints = rows.map(({ parameters, ...e }) => {
+    const queryParams = declaredQueryParams(parameters);
+    return queryParams.length ? { ...e, queryParams } : e;
+  });
   return {
     apis,
     endpoints,
     apiOption,
     enumerationDistinctValues: settings.enumerationDistinctValues,
+    slowEnumerationDayDistinct: settings.slowEnumerationDayDistinct,
     rateLimitRequestsPerMinute: settings.rateLimitRequestsPerMinute,
+    valueSalt: await valueSalt(tx),
   };
+}
+
+/** The names of an endpoint's declared query parameters (Endpoint.parameters: `{ name, in }[]`). */
+function declaredQueryParams(parameters: unknown): string[] {
+  if (!Array.isArray(parameters)) return [];
+  const out: string[] = [];
+  for (const p of parameters as unknown[]) {
+    if (p !== null && typeof p === "object" && (p as { in?: unknown }).in === "query" && typeof (p as { name?: unknown }).name === "string") {
+      out.push((p as { name: string }).name);
+    }
+  }
+  return out;
+}
+
+/** Where the installation's salt for parameter value hashes is kept (never shown: no settings page reads it). */
+export const VALUE_SALT_KEY = "traffic.valueSalt";
+
+/**
+ * The installation's salt for parameter value hashes, made on first use. Concurrent first ingests agree: the insert
+ * that loses waits for the winner's commit and then reads its salt.
+ */
+export async function valueSalt(tx: Tx): Promise<string> {
+  const read = async () => (await tx.setting.findUnique({ where: { key: VALUE_SALT_KEY } }))?.value;
+  const stored = await read();
+  if (typeof stored === "string" && stored.length > 0) return stored;
+  const salt = randomBytes(24).toString("base64url");
+  await tx.$executeRaw`INSERT INTO setting (key, value, "updatedAt") VALUES (${VALUE_SALT_KEY}, ${JSON.stringify(salt)}::jsonb, now()) ON CONFLICT (key) DO NOTHING`;
+  const now = await read();
+  if (typeof now !== "string") throw new Error("the traffic value salt could not be stored");
+  return now;
 }
 
 export async function persistTraffic(
@@ -63,8 +100,8 @@ export async function persistTraffic(
   source: TrafficSource,
 ): Promise<{ counts: TrafficCounts; apiIds: string[]; records: number }> {
   const setup = await loadTrafficSetup(tx, source.options.api);
-  const paramCap = paramCapOf(setup);
-  const write = (batch: RollupBatch) => writeRollups(tx, batch, source.runId, paramCap);
+  const caps = paramCapsOf(setup);
+  const write = (batch: RollupBatch) => writeRollups(tx, batch, source.runId, caps);
 
   let fold: TrafficFold;
   let rollupRows = 0;

@@ -11,7 +11,7 @@ import { fileSource } from "@/server/ingest/source";
 import { TEST_DATABASES } from "@/server/test/databases";
 import { canReadInShards, shardRanges, shardSettings } from "./shards";
 import { ingestInventory, kongLine } from "./test-helpers";
-import { logLines, outcome, stored, T0 } from "./test-rollups";
+import { logLines, outcome, sameSalt, stored, T0 } from "./test-rollups";
 
 const system = { type: "system" as const };
 const defaults = { ...shardSettings };
@@ -24,6 +24,7 @@ describe.each(TEST_DATABASES)("a large log read in shards on $name", (kind) => {
     [single, sharded] = await Promise.all([kind.open(), kind.open()]);
     await ingestInventory(single.prisma);
     await ingestInventory(sharded.prisma);
+    await sameSalt(single, sharded);
     dir = await mkdtemp(path.join(tmpdir(), "postern-shards-"));
   });
   afterEach(() => {

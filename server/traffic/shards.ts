@@ -279,7 +279,7 @@ export async function foldInShards(
   return { fold: merged, rollupRows };
 }
 
-const NO_ROWS: Omit<RollupBatch, "endpointHours" | "clientDays"> = { minutes: [], params: [], samples: [] };
+const NO_ROWS: Omit<RollupBatch, "endpointHours" | "clientDays"> = { minutes: [], params: [], paramDays: [], samples: [] };
 
 /** The counters that add up when two rows of one bucket meet (as the upserts in write-rollups.ts add them). */
 const HOUR_COUNTS = ["requests", "s2", "s3", "s4", "s5", "s401", "s403", "s404", "s410", "s429", "unauth2xx", "plainHttp", "rateLimitHeaders", "bytes", "latencySum"] as const;

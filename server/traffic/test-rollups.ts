@@ -5,6 +5,7 @@
  */
 import type { Database } from "@/server/db/client";
 import type { IngestResult } from "@/server/ingest/pipeline";
+import { VALUE_SALT_KEY } from "./persist";
 import { type GenEvent, kongLine } from "./test-helpers";
 
 export const T0 = Date.UTC(2025, 2, 3, 10, 0, 0);
@@ -37,6 +38,13 @@ export function logLines(): string[] {
   return lines;
 }
 
+/** Gives databases one salt for value hashes (each makes its own at first use), so that their hashes compare. */
+export async function sameSalt(...dbs: Database[]): Promise<void> {
+  for (const db of dbs) {
+    await db.prisma.setting.upsert({ where: { key: VALUE_SALT_KEY }, create: { key: VALUE_SALT_KEY, value: "test-salt" }, update: { value: "test-salt" } });
+  }
+}
+
 /** The stored rows of a run, as JSON with database ids replaced by Api slugs and endpoint names. */
 export async function stored(db: Database, runId: string): Promise<unknown> {
   const names = new Map<string, string>();
@@ -51,6 +59,11 @@ export async function stored(db: Database, runId: string): Promise<unknown> {
     params: strip(await db.prisma.trafficParamValues.findMany({ where, orderBy: [{ clientKey: "asc" }, { hourStart: "asc" }, { paramName: "asc" }] })).map((p) => ({
       ...p,
       valueHashes: [...p.valueHashes].sort(),
+    })),
+    paramDays: strip(await db.prisma.trafficParamDay.findMany({ where, orderBy: [{ clientKey: "asc" }, { day: "asc" }, { pathTemplate: "asc" }, { paramName: "asc" }] })).map((p) => ({
+      ...p,
+      valueHashes: [...p.valueHashes].sort(),
+      sketch: p.sketch === null ? null : Buffer.from(p.sketch).toString("base64"),
     })),
     samples: strip(await db.prisma.trafficSample.findMany({ where, orderBy: [{ scopeKey: "asc" }, { method: "asc" }, { pathTemplate: "asc" }, { clientKey: "asc" }] })),
   };

@@ -11,6 +11,8 @@ import {
   type ClientDayRow,
   type ClientMinuteRow,
   type EndpointHourRow,
+  hashText,
+  type ParamDayRow,
   type ParamRow,
   pickSamples,
   SAMPLE_LIMIT,
@@ -29,7 +31,16 @@ export interface RollupBatch {
   clientDays: ClientDayRow[];
   minutes: ClientMinuteRow[];
   params: ParamRow[];
+  paramDays: ParamDayRow[];
   samples: SampleRow[];
+}
+
+/** Caps of the parameter tiers (from the rule thresholds at ingest time: TrafficFold). */
+export interface ParamCaps {
+  /** Distinct value hashes an hour key keeps. */
+  hour: number;
+  /** Distinct value hashes a day key keeps exactly before it becomes a sketch. */
+  day: number;
 }
 
 /** Takes what the aggregator holds for a flush (samples: all, or those of days over) and empties it. */
@@ -39,6 +50,7 @@ export function takeRollups(agg: TrafficAggregator, allSamples: boolean): Rollup
     clientDays: [...agg.clientDays.values()],
     minutes: agg.readyMinutes,
     params: agg.readyParams,
+    paramDays: agg.readyParamDays,
     samples: agg.takeSamples(allSamples),
   };
   agg.clear();
@@ -65,11 +77,12 @@ const RECORD_SEPARATOR = "\u001e";
 
 /** Takes the aggregator's final sample keys alone (the count tiers keep accumulating). */
 export function takeReadySamples(agg: TrafficAggregator): RollupBatch {
-  return { endpointHours: [], clientDays: [], minutes: [], params: [], samples: agg.takeReadySamples() };
+  return { endpointHours: [], clientDays: [], minutes: [], params: [], paramDays: [], samples: agg.takeReadySamples() };
 }
 
 /** Writes a batch of aggregates; returns the number of rows inserted or updated across the count tiers. */
-export async function writeRollups(tx: Tx, batch: RollupBatch, runId: string, paramCap: number): Promise<number> {
+export async function writeRollups(tx: Tx, batch: RollupBatch, runId: string, caps: ParamCaps): Promise<number> {
+  const paramCap = caps.hour;
   let rows = 0;
   const hours = batch.endpointHours;
   for (const r of hours) if (r.host !== null) r.host = normaliseHost(r.host) ?? r.host;
@@ -182,13 +195,15 @@ export async function writeRollups(tx: Tx, batch: RollupBatch, runId: string, pa
         ${texts(c.map((p) => p.scopeKey))}, ${texts(c.map((p) => p.method))},
         ${texts(c.map((p) => p.pathTemplate))}, ${texts(c.map((p) => p.clientKey))},
         ${numbers(c.map((p) => p.hourStart), "float8")}, ${texts(c.map((p) => p.paramName))},
-        ${texts(c.map((p) => [...p.hashes].slice(0, paramCap).join(",")))}
+        ${texts(c.map((p) => [...p.hashes].slice(0, paramCap).map(hashText).join(",")))}
       ) AS u(scope, method, template, client, hour, name, hashes)
       ON CONFLICT ("scopeKey", method, "pathTemplate", "clientKey", "hourStart", "paramName") DO UPDATE SET
         "valueHashes" = CASE WHEN cardinality(traffic_param_values."valueHashes") >= ${paramCap} THEN traffic_param_values."valueHashes"
           ELSE (SELECT coalesce(array_agg(v), '{}') FROM (
             SELECT DISTINCT v FROM unnest(traffic_param_values."valueHashes" || excluded."valueHashes") AS v LIMIT ${paramCap}) d) END`;
   }
+
+  await writeParamDays(tx, batch.paramDays, runId, caps.day);
 
   // Samples: a stored row merges with the new candidates by the rule of pickSamples() (up to SAMPLE_MIN_OK 2xx events
   // first, then non-2xx ones, then more 2xx), ranked by event time (ISO strings), ties stored-before-new then position:
@@ -219,4 +234,52 @@ export async function writeRollups(tx: Tx, batch: RollupBatch, runId: string, pa
           LIMIT ${SAMPLE_LIMIT}) c)`;
   }
   return rows;
+}
+
+/** Day rows per statement: each carries up to the day cap of hashes or a 4 KB sketch. */
+const PARAM_DAY_CHUNK = 500;
+
+/**
+ * The register of a value hash (int8) in SQL, as hll.ts computes it: its low 12 bits, and the rank = trailing zeros
+ * of the other 41 bits + 1 (42 when they are all zero).
+ */
+const RANK_OF_V = Prisma.sql`CASE WHEN (v >> 12) = 0 THEN 42 ELSE length(substring(((v >> 12)::bit(64))::text from '0*$')) + 1 END`;
+
+/**
+ * Day rows of parameter values (traffic_param_day), merged with a stored row as the aggregator merges them in memory
+ * (addToDay): exact sets unite while the union stays within the cap; otherwise the row becomes a HyperLogLog sketch,
+ * the maximum per register of both sketches and of the registers of both exact sets. Same result in any order.
+ */
+async function writeParamDays(tx: Tx, rows: ParamDayRow[], runId: string, cap: number): Promise<void> {
+  for (let i = 0; i < rows.length; i += PARAM_DAY_CHUNK) {
+    const c = rows.slice(i, i + PARAM_DAY_CHUNK);
+    const exact = Prisma.sql`(traffic_param_day.sketch IS NULL AND excluded.sketch IS NULL
+      AND (SELECT count(DISTINCT v) FROM unnest(traffic_param_day."valueHashes" || excluded."valueHashes") AS v) <= ${cap})`;
+    await tx.$executeRaw`
+      INSERT INTO traffic_param_day ("scopeKey", method, "pathTemplate", "clientKey", day, "paramName", "valueHashes", sketch, "ingestRunId")
+      SELECT u.scope, u.method, u.template, u.client, to_timestamp(u.day / 1000.0) AT TIME ZONE 'UTC', u.name,
+        CASE WHEN u.hashes = '' THEN '{}'::int8[] ELSE string_to_array(u.hashes, ',')::int8[] END,
+        CASE WHEN u.sketch = '' THEN NULL ELSE decode(u.sketch, 'base64') END, ${runId}
+      FROM ROWS FROM (
+        ${texts(c.map((p) => p.scopeKey))}, ${texts(c.map((p) => p.method))},
+        ${texts(c.map((p) => p.pathTemplate))}, ${texts(c.map((p) => p.clientKey))},
+        ${numbers(c.map((p) => p.day), "float8")}, ${texts(c.map((p) => p.paramName))},
+        ${texts(c.map((p) => (p.hashes === null ? "" : [...p.hashes].join(","))))},
+        ${texts(c.map((p) => (p.sketch === null ? "" : Buffer.from(p.sketch.buffer, p.sketch.byteOffset, p.sketch.byteLength).toString("base64"))))}
+      ) AS u(scope, method, template, client, day, name, hashes, sketch)
+      ON CONFLICT ("scopeKey", method, "pathTemplate", "clientKey", day, "paramName") DO UPDATE SET
+        "valueHashes" = CASE WHEN ${exact}
+          THEN (SELECT coalesce(array_agg(DISTINCT v), '{}') FROM unnest(traffic_param_day."valueHashes" || excluded."valueHashes") AS v)
+          ELSE '{}'::int8[] END,
+        sketch = CASE WHEN ${exact} THEN NULL ELSE (
+          SELECT decode(string_agg(lpad(to_hex(greatest(
+              CASE WHEN traffic_param_day.sketch IS NULL THEN 0 ELSE get_byte(traffic_param_day.sketch, g.i) END,
+              CASE WHEN excluded.sketch IS NULL THEN 0 ELSE get_byte(excluded.sketch, g.i) END,
+              coalesce(r.rank, 0))), 2, '0'), '' ORDER BY g.i), 'hex')
+          FROM generate_series(0, 4095) AS g(i)
+          LEFT JOIN (
+            SELECT (v & 4095)::int AS idx, max(${RANK_OF_V}) AS rank
+            FROM unnest(traffic_param_day."valueHashes" || excluded."valueHashes") AS v GROUP BY 1
+          ) r ON r.idx = g.i) END`;
+  }
 }

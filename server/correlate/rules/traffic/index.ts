@@ -3,9 +3,11 @@ import { credentialStuffing } from "./credential-stuffing";
 import { errorLeakage } from "./error-leakage";
 import { exfiltrationAnomaly } from "./exfiltration-anomaly";
 import { missingRateLimit } from "./missing-rate-limit";
+import { newClientHarvesting } from "./new-client-harvesting";
 import { objectEnumeration } from "./object-enumeration";
 import { shadowApi } from "./shadow-api";
 import { shadowEndpoint } from "./shadow-endpoint";
+import { slowEnumeration } from "./slow-enumeration";
 import { unauthenticatedAccess } from "./unauthenticated-access";
 import { unusedEndpoint } from "./unused-endpoint";
 import { zombie } from "./zombie";
@@ -22,9 +24,11 @@ export const trafficRules: Rule[] = [
   unusedEndpoint,
   unauthenticatedAccess,
   objectEnumeration,
+  slowEnumeration,
   credentialStuffing,
   missingRateLimit,
   exfiltrationAnomaly,
+  newClientHarvesting,
   errorLeakage,
 ];
 
@@ -35,8 +39,10 @@ export const trafficRules: Rule[] = [
 export const ATTACK_SIGNAL_RULE_IDS: readonly string[] = [
   unauthenticatedAccess.id,
   objectEnumeration.id,
+  slowEnumeration.id,
   credentialStuffing.id,
   missingRateLimit.id,
   exfiltrationAnomaly.id,
+  newClientHarvesting.id,
   errorLeakage.id,
 ];

@@ -1,10 +1,13 @@
 /**
  * object-enumeration (BOLA signal, DESIGN.md §3): one client touched ≥ enumerationDistinctValues distinct values of one
- * path parameter of one endpoint within an hour (hourly buckets of traffic_param_values, within the lookback). One
+ * object-identifying parameter of one endpoint within an hour — a path parameter, or a query parameter the spec declares
+ * or whose values look like identifiers (server/domain/query-params.ts; stored as "?name") — (hourly buckets of
+ * traffic_param_values, within the lookback). One
  * finding per Api/scope × endpoint × client × parameter, with the worst hour. Request counts per client × endpoint ×
  * hour are not stored, so the evidence gives the endpoint's counts in that hour across all clients.
  */
 import type { DerivedFinding, Rule } from "../../rule";
+import { declaredIn, paramLabel } from "./param-label";
 import { evidence, iso, loadSamples, lookback, n } from "./shared";
 
 interface Row {
@@ -19,6 +22,7 @@ interface Row {
   first: Date;
   last: Date;
   endpointId: string | null;
+  parameters: unknown;
   endpointRequests: number;
   s2: number;
   s4: number;
@@ -29,7 +33,7 @@ const HOUR = 3_600_000;
 export const objectEnumeration: Rule = {
   id: "object-enumeration",
   kind: "traffic",
-  description: "One client touched many distinct values of one path parameter of one endpoint within an hour.",
+  description: "One client touched many distinct values of one object-identifying path or query parameter of one endpoint within an hour.",
   async evaluate(ctx) {
     const w = lookback(ctx);
     const threshold = ctx.settings.enumerationDistinctValues;
@@ -46,7 +50,7 @@ export const objectEnumeration: Rule = {
           min("hourStart") AS first, max("hourStart") AS last
         FROM hot GROUP BY 1, 2, 3, 4, 5
       )
-      SELECT g.*, e.id AS "endpointId", coalesce(h.requests, 0)::int AS "endpointRequests", coalesce(h."status2xx", 0)::int AS s2,
+      SELECT g.*, e.id AS "endpointId", e.parameters, coalesce(h.requests, 0)::int AS "endpointRequests", coalesce(h."status2xx", 0)::int AS s2,
         coalesce(h."status4xx", 0)::int AS s4
       FROM g
       LEFT JOIN endpoint e ON e."apiId" = g."scopeKey" AND e.method = g.method AND e.path = g."pathTemplate"
@@ -66,14 +70,17 @@ export const objectEnumeration: Rule = {
     return rows.map((r, i): DerivedFinding => {
       const apiId = r.scopeKey.startsWith("host:") ? null : r.scopeKey;
       const hour = { from: r.worstHour, to: new Date(r.worstHour.getTime() + HOUR) };
+      const p = paramLabel(r.paramName);
+      const kind = p.in === "path" ? "path parameter" : `${declaredIn(r.parameters, p) ? "declared" : "undocumented"} query parameter`;
       return {
         ruleId: "object-enumeration",
         kind: "traffic",
         apiId,
         endpointId: r.endpointId,
-        subject: `${r.clientKey} ${r.method} ${r.pathTemplate} {${r.paramName}}`,
-        title: `Object enumeration: ${r.clientKey} walked ${n(r.maxDistinct)}${n(r.maxDistinct) >= 2 * threshold ? "+" : ""} values of {${r.paramName}} on ${r.method} ${r.pathTemplate}`,
-        description: `Client ${r.clientKey} requested at least ${n(r.maxDistinct)} distinct values of path parameter {${r.paramName}} within one hour (threshold ${threshold}) in ${n(r.hours)} hour(s).`,
+        // Path parameters keep the subject they always had ("{id}"), so their findings stay the same findings.
+        subject: `${r.clientKey} ${r.method} ${r.pathTemplate} ${p.shown}`,
+        title: `Object enumeration: ${r.clientKey} walked ${n(r.maxDistinct)}${n(r.maxDistinct) >= 2 * threshold ? "+" : ""} values of ${p.shown} on ${r.method} ${r.pathTemplate}`,
+        description: `Client ${r.clientKey} requested at least ${n(r.maxDistinct)} distinct values of ${kind} ${p.shown} within one hour (threshold ${threshold}) in ${n(r.hours)} hour(s).`,
         severity: "high",
         owaspCategory: "API1",
         cwe: 639,
@@ -88,7 +95,15 @@ export const objectEnumeration: Rule = {
             endpointStatus4xx: n(r.s4),
           },
           samples[i] ?? [],
-          { client: r.clientKey, endpoint: { method: r.method, path: r.pathTemplate }, parameter: r.paramName, ...(apiId ? {} : { scope: r.scopeKey }) },
+          {
+            client: r.clientKey,
+            endpoint: { method: r.method, path: r.pathTemplate },
+            parameter: p.name,
+            parameterIn: p.in,
+            parameterKind: p.in === "path" ? "path" : declaredIn(r.parameters, p) ? "declared" : "inferred",
+            windowKind: "hour",
+            ...(apiId ? {} : { scope: r.scopeKey }),
+          },
         ),
         observedFrom: r.first,
         observedTo: new Date(r.last.getTime() + HOUR),

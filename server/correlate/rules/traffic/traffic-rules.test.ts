@@ -58,16 +58,18 @@ describe.each(TEST_DATABASES)("traffic rules on $name", (kind) => {
     return rule(id).evaluate({ tx: db.prisma, asOf, apiIds: null, settings: { ...DEFAULT_RULE_SETTINGS, ...settings } });
   }
 
-  it("registers the ten traffic rules (cleartext-transport's traffic part lives in its posture rule) with their DESIGN ids", () => {
+  it("registers the twelve traffic rules (cleartext-transport's traffic part lives in its posture rule) with their DESIGN ids", () => {
     expect(trafficRules.map((r) => r.id).sort()).toEqual(
       [
         "credential-stuffing",
         "error-leakage",
         "exfiltration-anomaly",
         "missing-rate-limit",
+        "new-client-harvesting",
         "object-enumeration",
         "shadow-api",
         "shadow-endpoint",
+        "slow-enumeration",
         "unauthenticated-access",
         "unused-endpoint",
         "zombie",
