@@ -9,7 +9,8 @@
  * iterated here; the workers run the same line handler and the same fold, and this thread writes what they send.
  *
  * After the last flush: Endpoint.observed = true for matched endpoints that served traffic (any status but 404/410),
- * and the Apis' observedEndpoints through refreshApiAggregates.
+ * shadow hosts and undocumented templates become records (./observed.ts), and the Apis' observedEndpoints follow
+ * through refreshApiAggregates.
  */
 import { loadRuleSettings } from "@/server/correlate/settings";
 import type { Tx } from "@/server/db/types";
@@ -19,6 +20,7 @@ import { readPosition } from "@/server/ingest/line-position";
 import { refreshApiAggregates } from "@/server/inventory/persist";
 import { paramCapOf, SAMPLE_HOLD_EVENTS, TrafficFold, type TrafficSetup } from "./fold";
 import { attributionStage } from "./attribute-stage";
+import { recordObserved } from "./observed";
 import { canReadInShards, foldInShards } from "./shards";
 import { type RollupBatch, takeReadySamples, takeRollups, writeRollups } from "./write-rollups";
 
@@ -28,6 +30,8 @@ export interface TrafficCounts {
   unknownHostEvents: number;
   rollupRows: number;
   endpointsObserved: number;
+  shadowApisRecorded: number;
+  observedEndpointsRecorded: number;
 }
 
 export interface TrafficSource {
@@ -47,7 +51,8 @@ const CHUNK = 5_000;
 export async function loadTrafficSetup(tx: Tx, apiOption: string | undefined): Promise<TrafficSetup> {
   const settings = await loadRuleSettings(tx);
   const apis = await tx.api.findMany({ select: { id: true, slug: true, name: true, catalogName: true, aliases: true, host: true, basePath: true } });
-  const endpoints = await tx.endpoint.findMany({ select: { id: true, apiId: true, method: true, path: true, tags: true } });
+  // Only documented endpoints match: traffic to an observed-only one stays unmatched (the shadow-endpoint signal).
+  const endpoints = await tx.endpoint.findMany({ where: { documented: true }, select: { id: true, apiId: true, method: true, path: true, tags: true } });
   return {
     apis,
     endpoints,
@@ -116,7 +121,7 @@ export async function persistTraffic(
     rollupRows += await write(takeRollups(fold.agg, true));
     if (fold.counts.events % PROGRESS_EVERY !== 0) source.progress?.(fold.counts.events);
   }
-  const counts: TrafficCounts = { ...fold.counts, rollupRows, endpointsObserved: 0 };
+  const counts: TrafficCounts = { ...fold.counts, rollupRows, endpointsObserved: 0, shadowApisRecorded: 0, observedEndpointsRecorded: 0 };
   for (const w of fold.agg.values.warnings()) source.warn?.(w.message, w.line);
   if (fold.attributor.unknownOption !== undefined && counts.events > 0) {
     source.warn?.(`--api "${fold.attributor.unknownOption}" names no known Api; traffic without a known host was kept as unknown`);
@@ -127,7 +132,9 @@ export async function persistTraffic(
     counts.endpointsObserved += await tx.$executeRaw`
       UPDATE endpoint SET observed = true WHERE id = ANY(${observed.slice(i, i + CHUNK)}::text[]) AND NOT observed`;
   }
-  const touched = [...fold.apiIds];
+  const observedRecords = await recordObserved(tx, [...fold.apiIds]);
+  Object.assign(counts, observedRecords.counts);
+  const touched = observedRecords.apiIds;
   if (touched.length) await refreshApiAggregates(tx, touched);
   return { counts, apiIds: touched, records: counts.events };
 }
