@@ -1,7 +1,9 @@
 /**
- * Whether a client address is on the public internet (not private, loopback, link-local, CGNAT, documentation or
- * unique-local), for the exposure a shadow Api's traffic implies (DESIGN.md "Shadow records"). Pure text parsing,
- * no node:net, so the module stays importable anywhere.
+ * Whether a client address is on the public internet (not private, loopback, link-local, CGNAT, benchmarking,
+ * multicast or unique-local), for the exposure a shadow Api's traffic implies (DESIGN.md "Shadow records"). The
+ * documentation ranges (192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32) count as public: they are what
+ * examples, sample logs and the demo use for public clients. Pure text parsing, no node:net, so the module stays
+ * importable anywhere.
  */
 
 function ipv4(text: string): number[] | null {
@@ -17,9 +19,8 @@ function publicV4([a = 0, b = 0, c = 0]: number[]): boolean {
   if (a === 169 && b === 254) return false;
   if (a === 172 && b >= 16 && b <= 31) return false;
   if (a === 192 && b === 168) return false;
-  if (a === 192 && b === 0 && (c === 0 || c === 2)) return false;
+  if (a === 192 && b === 0 && c === 0) return false; // IETF protocol assignments
   if (a === 198 && (b === 18 || b === 19)) return false; // benchmarking
-  if ((a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113)) return false; // documentation
   return true;
 }
 
@@ -40,6 +41,5 @@ export function isPublicAddress(raw: string): boolean {
   if ((first & 0xfe00) === 0xfc00) return false; // unique local fc00::/7
   if ((first & 0xffc0) === 0xfe80) return false; // link-local fe80::/10
   if ((first & 0xff00) === 0xff00) return false; // multicast
-  if (text.startsWith("2001:db8:") || text.startsWith("2001:0db8:")) return false; // documentation
   return (first & 0xe000) === 0x2000; // global unicast 2000::/3
 }

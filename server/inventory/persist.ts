@@ -394,6 +394,9 @@ export interface ObservedHost {
 /** Records one Api per shadow host; answers which scope became which Api (hosts some Api holds by now are skipped). */
 export async function persistObservedApis(tx: Tx, hosts: readonly ObservedHost[]): Promise<{ from: string; apiId: string }[]> {
   const out: { from: string; apiId: string }[] = [];
+  if (hosts.length === 0) return out;
+  // Two logs naming one new host, ingested at once on one PostgreSQL: the second waits and then finds the Api.
+  await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended('postern-shadow-apis', 0))`;
   for (const h of hosts) {
     const parts = parseBaseUrl(`${h.scheme}://${h.host}`);
     if (!parts.identity || !parts.host) continue;

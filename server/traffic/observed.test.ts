@@ -28,9 +28,11 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 }
 
 describe("public addresses", () => {
-  it("tells public client addresses from private, local and documentation ones", () => {
-    for (const ip of ["8.8.8.8", "81.2.69.160", "2a00:1450:4001:80b::200e", "[2606:4700::1111]", "::ffff:8.8.4.4"]) expect(isPublicAddress(ip), ip).toBe(true);
-    for (const ip of ["10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "127.0.0.1", "100.64.0.1", "169.254.1.1", "198.51.100.7", "203.0.113.9", "::1", "fd00::1", "fe80::1", "2001:db8::7", "alice", "999.1.1.1"]) {
+  it("tells public client addresses (documentation ranges stand for them) from private and local ones", () => {
+    for (const ip of ["8.8.8.8", "81.2.69.160", "2a00:1450:4001:80b::200e", "[2606:4700::1111]", "::ffff:8.8.4.4", "198.51.100.7", "203.0.113.9:4711", "2001:db8::7"]) {
+      expect(isPublicAddress(ip), ip).toBe(true);
+    }
+    for (const ip of ["10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "127.0.0.1", "100.64.0.1", "169.254.1.1", "::1", "fd00::1", "fe80::1", "ff02::1", "alice", "999.1.1.1", "10.0.0.1:80"]) {
       expect(isPublicAddress(ip), ip).toBe(false);
     }
     expect(isPublicAddress("172.15.0.1")).toBe(true);
