@@ -9,8 +9,10 @@ test("a security user opens a shadow API from the inventory, sees it is observed
   await expect(table).toBeVisible();
 
   // The demo's gateway log calls hosts no inventory lists: they are in the inventory, observed only.
-  await page.getByLabel("Observed only").check();
+  // A controlled checkbox: its state follows the URL, which the click changes.
+  await page.getByLabel("Observed only").click();
   await expect(page).toHaveURL(/source=traffic/);
+  await expect(page.getByLabel("Observed only")).toBeChecked();
   const row = table.locator("tbody tr").filter({ hasText: "observed only" }).first();
   await expect(row).toBeVisible();
   await expect(row).toContainText("traffic");
@@ -25,7 +27,7 @@ test("a security user opens a shadow API from the inventory, sees it is observed
   await expect(page.getByText("ownerless").first()).toBeVisible();
 
   const draft = page.getByRole("region", { name: "Draft spec from traffic" });
-  await expect(draft).toContainText("known from gateway traffic only");
+  await expect(draft).toContainText("knows it from gateway traffic only");
   const [download] = await Promise.all([page.waitForEvent("download"), draft.getByRole("link", { name: /Download draft spec/ }).click()]);
   expect(download.suggestedFilename()).toMatch(/-draft-openapi\.json$/);
   const text = await readFile((await download.path())!, "utf8");
