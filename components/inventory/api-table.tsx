@@ -39,6 +39,8 @@ export function ApiTable() {
     lifecycle: pick(params.get("lifecycle"), LIFECYCLES),
     exposure: pick(params.get("exposure"), EXPOSURES),
     dataClass: pick(params.get("dataClass"), DATA_CLASSES),
+    // "traffic": Apis known only from traffic (shadow APIs).
+    source: params.get("source") === "traffic" ? "traffic" : undefined,
     sort: pick(params.get("sort"), SORTABLE.map(([k]) => k)) ?? "name",
     dir: params.get("dir") === "desc" ? ("desc" as const) : ("asc" as const),
     page: Math.max(1, Number(params.get("page")) || 1),
@@ -84,6 +86,10 @@ export function ApiTable() {
           <input type="checkbox" checked={!!input.sensitive} onChange={(e) => update({ sensitive: e.target.checked ? "1" : undefined })} />
           Sensitive data
         </label>
+        <label style={{ flexDirection: "row", alignItems: "center", gap: 6 }}>
+          <input type="checkbox" checked={input.source === "traffic"} onChange={(e) => update({ source: e.target.checked ? "traffic" : undefined })} />
+          Observed only
+        </label>
       </div>
       {input.ownerless && data ? (
         <AssignOwnerless
@@ -119,7 +125,12 @@ export function ApiTable() {
             {data?.rows.map((api) => (
               <tr key={api.id}>
                 <td>
-                  <Link href={`/apis/${api.slug}`}>{api.name}</Link>
+                  <Link href={`/apis/${api.slug}`}>{api.name}</Link>{" "}
+                  {api.observedOnly ? (
+                    <span className="badge warn" title="Known only from traffic: no inventory documents it (shadow API)">
+                      observed only
+                    </span>
+                  ) : null}
                 </td>
                 <td className="mono">{api.baseUrl ?? <span className="muted">—</span>}</td>
                 <td>{api.ownerTeam ? api.ownerTeam.name : <span className="badge bad">ownerless</span>}</td>
@@ -141,7 +152,7 @@ export function ApiTable() {
                   )}
                 </td>
                 <td className="muted" style={{ whiteSpace: "nowrap" }}>
-                  {api.sourceFormats.join(", ")}
+                  {(api.observedOnly ? ["traffic", ...api.sourceFormats] : api.sourceFormats).join(", ")}
                 </td>
               </tr>
             ))}

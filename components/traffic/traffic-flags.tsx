@@ -26,7 +26,7 @@ export function TrafficFlags() {
             {label}: {counts ? counts[value] : "…"}
           </button>
         ))}{" "}
-        {counts?.shadowApis ? <Link className="badge bad" href="/attack-signals">{counts.shadowApis} shadow APIs (unknown hosts)</Link> : null}
+        {counts?.shadowApis ? <Link className="badge bad" href="/apis?source=traffic">{counts.shadowApis} shadow APIs (observed only)</Link> : null}
       </p>
       {q.error ? <p className="badge bad">{q.error.message}</p> : null}
       {q.data && q.data.apis.length === 0 ? <p className="muted">No API has active findings of this kind.</p> : null}

@@ -46,6 +46,8 @@ const id = (w: World, v: Variant) => (v === "own" ? w.own : v === "other" ? w.ot
 const json = (value: unknown) => () => JSON.stringify(value);
 const spec = (title: string) => json({ openapi: "3.0.3", info: { title, version: "1" }, servers: [{ url: "https://matrix.example.com" }], paths: {} });
 const JOB = "AAAAAAAAAAAAAAAAAAAAAA";
+/** The world's Apis are "alpha" (the developer's team) and "beta". */
+const apiSlugOf = (v: Variant) => (v === "own" ? "alpha" : v === "other" ? "beta" : "no-such-api");
 
 /** One row per route and method. Ids of the objects come from the world the test builds. */
 const CALLS: Record<string, Call | { coveredBy: string }> = {
@@ -83,6 +85,11 @@ const CALLS: Record<string, Call | { coveredBy: string }> = {
   "GET /api/ingest/jobs/[id]": { path: () => `/api/ingest/jobs/${JOB}`, params: () => ({ id: JOB }), variants: ["none"], deniedAs: 404 },
   "POST /api/ingest/jobs/[id]/cancel": { path: () => `/api/ingest/jobs/${JOB}/cancel`, params: () => ({ id: JOB }), variants: ["none"], deniedAs: 404 },
   "GET /api/audit/export": { path: () => "/api/audit/export", variants: ["plain"] },
+  "GET /api/v1/apis/[slug]/draft-spec": {
+    path: (w, v) => `/api/v1/apis/${apiSlugOf(v)}/draft-spec`,
+    params: (_w, v) => ({ slug: apiSlugOf(v) }),
+    variants: ["own", "other", "none"],
+  },
 };
 
 function routeFiles(dir: string): string[] {

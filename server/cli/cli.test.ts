@@ -137,7 +137,7 @@ describe("postern CLI against an embedded database", () => {
     for (const api of apis) {
       expect(Object.keys(api)).toEqual([
         "name", "slug", "baseUrl", "owner", "lifecycle", "exposure", "version", "auth", "dataClasses",
-        "documentedEndpoints", "observedEndpoints", "sources", "riskScore", "riskBand", "factors", "endpoints",
+        "documentedEndpoints", "observedEndpoints", "sources", "observedOnly", "riskScore", "riskBand", "factors", "endpoints",
       ]);
       // The explainable risk score: every named factor with its points.
       expect(api.factors.map((f) => f.name)).toEqual(expect.arrayContaining(["exposure", "ownership"]));

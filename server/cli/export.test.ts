@@ -15,6 +15,7 @@ const api: ApiExport = {
   documentedEndpoints: 2,
   observedEndpoints: 0,
   sources: ["openapi", "backstage"],
+  observedOnly: false,
   riskScore: 72.5,
   riskBand: "high",
   factors: [

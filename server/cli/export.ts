@@ -60,7 +60,10 @@ export interface ApiExport {
   dataClasses: string[];
   documentedEndpoints: number;
   observedEndpoints: number;
+  /** Ingest formats that mention the Api; "traffic" for an Api known only from traffic (a shadow API). */
   sources: string[];
+  /** Known only from traffic: no inventory mentions it yet. */
+  observedOnly: boolean;
   riskScore: number | null;
   riskBand: string | null;
   factors: RiskFactor[];
@@ -209,6 +212,7 @@ export async function* exportApis(prisma: Db, options: ExportOptions = {}): Asyn
           documentedEndpoints: true,
           observedEndpoints: true,
           sourceFormats: true,
+          discoveredFromTraffic: true,
           riskScore: true,
           riskBand: true,
           riskFactors: true,
@@ -231,7 +235,8 @@ export async function* exportApis(prisma: Db, options: ExportOptions = {}): Asyn
         dataClasses: row.dataClasses,
         documentedEndpoints: row.documentedEndpoints,
         observedEndpoints: row.observedEndpoints,
-        sources: row.sourceFormats,
+        sources: row.discoveredFromTraffic ? ["traffic", ...row.sourceFormats] : row.sourceFormats,
+        observedOnly: row.discoveredFromTraffic,
         riskScore: row.riskScore,
         riskBand: row.riskBand,
         factors: riskFactors(row.riskFactors),

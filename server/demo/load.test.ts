@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "@/server/api/root";
 import type { Actor, Role } from "@/server/auth/roles";
 import { type Database, openDatabase } from "@/server/db/client";
+import { draftSpec } from "@/server/traffic/draft-spec";
 import { loadDemoOrganisation } from "./load";
 
 describe("the demo organisation", () => {
@@ -24,6 +25,12 @@ describe("the demo organisation", () => {
       new Set(["openapi", "backstage", "csv-inventory", "kong-deck", "kong-log", "vault-audit", "zap-json", "zap-xml", "sarif", "nuclei"]),
     );
     expect(await db.prisma.api.count({ where: { discoveredFromTraffic: false } })).toBe(40);
+    // The log's calls to hosts no inventory lists are shadow Apis in the inventory, each with a draft spec.
+    const shadows = await db.prisma.api.findMany({ where: { discoveredFromTraffic: true }, select: { slug: true, ownerTeamId: true } });
+    expect(shadows.length).toBeGreaterThanOrEqual(2);
+    expect(shadows.every((s) => s.ownerTeamId === null)).toBe(true);
+    const draft = await draftSpec(db.prisma, { type: "user", userId: "u", email: "s@example.com", role: "security", teamIds: [] }, shadows[0]!.slug);
+    expect(Object.keys((draft.document as { paths: object }).paths).length).toBeGreaterThan(0);
     expect(await db.prisma.trafficEndpointHour.count()).toBeGreaterThan(100);
     expect(await db.prisma.trafficClientDay.count()).toBeGreaterThan(10);
     expect(await db.prisma.secret.count()).toBe(12);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/server/db/client";
 import type { SampleEvent } from "@/server/traffic/aggregate";
 import { canReadInShards, shardSettings } from "@/server/traffic/shards";
-import { KONG_ENTRY } from "@/server/traffic/test-helpers";
+import { hostScope, KONG_ENTRY } from "@/server/traffic/test-helpers";
 import { TEST_DATABASES } from "@/server/test/databases";
 import { burpReport, jpegLike, zipLike } from "./parsers/scan/test-binary";
 import { shouldParseInWorker } from "./parsers/traffic/parallel";
@@ -146,7 +146,7 @@ describe.each(TEST_DATABASES)("values whose bytes cannot be stored as they are, 
     expect(result.message).toBeNull();
     expect(result).toMatchObject({ status: "succeeded", format: "kong-log", errorCount: 0 });
     expect(result.counts.events).toBe(6);
-    const scope = "host:kong-bytes.example.com";
+    const scope = await hostScope(db.prisma, "kong-bytes.example.com");
     const hours = await db.prisma.trafficEndpointHour.findMany({ where: { scopeKey: scope } });
     expect(hours.reduce((n, h) => n + h.requests, 0)).toBe(6);
     expect(hours.map((h) => h.method).sort()).toEqual(["GE\ufffdT", "POST", "POST"].sort());
@@ -179,7 +179,7 @@ describe.each(TEST_DATABASES)("values whose bytes cannot be stored as they are, 
     expect(result).toMatchObject({ status: "succeeded", errorCount: 0 });
     expect(result.counts.events).toBe(count);
     expect(warnedLines(bytesWarning(result).message)).toEqual([3, 59_990]);
-    const clients = await db.prisma.trafficClientDay.findMany({ where: { scopeKey: "host:worker-bytes.example.com" }, select: { clientKey: true } });
+    const clients = await db.prisma.trafficClientDay.findMany({ where: { scopeKey: await hostScope(db.prisma, "worker-bytes.example.com") }, select: { clientKey: true } });
     expect(clients.map((c) => c.clientKey).sort()).toEqual(["203.0.113.9", `late${FFFD}consumer`, `nul${FFFD}path`]);
   });
 
@@ -210,7 +210,7 @@ describe.each(TEST_DATABASES)("values whose bytes cannot be stored as they are, 
       expect(result).toMatchObject({ status: "succeeded", errorCount: 0 });
       expect(result.counts.events).toBe(3_000);
       expect(warnedLines(bytesWarning(result).message)).toEqual([10, 1_500, 2_900]);
-      const clients = await db.prisma.trafficClientDay.findMany({ where: { scopeKey: "host:shard-bytes.example.com" }, select: { clientKey: true } });
+      const clients = await db.prisma.trafficClientDay.findMany({ where: { scopeKey: await hostScope(db.prisma, "shard-bytes.example.com") }, select: { clientKey: true } });
       expect(clients.map((c) => c.clientKey).sort()).toEqual(["203.0.113.10", `first${FFFD}client`, `last${FFFD}client`, `middle${FFFD}client`]);
     } finally {
       Object.assign(shardSettings, saved);
@@ -303,7 +303,7 @@ describe.each(TEST_DATABASES)("values whose bytes cannot be stored as they are, 
       "kong-log",
     );
     expect(logged.status).toBe("succeeded");
-    const samples = await db.prisma.trafficSample.findMany({ where: { scopeKey: "host:huge-agent.example.com" } });
+    const samples = await db.prisma.trafficSample.findMany({ where: { scopeKey: await hostScope(db.prisma, "huge-agent.example.com") } });
     const stored = (samples[0]?.events as unknown as SampleEvent[])[0]?.userAgent ?? "";
     expect(stored).toMatch(/^A+… \[truncated, [\d,]+ bytes\]$/);
     expect(Buffer.byteLength(stored)).toBeLessThanOrEqual(512);

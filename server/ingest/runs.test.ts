@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "@/server/db/client";
 import { isEmbedded } from "@/server/db/kind";
 import { TEST_DATABASES } from "@/server/test/databases";
-import { SHOP_SPEC } from "@/server/traffic/test-helpers";
+import { hostScope, SHOP_SPEC } from "@/server/traffic/test-helpers";
 import { ingest } from "./pipeline";
 import { INTERRUPTED_MESSAGE, listIngestRuns, markInterruptedRuns, runOwner, STALE_MS, startHeartbeat } from "./runs";
 import { bufferSource } from "./source";
@@ -166,7 +166,7 @@ describe.each(TEST_DATABASES)("ingest runs on $name", (kind) => {
       const lines = 3_000;
       const log = await both(kongLog(lines, "race.example.com"), "race.jsonl");
       expect(log.map((r) => r.status).sort()).toEqual(["duplicate", "succeeded"]);
-      const sum = await db.prisma.trafficEndpointHour.aggregate({ where: { scopeKey: "host:race.example.com" }, _sum: { requests: true } });
+      const sum = await db.prisma.trafficEndpointHour.aggregate({ where: { scopeKey: await hostScope(db.prisma, "race.example.com") }, _sum: { requests: true } });
       expect(sum._sum.requests).toBe(lines);
       const runs = await db.prisma.ingestRun.findMany({ where: { fileName: { in: ["race.json", "race.jsonl"] } } });
       expect(runs.map((r) => r.status).sort()).toEqual(["duplicate", "duplicate", "succeeded", "succeeded"]);

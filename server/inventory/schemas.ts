@@ -20,6 +20,8 @@ export const apiRowOutput = z.object({
   dataClasses: z.array(z.string()),
   authKinds: z.array(z.string()),
   sourceFormats: z.array(z.string()),
+  /** Known only from traffic (a shadow API): no inventory mentions it yet. */
+  observedOnly: z.boolean(),
   riskScore: z.number().nullable(),
   riskBand: z.string().nullable(),
   lastSeenAt: iso,
@@ -82,6 +84,8 @@ export const apiDetailOutput = z.object({
   dataClasses: z.array(z.string()),
   authKinds: z.array(z.string()),
   sourceFormats: z.array(z.string()),
+  /** Known only from traffic (a shadow API): no inventory mentions it yet. */
+  observedOnly: z.boolean(),
   documentedEndpoints: z.number().int(),
   observedEndpoints: z.number().int(),
   riskScore: z.number().nullable(),

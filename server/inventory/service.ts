@@ -57,7 +57,9 @@ export function apiListFilters(actor: Actor, input: z.output<typeof apiListInput
   if (input.lifecycle) filters.push({ lifecycle: input.lifecycle });
   if (input.exposure) filters.push({ exposure: input.exposure === "unknown" ? null : input.exposure });
   if (input.dataClass) filters.push({ dataClasses: { has: input.dataClass } });
-  if (input.source) filters.push({ sourceFormats: { has: input.source } });
+  // "traffic": Apis known only from traffic (shadow APIs); other sources are ingest formats.
+  if (input.source === "traffic") filters.push({ discoveredFromTraffic: true });
+  else if (input.source) filters.push({ sourceFormats: { has: input.source } });
   return filters;
 }
 
@@ -83,6 +85,7 @@ export async function listApis(prisma: Db, actor: Actor, rawInput: ApiListInput)
         dataClasses: true,
         authKinds: true,
         sourceFormats: true,
+        discoveredFromTraffic: true,
         riskScore: true,
         riskBand: true,
         lastSeenAt: true,
@@ -94,7 +97,7 @@ export async function listApis(prisma: Db, actor: Actor, rawInput: ApiListInput)
     total,
     page: input.page,
     pageSize: input.pageSize,
-    rows: rows.map((row) => ({ ...row, lastSeenAt: row.lastSeenAt.toISOString() })),
+    rows: rows.map(({ discoveredFromTraffic, ...row }) => ({ ...row, observedOnly: discoveredFromTraffic, lastSeenAt: row.lastSeenAt.toISOString() })),
   };
 }
 
@@ -147,6 +150,7 @@ export async function getApi(prisma: Db, actor: Actor, slug: string): Promise<z.
     dataClasses: api.dataClasses,
     authKinds: api.authKinds,
     sourceFormats: api.sourceFormats,
+    observedOnly: api.discoveredFromTraffic,
     documentedEndpoints: api.documentedEndpoints,
     observedEndpoints: api.observedEndpoints,
     riskScore: api.riskScore,

@@ -29,9 +29,14 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     expect(r.counts).toMatchObject({ records: 1, events: 1, unknownHostEvents: 1 });
     const rows = await db.prisma.trafficEndpointHour.findMany({ where: { ingestRunId: r.runId } });
     expect(rows).toHaveLength(1);
+    // The host no inventory knows became a shadow Api (its only client is private: exposure unknown; plain HTTP only:
+    // an http base URL), and its
+    // rollups moved from "host:localhost:8000" to it.
+    const shadow = await db.prisma.api.findFirstOrThrow({ where: { host: "localhost:8000" } });
+    expect(shadow).toMatchObject({ discoveredFromTraffic: true, exposure: null, baseUrl: "http://localhost:8000" });
     expect(rows[0]).toMatchObject({
-      scopeKey: "host:localhost:8000",
-      apiId: null,
+      scopeKey: shadow.id,
+      apiId: shadow.id,
       host: "localhost:8000",
       method: "GET",
       pathTemplate: "/example-route",
@@ -47,12 +52,12 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     expect(rows[0]?.hourStart.toISOString()).toBe("2024-09-19T22:00:00.000Z");
     const days = await db.prisma.trafficClientDay.findMany({ where: { ingestRunId: r.runId } });
     expect(days).toHaveLength(1);
-    expect(days[0]).toMatchObject({ scopeKey: "host:localhost:8000", apiId: null, clientKey: "192.168.65.1", authenticated: false, requests: 1, status2xx: 1, bytes: 9982n });
+    expect(days[0]).toMatchObject({ scopeKey: shadow.id, apiId: shadow.id, clientKey: "192.168.65.1", authenticated: false, requests: 1, status2xx: 1, bytes: 9982n });
     expect(days[0]?.day.toISOString()).toBe("2024-09-19T00:00:00.000Z");
     // Samples: one per client × day (across Apis and endpoints) and one per endpoint × hour (across clients).
     const samples = await db.prisma.trafficSample.findMany({ where: { ingestRunId: r.runId }, orderBy: { clientKey: "asc" } });
     expect(samples.map((s) => [s.scopeKey, s.method, s.pathTemplate, s.clientKey])).toEqual([
-      ["host:localhost:8000", "GET", "/example-route", "*"],
+      [shadow.id, "GET", "/example-route", "*"],
       ["*", "*", "*", "192.168.65.1"],
     ]);
     const event = { method: "GET", path: "/example-route", status: 200, clientIp: "192.168.65.1", client: "192.168.65.1" };
@@ -81,9 +86,11 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     expect(new Set(days.filter((x) => x.apiId === shop.id).map((x) => x.clientKey))).toEqual(new Set(["77.179.66.156", "127.0.0.1"]));
     expect(days.filter((x) => x.apiId === shop.id).reduce((n, x) => n + x.requests, 0)).toBe(12);
     // The one virtual-host line names a host no inventory knows: a shadow-API candidate, not the --api Api.
-    const vhost = rows.find((x) => x.scopeKey === "host:lessons.example.com");
+    // (recorded as a shadow Api, its rollups under it).
+    const lessons = await db.prisma.api.findFirstOrThrow({ where: { host: "lessons.example.com" } });
+    const vhost = rows.find((x) => x.scopeKey === lessons.id);
     expect(vhost).toMatchObject({ requests: 1, status2xx: 1, bytes: 7648063n });
-    expect(days.find((x) => x.scopeKey === "host:lessons.example.com")).toMatchObject({ clientKey: "192.168.0.1", requests: 1, bytes: 7648063n });
+    expect(days.find((x) => x.scopeKey === lessons.id)).toMatchObject({ clientKey: "192.168.0.1", requests: 1, bytes: 7648063n });
   });
 
   it("says so in the run's warnings when the api option names no known Api", async () => {
@@ -119,7 +126,8 @@ describe.each(TEST_DATABASES)("traffic persister on $name", (kind) => {
     const jsonRows = await db.prisma.trafficEndpointHour.findMany({ where: { ingestRunId: json.runId } });
     expect(jsonRows.reduce((n, x) => n + x.requests, 0)).toBe(json.counts.records);
     // Both logged /reviews/0 calls land in one endpoint hour.
-    expect(jsonRows.find((x) => x.pathTemplate === "/reviews/{id}")).toMatchObject({ scopeKey: "host:reviews:9080", requests: 2, status2xx: 2 });
+    const reviews = await db.prisma.api.findFirstOrThrow({ where: { host: "reviews:9080" } });
+    expect(jsonRows.find((x) => x.pathTemplate === "/reviews/{id}")).toMatchObject({ scopeKey: reviews.id, requests: 2, status2xx: 2 });
   });
 
   it("matches templates, infers unmatched ones, marks observed endpoints and adds to existing buckets", async () => {

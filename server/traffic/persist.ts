@@ -9,7 +9,8 @@
  * iterated here; the workers run the same line handler and the same fold, and this thread writes what they send.
  *
  * After the last flush: Endpoint.observed = true for matched endpoints that served traffic (any status but 404/410),
- * and the Apis' observedEndpoints through refreshApiAggregates.
+ * shadow hosts and undocumented templates become records (./observed.ts), and the Apis' observedEndpoints follow
+ * through refreshApiAggregates.
  */
 import { randomBytes } from "node:crypto";
 import { loadRuleSettings } from "@/server/correlate/settings";
@@ -20,6 +21,7 @@ import { readPosition } from "@/server/ingest/line-position";
 import { refreshApiAggregates } from "@/server/inventory/persist";
 import { paramCapsOf, SAMPLE_HOLD_EVENTS, TrafficFold, type TrafficSetup } from "./fold";
 import { attributionStage } from "./attribute-stage";
+import { recordObserved } from "./observed";
 import { canReadInShards, foldInShards } from "./shards";
 import { type RollupBatch, takeReadySamples, takeRollups, writeRollups } from "./write-rollups";
 
@@ -29,6 +31,8 @@ export interface TrafficCounts {
   unknownHostEvents: number;
   rollupRows: number;
   endpointsObserved: number;
+  shadowApisRecorded: number;
+  observedEndpointsRecorded: number;
 }
 
 export interface TrafficSource {
@@ -48,7 +52,8 @@ const CHUNK = 5_000;
 export async function loadTrafficSetup(tx: Tx, apiOption: string | undefined): Promise<TrafficSetup> {
   const settings = await loadRuleSettings(tx);
   const apis = await tx.api.findMany({ select: { id: true, slug: true, name: true, catalogName: true, aliases: true, host: true, basePath: true } });
-  const rows = await tx.endpoint.findMany({ select: { id: true, apiId: true, method: true, path: true, tags: true, parameters: true } });
+  // Only documented endpoints match: traffic to an observed-only one stays unmatched (the shadow-endpoint signal).
+  const rows = await tx.endpoint.findMany({ where: { documented: true }, select: { id: true, apiId: true, method: true, path: true, tags: true, parameters: true } });
   const endpoints = rows.map(({ parameters, ...e }) => {
     const queryParams = declaredQueryParams(parameters);
     return queryParams.length ? { ...e, queryParams } : e;
@@ -153,7 +158,7 @@ export async function persistTraffic(
     rollupRows += await write(takeRollups(fold.agg, true));
     if (fold.counts.events % PROGRESS_EVERY !== 0) source.progress?.(fold.counts.events);
   }
-  const counts: TrafficCounts = { ...fold.counts, rollupRows, endpointsObserved: 0 };
+  const counts: TrafficCounts = { ...fold.counts, rollupRows, endpointsObserved: 0, shadowApisRecorded: 0, observedEndpointsRecorded: 0 };
   for (const w of fold.agg.values.warnings()) source.warn?.(w.message, w.line);
   if (fold.attributor.unknownOption !== undefined && counts.events > 0) {
     source.warn?.(`--api "${fold.attributor.unknownOption}" names no known Api; traffic without a known host was kept as unknown`);
@@ -164,7 +169,9 @@ export async function persistTraffic(
     counts.endpointsObserved += await tx.$executeRaw`
       UPDATE endpoint SET observed = true WHERE id = ANY(${observed.slice(i, i + CHUNK)}::text[]) AND NOT observed`;
   }
-  const touched = [...fold.apiIds];
+  const observedRecords = await recordObserved(tx, [...fold.apiIds]);
+  Object.assign(counts, observedRecords.counts);
+  const touched = observedRecords.apiIds;
   if (touched.length) await refreshApiAggregates(tx, touched);
   return { counts, apiIds: touched, records: counts.events };
 }

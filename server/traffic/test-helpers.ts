@@ -103,3 +103,9 @@ export const KONG_FALLBACK_ENTRY = {
   client_ip: "2001:db8::7",
   authenticated_entity: { id: "cred-9" },
 };
+
+/** The scope of a host's rollups: the shadow Api recorded for it (server/traffic/observed.ts), else "host:<host>". */
+export async function hostScope(db: Db, host: string): Promise<string> {
+  const api = await db.api.findFirst({ where: { host, discoveredFromTraffic: true }, select: { id: true } });
+  return api?.id ?? `host:${host}`;
+}

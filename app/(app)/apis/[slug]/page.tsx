@@ -42,10 +42,32 @@ export default async function ApiDetailPage({ params, searchParams }: { params: 
   }
   const [risk, open] = await Promise.all([caller.risk.api({ slug }), caller.findings.summary({ api: slug, status: "active" })]);
   const undeclared = api.endpoints.filter((e) => e.securityMode === "undeclared").length;
+  // A draft spec from traffic: of the whole Api when only traffic knows it, else of its undocumented endpoints.
+  const undocumented = api.endpoints.filter((e) => e.observed && !e.documented).length;
   return (
     <>
-      <h1>{api.name}</h1>
+      <h1>
+        {api.name}{" "}
+        {api.observedOnly ? (
+          <span className="badge warn" title="Known only from traffic: no inventory documents it (shadow API)">
+            observed only
+          </span>
+        ) : null}
+      </h1>
       <ApiTabs slug={api.slug} current="api" />
+      {api.observedOnly || undocumented ? (
+        <section className="panel" aria-label="Draft spec from traffic">
+          <p>
+            {api.observedOnly
+              ? "No inventory documents this API: Postern knows it from gateway traffic only."
+              : `${undocumented} endpoint${undocumented === 1 ? "" : "s"} seen in traffic that no inventory documents.`}{" "}
+            <a href={`/api/v1/apis/${encodeURIComponent(api.slug)}/draft-spec`} download>
+              Download draft spec (OpenAPI 3.1)
+            </a>
+          </p>
+          <p className="muted">Drafted from traffic rollups: paths with inferred parameters, methods, statuses seen, auth observed, servers.</p>
+        </section>
+      ) : null}
       <section className="panel" aria-label="About this API">
         <dl className="kv">
           <dt>Base URL</dt>
@@ -82,6 +104,7 @@ export default async function ApiDetailPage({ params, searchParams }: { params: 
           </dd>
           <dt>Sources</dt>
           <dd>
+            {api.observedOnly ? <span className="badge warn">traffic</span> : null}
             {api.sources.map((s) => (
               <span key={`${s.format}:${s.fileName}`} className="badge" title={`last seen ${s.seenAt}`}>
                 {s.format}: {s.fileName}

@@ -17,6 +17,10 @@ const document = {
   ...openApiDocument,
   components: {
     ...openApiDocument.components,
+    securitySchemes: {
+      ...openApiDocument.components.securitySchemes,
+      sessionCookie: { type: "apiKey", in: "cookie", name: "better-auth.session_token", description: "The browser session of a signed-in person" },
+    },
     schemas: {
       ...openApiDocument.components.schemas,
       ...findingsSchemas,
@@ -99,6 +103,23 @@ const document = {
         description: "Only the token that started the job can read it. Finished jobs are kept for an hour; jobs do not survive a server restart.",
         parameters: [jobId],
         responses: { "200": jobResponse("The job"), "400": error("Malformed job id"), "401": error("No token"), "404": notFound },
+      },
+    },
+    "/apis/{slug}/draft-spec": {
+      get: {
+        operationId: "getDraftSpec",
+        summary: "OpenAPI 3.1 draft of an Api from its traffic",
+        description:
+          "For an Api known only from traffic, every path seen; for a documented Api, the paths seen that no inventory documents. " +
+          "Paths with inferred path parameters, methods, statuses seen, a bearer scheme when authenticated principals were seen, servers. " +
+          "Taken with the browser session (the Api page's download); another team's Api answers 404.",
+        security: [{ sessionCookie: [] }],
+        parameters: [{ name: "slug", in: "path", required: true, schema: { type: "string", pattern: "^[a-z0-9-]{1,120}$" } }],
+        responses: {
+          "200": { description: "The draft (an attachment)", content: { "application/json": { schema: { type: "object", required: ["openapi", "info", "paths"] } } } },
+          "401": error("Not signed in"),
+          "404": error("No such Api, or one of another team"),
+        },
       },
     },
     "/ingest/jobs/{id}/cancel": {

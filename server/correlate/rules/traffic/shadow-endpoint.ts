@@ -3,6 +3,8 @@
  * other than 404/410) within the lookback, that no inventory describes. Rollups are grouped in SQL; the few grouped
  * templates are re-checked against the Api's current endpoints (an inventory ingested after the traffic may document
  * them now). Clients per endpoint are not stored: the evidence names those seen in the endpoint's samples.
+ * The finding points at the observed-only endpoint record of the template (server/traffic/observed.ts, DESIGN.md
+ * "Shadow records"). Apis known only from traffic are left to shadow-api: every endpoint of theirs is undocumented.
  */
 import { createMatcher, type PathMatcher } from "@/server/domain/path-matcher";
 import type { DerivedFinding, Rule } from "../../rule";
@@ -10,6 +12,7 @@ import { evidence, iso, loadSamples, lookback, n, sampleClients } from "./shared
 
 interface Row {
   apiId: string;
+  endpointId: string | null;
   method: string;
   pathTemplate: string;
   requests: number;
@@ -25,9 +28,11 @@ export const shadowEndpoint: Rule = {
   async evaluate(ctx) {
     const w = lookback(ctx);
     const rows = await ctx.tx.$queryRaw<Row[]>`
-      SELECT r."apiId", r.method, r."pathTemplate", sum(r.requests)::int AS requests,
+      SELECT r."apiId", max(e.id) AS "endpointId", r.method, r."pathTemplate", sum(r.requests)::int AS requests,
         sum(r.requests - r."status404" - r."status410")::int AS served, min(r."hourStart") AS first, max(r."hourStart") AS last
       FROM traffic_endpoint_hour r
+      JOIN api a ON a.id = r."apiId" AND NOT a."discoveredFromTraffic"
+      LEFT JOIN endpoint e ON e."apiId" = r."apiId" AND e.method = r.method AND e.path = r."pathTemplate" AND NOT e.documented
       WHERE r."apiId" IS NOT NULL AND NOT r.matched
         AND r."hourStart" >= date_trunc('hour', ${iso(w.from)}::timestamp) AND r."hourStart" < ${iso(w.to)}::timestamp
         AND (${ctx.apiIds}::text[] IS NULL OR r."apiId" = ANY(${ctx.apiIds}::text[]))
@@ -53,7 +58,7 @@ export const shadowEndpoint: Rule = {
         ruleId: "shadow-endpoint",
         kind: "traffic",
         apiId: r.apiId,
-        endpointId: null,
+        endpointId: r.endpointId,
         subject: `${r.method} ${r.pathTemplate}`,
         title: `Undocumented endpoint in traffic: ${r.method} ${r.pathTemplate}`,
         description: `${r.method} ${r.pathTemplate} served ${n(r.served)} of ${n(r.requests)} requests but no inventory describes it.`,

@@ -129,13 +129,26 @@ describe.each(TEST_DATABASES)("traffic rules on $name", (kind) => {
       const endpoints = await run("shadow-endpoint", s.asOf);
       expect(endpoints).toHaveLength(1);
       expect(endpoints[0]).toMatchObject({ apiId: shopId, subject: "GET /internal/debug/{id}", severity: "medium", owaspCategory: "API9" });
+      // It points at the observed-only endpoint record of its template.
+      const observed = await db.prisma.endpoint.findUniqueOrThrow({ where: { id: endpoints[0]!.endpointId! } });
+      expect(observed).toMatchObject({ apiId: shopId, method: "GET", path: "/internal/debug/{id}", documented: false, observed: true });
       // Clients per endpoint are not stored: those seen in the endpoint's samples.
       expect(endpoints[0]?.evidence).toMatchObject({ counts: { requests: 2, served: 2, sampledClients: 1 }, topClient: "198.51.100.5" });
       const apis = (await run("shadow-api", s.asOf)).filter((f) => f.subject === "host:ghost.example.net");
       expect(apis).toHaveLength(1);
-      expect(apis[0]).toMatchObject({ apiId: null, severity: "high", evidence: { host: "ghost.example.net", counts: { served: 1, clients: 1 } } });
-      // Evaluated for a list of Apis, shadow APIs (which have none) are not produced.
-      expect(await rule("shadow-api").evaluate({ tx: db.prisma, asOf: s.asOf, apiIds: [shopId], settings: { ...DEFAULT_RULE_SETTINGS } })).toEqual([]);
+      // The host became an Api known only from traffic, and the finding points at it.
+      const ghost = await db.prisma.api.findFirstOrThrow({ where: { host: "ghost.example.net" } });
+      expect(ghost).toMatchObject({ discoveredFromTraffic: true, ownerTeamId: null, lifecycle: null, sourceFormats: [] });
+      expect(apis[0]).toMatchObject({ apiId: ghost.id, severity: "high", evidence: { host: "ghost.example.net", counts: { served: 1, clients: 1 } } });
+      // Evaluated for a list of Apis, only those Apis' shadow findings.
+      const scoped = (apiIds: string[]) => rule("shadow-api").evaluate({ tx: db.prisma, asOf: s.asOf, apiIds, settings: { ...DEFAULT_RULE_SETTINGS } });
+      expect(await scoped([shopId])).toEqual([]);
+      expect((await scoped([ghost.id])).map((f) => f.apiId)).toEqual([ghost.id]);
+      // Its paths are observed-only endpoints, but not shadow endpoints (the shadow API covers them).
+      expect(await db.prisma.endpoint.findMany({ where: { apiId: ghost.id }, select: { method: true, path: true, documented: true } })).toEqual([
+        { method: "GET", path: "/api/things/{id}", documented: false },
+      ]);
+      expect(endpoints.some((f) => f.apiId === ghost.id)).toBe(false);
     });
   });
 
