@@ -27,3 +27,9 @@ export function apiSqlScope(actor: Actor, alias: string): Prisma.Sql {
   if (seesAllApis(actor) || actor.role === "executive") return Prisma.sql`TRUE`;
   return Prisma.sql`${Prisma.raw(`${alias}."ownerTeamId"`)} = ANY(${actor.teamIds}::text[])`;
 }
+
+/** findingScope for raw SQL, on the finding table aliased `f` LEFT JOINed to its Api aliased `a`. */
+export function findingSqlScope(actor: Actor): Prisma.Sql {
+  if (seesAllApis(actor) || actor.role === "executive") return Prisma.sql`TRUE`;
+  return Prisma.sql`(a.id IS NOT NULL AND ${apiSqlScope(actor, "a")})`;
+}

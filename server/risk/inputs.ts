@@ -31,7 +31,24 @@ const BUCKET_SQL = Prisma.sql`CASE
   WHEN f."ruleId" = 'ownerless-api' AND f.kind = 'posture' THEN 'ownership'
   ELSE 'openFindings' END`;
 
-export async function loadRiskInputs(db: Db | Tx, apiIds: string[] | null): Promise<RiskInput[]> {
+/**
+ * Which findings count as active: today's status, or, for a past day (`asOf`), a scanner finding's status then (from
+ * its history: the last status event up to then, else open once first seen). Derived findings (posture, traffic,
+ * secret) and the inventory facts have no such history: for a past day they count as they stand now.
+ */
+function activeFindings(asOf: Date | undefined): { join: Prisma.Sql; where: Prisma.Sql } {
+  if (!asOf) return { join: Prisma.empty, where: Prisma.sql`f.status = ANY(${ACTIVE}::text[])` };
+  return {
+    join: Prisma.sql`LEFT JOIN LATERAL (SELECT e."toValue" FROM finding_event e
+      WHERE e."findingId" = f.id AND e.type = 'status' AND e."createdAt" <= ${asOf}
+      ORDER BY e."createdAt" DESC, e.id DESC LIMIT 1) st ON TRUE`,
+    where: Prisma.sql`(CASE WHEN f.kind = 'scan' THEN f."firstSeenAt" <= ${asOf} AND coalesce(st."toValue", 'open') = ANY(${ACTIVE}::text[])
+      ELSE f.status = ANY(${ACTIVE}::text[]) END)`,
+  };
+}
+
+export async function loadRiskInputs(db: Db | Tx, apiIds: string[] | null, asOf?: Date): Promise<RiskInput[]> {
+  const active = activeFindings(asOf);
   const endpointFilter = apiIds === null ? Prisma.sql`TRUE` : Prisma.sql`e."apiId" = ANY(${apiIds}::text[])`;
   const findingFilter = apiIds === null ? Prisma.sql`f."apiId" IS NOT NULL` : Prisma.sql`f."apiId" = ANY(${apiIds}::text[])`;
   const [apis, endpoints, counts, top] = await Promise.all([
@@ -56,7 +73,7 @@ export async function loadRiskInputs(db: Db | Tx, apiIds: string[] | null): Prom
       FROM endpoint e WHERE ${endpointFilter} GROUP BY 1`,
     db.$queryRaw<{ apiId: string; bucket: FindingBucket; severity: string; n: number }[]>`
       SELECT f."apiId", ${BUCKET_SQL} AS bucket, f.severity, count(*)::int AS n
-      FROM finding f WHERE ${findingFilter} AND f.status = ANY(${ACTIVE}::text[])
+      FROM finding f ${active.join} WHERE ${findingFilter} AND ${active.where}
       GROUP BY 1, 2, 3`,
     db.$queryRaw<(FindingRef & { apiId: string; bucket: FindingBucket; docs: DocEvidence | null })[]>`
       SELECT "apiId", bucket, id, title, severity, "ruleId", docs FROM (
@@ -67,7 +84,7 @@ export async function loadRiskInputs(db: Db | Tx, apiIds: string[] | null): Prom
           row_number() OVER (PARTITION BY f."apiId", ${BUCKET_SQL}
             ORDER BY CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END DESC,
               f."lastSeenAt" DESC, f.id) AS rn
-        FROM finding f WHERE ${findingFilter} AND f.status = ANY(${ACTIVE}::text[])
+        FROM finding f ${active.join} WHERE ${findingFilter} AND ${active.where}
       ) t WHERE rn <= ${TOP_PER_FACTOR}
       ORDER BY "apiId", bucket, rn`,
   ]);
@@ -144,4 +161,39 @@ export async function recomputeRisk(tx: Tx, apiIds: string[] | null, asOf: Date,
       ON CONFLICT ("apiId", day) DO UPDATE SET score = EXCLUDED.score, band = EXCLUDED.band, factors = EXCLUDED.factors`;
   }
   return results.length;
+}
+
+/**
+ * Fills the daily snapshots of the `days` UTC days before `now` that have none, each scored as of the end of its
+ * day (scanner findings by their history, see activeFindings). The demo loads this so a fresh install shows the
+ * trend its own history implies; days that already have a snapshot are left as they are. The trend carries each
+ * Api's latest snapshot forward (./service.ts riskTrend), so only the window's first day and the days on which a
+ * scanner finding appeared or changed status are scored.
+ */
+export async function backfillRiskHistory(tx: Tx, days: number, now: Date, weights?: RiskWeights): Promise<number> {
+  const w = weights ?? (await loadRiskWeights(tx));
+  const today = new Date(`${utcDay(now)}T00:00:00Z`);
+  const first = new Date(today.getTime() - days * 86_400_000);
+  const changes = await tx.$queryRaw<{ day: string }[]>`
+    SELECT DISTINCT to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM (
+      SELECT f."firstSeenAt" AS at FROM finding f WHERE f.kind = 'scan'
+      UNION ALL
+      SELECT e."createdAt" FROM finding_event e JOIN finding f ON f.id = e."findingId" WHERE f.kind = 'scan' AND e.type = 'status'
+    ) t WHERE t.at >= ${first} AND t.at < ${today}`;
+  const dayList = [...new Set([utcDay(first), ...changes.map((c) => c.day)])].sort();
+  let written = 0;
+  for (const day of dayList) {
+    const endOfDay = new Date(Date.parse(`${day}T00:00:00Z`) + 86_399_999);
+    const results = (await loadRiskInputs(tx, null, endOfDay)).map((i) => ({ apiId: i.apiId, r: scoreApi(i, w) }));
+    for (let i = 0; i < results.length; i += CHUNK) {
+      const batch = results.slice(i, i + CHUNK);
+      written += await tx.$executeRaw`
+        INSERT INTO risk_snapshot ("apiId", day, score, band, factors)
+        SELECT u.id, ${day}::date, u.score, u.band, u.factors::jsonb
+        FROM unnest(${batch.map((b) => b.apiId)}::text[], ${batch.map((b) => b.r.score)}::float8[], ${batch.map((b) => b.r.band)}::text[],
+          ${batch.map((b) => JSON.stringify(b.r.factors.map((f) => ({ name: f.name, points: f.points }))))}::text[]) AS u(id, score, band, factors)
+        ON CONFLICT ("apiId", day) DO NOTHING`;
+    }
+  }
+  return written;
 }
