@@ -9,6 +9,7 @@ import type { Db } from "@/server/db/client";
 import { ACTIVE_STATUSES } from "@/server/domain/findings";
 import { type Band, BANDS } from "@/server/domain/risk";
 import { riskTrend } from "@/server/risk/service";
+import { type SlaCompliance, slaCompliance } from "@/server/findings/sla-service";
 import { ATTACK_SIGNAL_RULE_IDS } from "@/server/correlate/rules/traffic";
 import type { ExecutiveSummary } from "./schemas";
 
@@ -57,6 +58,24 @@ export function plainRisk(f: RiskFacts): string {
   return parts.join(", ");
 }
 
+const NO_TEAM = "No team";
+
+/** Compliance per team joined with what each team has overdue now (teams with either). */
+function slaRows(sla: SlaCompliance, overdue: { team: string | null; overdue: number }[]): ExecutiveSummary["sla"] {
+  const rows = new Map<string, ExecutiveSummary["sla"][number]>();
+  for (const t of sla.teams) {
+    const team = t.team?.name ?? NO_TEAM;
+    rows.set(team, { team, closed: t.closed, withinSla: t.closedWithinSla, compliance: t.share === null ? null : round1(t.share * 100), openOverdue: 0 });
+  }
+  for (const o of overdue) {
+    const team = o.team ?? NO_TEAM;
+    const row = rows.get(team) ?? { team, closed: 0, withinSla: 0, compliance: null, openOverdue: 0 };
+    row.openOverdue = o.overdue;
+    rows.set(team, row);
+  }
+  return [...rows.values()].sort((a, b) => (a.team === NO_TEAM ? 1 : b.team === NO_TEAM ? -1 : a.team.localeCompare(b.team)));
+}
+
 export async function executiveSummary(prisma: Db, actor: Actor, now = new Date()): Promise<ExecutiveSummary> {
   const apiScope = apiSqlScope(actor, "a");
   const findings = findingSqlScope(actor);
@@ -70,7 +89,7 @@ export async function executiveSummary(prisma: Db, actor: Actor, now = new Date(
   const changeFrom = new Date(now.getTime() - CHANGE_DAYS * DAY_MS);
   const changeDay = new Date(today.getTime() - CHANGE_DAYS * DAY_MS).toISOString().slice(0, 10);
 
-  const [trend, weekly, mttr, sla, top, fresh, resolved, rises] = await Promise.all([
+  const [trend, weekly, mttr, sla, overdue, top, fresh, resolved, rises] = await Promise.all([
     riskTrend(prisma, actor, now),
     // Opened (first seen) and resolved (the lifecycle's status events) per ISO week, the last 13 weeks.
     prisma.$queryRaw<{ week: string; opened: number; resolved: number }[]>`
@@ -101,16 +120,14 @@ export async function executiveSummary(prisma: Db, actor: Actor, now = new Date(
       FROM finding f LEFT JOIN api a ON a.id = f."apiId"
       WHERE ${findings} AND f.status = 'resolved' AND f."resolvedAt" IS NOT NULL AND f."resolvedAt" > ${yearAgoMonth}
       GROUP BY 1`,
-    // SLA per team over the period: closed within their due date ÷ closed; and what is overdue now.
-    prisma.$queryRaw<{ team: string | null; closed: number; within: number; overdue: number }[]>`
-      SELECT t.name AS team,
-        (count(*) FILTER (WHERE f.status = 'resolved' AND f."resolvedAt" > ${periodStart} AND f."resolvedAt" <= ${now}))::int AS closed,
-        (count(*) FILTER (WHERE f.status = 'resolved' AND f."resolvedAt" > ${periodStart} AND f."resolvedAt" <= ${now} AND f."resolvedAt" <= f."slaDueAt"))::int AS within,
-        (count(*) FILTER (WHERE f.status = ANY(${ACTIVE}::text[]) AND f."slaDueAt" < ${now}))::int AS overdue
+    // SLA per team over the period: the same definition as the reports (server/findings/sla-service.ts) ...
+    slaCompliance(prisma, actor, { from: periodStart, to: now }),
+    // ... and what is overdue now, per team.
+    prisma.$queryRaw<{ team: string | null; overdue: number }[]>`
+      SELECT t.name AS team, count(*)::int AS overdue
       FROM finding f LEFT JOIN api a ON a.id = f."apiId" LEFT JOIN team t ON t.id = f."teamId"
-      WHERE ${findings} AND f."slaDueAt" IS NOT NULL
-      GROUP BY 1
-      ORDER BY 1 NULLS LAST`,
+      WHERE ${findings} AND f.status = ANY(${ACTIVE}::text[]) AND f."slaDueAt" < ${now}
+      GROUP BY 1`,
     // The riskiest Apis with the facts behind their plain-language summary.
     prisma.$queryRaw<(RiskFacts & { slug: string; name: string; score: number; band: string })[]>`
       SELECT a.slug, a.name, a."riskScore" AS score, a."riskBand" AS band, a.exposure, coalesce(a."dataClasses", ARRAY[]::text[]) AS "dataClasses", coalesce(a."authKinds", ARRAY[]::text[]) AS "authKinds",
@@ -159,9 +176,7 @@ export async function executiveSummary(prisma: Db, actor: Actor, now = new Date(
       const previousYearDays = num(m?.year);
       return { severity, days, resolved: m?.n ?? 0, previousMonthDays, previousYearDays, monthOverMonth: pctChange(days, previousMonthDays), yearOverYear: pctChange(days, previousYearDays) };
     }),
-    sla: sla
-      .filter((r) => r.closed > 0 || r.overdue > 0)
-      .map((r) => ({ team: r.team ?? "No team", closed: r.closed, withinSla: r.within, compliance: r.closed ? round1((r.within / r.closed) * 100) : null, openOverdue: r.overdue })),
+    sla: slaRows(sla, overdue),
     periodDays: PERIOD_DAYS,
     topRisks: top.filter((t) => isBand(t.band)).map((t) => ({ slug: t.slug, name: t.name, score: t.score, band: t.band as Band, summary: plainRisk(t) })),
     changes: {
