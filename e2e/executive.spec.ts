@@ -25,7 +25,7 @@ test("an executive lands on the summary, sees the trend and SLA per team, and ca
 
   // The finding's page and its procedure refuse: executives see aggregates only.
   await page.goto(href!);
-  await expect(page.getByRole("alert")).toContainText("Individual findings and their evidence are for the security team");
+  await expect(page.locator("p[role=alert]")).toContainText("Individual findings and their evidence are for the security team");
   await expect(page.getByTestId("finding-evidence")).toHaveCount(0);
   const id = href!.split("/").at(-1)!;
   const direct = await page.request.get(`/api/trpc/findings.get?input=${encodeURIComponent(JSON.stringify({ id }))}`);
