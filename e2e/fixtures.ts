@@ -12,6 +12,7 @@ export const E2E = JSON.parse(process.env.E2E_CONFIG ?? "{}") as {
   victim: Credentials;
   developer: Credentials;
   security: Credentials;
+  executive: Credentials;
 };
 
 export const SAMPLES = new URL("../fixtures/samples/", import.meta.url).pathname;
@@ -21,6 +22,6 @@ export async function signIn(page: Page, who: Credentials) {
   await page.getByLabel("Email").fill(who.email);
   await page.getByLabel("Password").fill(who.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  // Developers land on My findings, everyone else on the overview (app/(app)/page.tsx).
-  await expect(page.getByRole("heading", { name: /^(Overview|My findings)$/, level: 1 })).toBeVisible();
+  // Developers land on My findings, executives on their summary, everyone else on the overview (app/(app)/page.tsx).
+  await expect(page.getByRole("heading", { name: /^(Overview|My findings|Executive summary)$/, level: 1 })).toBeVisible();
 }

@@ -17,16 +17,21 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   const counts = can(actor, "findings:read") ? await caller.findings.counts() : null;
   // Developers start from their work: My findings is their landing page (app/(app)/page.tsx) and comes first.
   const developer = actor.role === "developer";
+  // Executives land on their summary (app/(app)/page.tsx), so the Overview is /overview for them too.
+  const executive = actor.role === "executive";
   const mine = { href: "/my", label: "My findings", available: true, badge: "mine" as const };
+  const summary = { href: "/executive", label: "Executive summary", available: true };
   const items = [
     ...(developer ? [mine] : []),
-    { href: developer ? "/overview" : "/", label: "Overview", available: true },
+    ...(executive ? [summary] : []),
+    { href: developer || executive ? "/overview" : "/", label: "Overview", available: true },
     ...(can(actor, "findings:decide") ? [{ href: "/triage", label: "Triage queue", available: true, badge: "triage" as const }] : []),
     { href: "/apis", label: "APIs", available: true },
     { href: "/findings", label: "Findings", available: true },
     { href: "/attack-signals", label: "Attack signals", available: true },
     { href: "/secrets", label: "Secrets", available: actor.role !== "executive" },
     ...(!developer && can(actor, "findings:read") ? [mine] : []),
+    ...(!executive && can(actor, "executive:read") ? [summary] : []),
     { href: "/reports", label: "Reports", available: false },
     { href: "/ingest", label: "Ingest", available: can(actor, "ingest:write") },
     { href: "/settings", label: "Settings", available: can(actor, "ingest:write") },

@@ -5,6 +5,8 @@ import { useEffect, useState } from "react";
 import type { RouterInputs } from "@/components/api-types";
 import { useTRPC } from "@/components/trpc";
 import { DATA_CLASSES, EXPOSURES as KNOWN_EXPOSURES, LIFECYCLES } from "@/server/domain/inventory";
+import { BANDS } from "@/server/domain/risk";
+import { BandBadge } from "@/components/overview/overview";
 import { AssignOwnerless } from "./assign-ownerless";
 import { AuthBadges, DataClassBadges, Lifecycle } from "./labels";
 import { Pager } from "@/components/ui/pager";
@@ -14,6 +16,7 @@ import { FilterSelect } from "@/components/ui/filter-select";
 type SortKey = NonNullable<RouterInputs["apis"]["list"]["sort"]>;
 const SORTABLE: readonly (readonly [SortKey, string])[] = [
   ["name", "Name"],
+  ["riskScore", "Risk"],
   ["baseUrl", "Base URL"],
   ["owner", "Owner"],
   ["lifecycle", "Lifecycle"],
@@ -21,6 +24,7 @@ const SORTABLE: readonly (readonly [SortKey, string])[] = [
   ["documentedEndpoints", "Endpoints (doc / obs)"],
 ];
 const EXPOSURES = [...KNOWN_EXPOSURES, "unknown"] as const;
+const RISK_BANDS = [...BANDS, "unscored"] as const;
 
 function pick<T extends string>(value: string | null, allowed: readonly T[]): T | undefined {
   return allowed.find((a) => a === value);
@@ -41,6 +45,7 @@ export function ApiTable() {
     dataClass: pick(params.get("dataClass"), DATA_CLASSES),
     // "traffic": Apis known only from traffic (shadow APIs).
     source: params.get("source") === "traffic" ? "traffic" : undefined,
+    band: pick(params.get("band"), RISK_BANDS),
     sort: pick(params.get("sort"), SORTABLE.map(([k]) => k)) ?? "name",
     dir: params.get("dir") === "desc" ? ("desc" as const) : ("asc" as const),
     page: Math.max(1, Number(params.get("page")) || 1),
@@ -75,6 +80,7 @@ export function ApiTable() {
           options={teams.data?.map((t) => ({ value: t.slug, label: t.name })) ?? []}
           onChange={(team) => update({ team })}
         />
+        <FilterSelect label="Risk band" value={input.band} options={RISK_BANDS} onChange={(band) => update({ band })} />
         <FilterSelect label="Lifecycle" value={input.lifecycle} options={LIFECYCLES} onChange={(lifecycle) => update({ lifecycle })} />
         <FilterSelect label="Exposure" value={input.exposure} options={EXPOSURES} onChange={(exposure) => update({ exposure })} />
         <FilterSelect label="Data class" value={input.dataClass} options={DATA_CLASSES} anyLabel="any" onChange={(dataClass) => update({ dataClass })} />
@@ -93,7 +99,7 @@ export function ApiTable() {
       </div>
       {input.ownerless && data ? (
         <AssignOwnerless
-          filter={{ q: input.q, team: input.team, sensitive: input.sensitive, lifecycle: input.lifecycle, exposure: input.exposure, dataClass: input.dataClass }}
+          filter={{ q: input.q, team: input.team, band: input.band, sensitive: input.sensitive, lifecycle: input.lifecycle, exposure: input.exposure, dataClass: input.dataClass }}
           total={data.total}
         />
       ) : null}
@@ -132,6 +138,15 @@ export function ApiTable() {
                     </span>
                   ) : null}
                 </td>
+                <td style={{ whiteSpace: "nowrap" }} data-testid="api-risk">
+                  {api.riskScore === null ? (
+                    <span className="muted">not scored</span>
+                  ) : (
+                    <>
+                      <span className="mono">{api.riskScore.toFixed(1)}</span> {api.riskBand ? <BandBadge band={api.riskBand} /> : null}
+                    </>
+                  )}
+                </td>
                 <td className="mono">{api.baseUrl ?? <span className="muted">—</span>}</td>
                 <td>{api.ownerTeam ? api.ownerTeam.name : <span className="badge bad">ownerless</span>}</td>
                 <td>
@@ -158,7 +173,7 @@ export function ApiTable() {
             ))}
             {data && data.rows.length === 0 ? (
               <tr>
-                <td colSpan={9} className="muted">
+                <td colSpan={10} className="muted">
                   No APIs match these filters.
                 </td>
               </tr>

@@ -17,16 +17,17 @@ export function BandBadge({ band }: { band: string }) {
 /** The Overview dashboard: aggregates only; every number links to the list behind it. */
 export function RiskOverview({ data }: { data: Overview }) {
   const f = (href: string) => (data.linksToFindings ? href : null);
-  const byRisk = "/apis?sort=riskScore&dir=desc";
+  // Each band opens the inventory filtered to it, riskiest first (URL parameters: the link is shareable).
+  const byRisk = (band: string) => `/apis?band=${band}&sort=riskScore&dir=desc`;
   return (
     <>
       <section aria-label="Risk distribution" className="panel" style={{ marginBottom: 16 }}>
         <h2>APIs by risk band</h2>
         <div className="grid-cards">
           {BANDS.map((band) => (
-            <CountLink key={band} href={byRisk} value={data.distribution[band] ?? 0} label={`${band} risk APIs`} />
+            <CountLink key={band} href={byRisk(band)} value={data.distribution[band] ?? 0} label={`${band} risk APIs`} />
           ))}
-          {data.unscored ? <CountLink href="/apis" value={data.unscored} label="not scored yet" /> : null}
+          {data.unscored ? <CountLink href="/apis?band=unscored" value={data.unscored} label="not scored yet" /> : null}
         </div>
         <BandChart distribution={data.distribution} />
       </section>

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { RouterOutputs } from "@/components/api-types";
 import { useTRPC } from "@/components/trpc";
-import { BANDS, FACTOR_LABELS, FACTOR_NAMES } from "@/server/domain/risk";
+import { BANDS, FACTOR_LABELS, FACTOR_NAMES, FLOOR_LABELS, FLOOR_NAMES } from "@/server/domain/risk";
 import { SEVERITIES } from "@/server/domain/severity";
 
 type Weights = RouterOutputs["risk"]["weights"]["get"]["weights"];
@@ -38,7 +38,8 @@ export function RiskWeightsEditor() {
       <h2>Risk weights</h2>
       <p className="muted">
         An API&apos;s score is the sum of these factors&apos; points (capped at 100). Findings count with diminishing returns: each severity can reach its share of the
-        factor, so any number of low findings stays below one critical. Current total of maxima: {total}.
+        factor, so any number of low findings stays below one critical. Current total of maxima: {total} (above 100 on purpose: an API bad on most
+        counts saturates at 100). Floors lift the profiles a security lead ranks high whatever the sum: high starts at 60, critical at 80; 0 turns a floor off.
       </p>
       <div className="panel">
         <fieldset style={{ border: 0, padding: 0, display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(190px, 1fr))", gap: 8 }} disabled={!canEdit}>
@@ -56,6 +57,15 @@ export function RiskWeightsEditor() {
             <label key={s} style={{ display: "flex", flexDirection: "column", fontSize: 12 }}>
               {s}
               <input type="number" min={0} max={1} step={0.01} value={draft.share[s]} onChange={(e) => set("share", s, Number(e.target.value))} />
+            </label>
+          ))}
+        </fieldset>
+        <fieldset style={{ border: 0, padding: 0, marginTop: 8, display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(260px, 1fr))", gap: 8 }} disabled={!canEdit}>
+          <legend>Minimum score (floor) per profile</legend>
+          {FLOOR_NAMES.map((key) => (
+            <label key={key} style={{ display: "flex", flexDirection: "column", fontSize: 12 }}>
+              {FLOOR_LABELS[key]}
+              <input type="number" min={0} max={100} step={1} value={draft.floors[key]} onChange={(e) => set("floors", key, Number(e.target.value))} />
             </label>
           ))}
         </fieldset>

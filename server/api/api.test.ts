@@ -69,6 +69,24 @@ describe.each(TEST_DATABASES)("API access control on $name", (kind) => {
     expect((await caller.apis.list({ pageSize: 1, page: 2 })).rows).toHaveLength(1);
   });
 
+  it("filters the inventory by risk band and sorts by risk in the database, unscored last", async () => {
+    const caller = createCaller({ prisma: db.prisma, actor: security });
+    await db.prisma.api.update({ where: { slug: "payments-api" }, data: { riskScore: 83.5, riskBand: "critical" } });
+    await db.prisma.api.update({ where: { slug: "identity-api" }, data: { riskScore: 12, riskBand: "low" } });
+    const desc = await caller.apis.list({ sort: "riskScore", dir: "desc" });
+    expect(desc.rows.map((r) => [r.slug, r.riskScore, r.riskBand])).toEqual([
+      ["payments-api", 83.5, "critical"],
+      ["identity-api", 12, "low"],
+    ]);
+    expect((await caller.apis.list({ sort: "riskScore", dir: "asc" })).rows.map((r) => r.slug)).toEqual(["identity-api", "payments-api"]);
+    expect((await caller.apis.list({ band: "critical", sort: "riskScore", dir: "desc" })).rows.map((r) => r.slug)).toEqual(["payments-api"]);
+    expect((await caller.apis.list({ band: "high" })).total).toBe(0);
+    await db.prisma.api.update({ where: { slug: "identity-api" }, data: { riskScore: null, riskBand: null } });
+    expect((await caller.apis.list({ band: "unscored" })).rows.map((r) => r.slug)).toEqual(["identity-api"]);
+    expect((await caller.apis.list({ sort: "riskScore", dir: "desc" })).rows.map((r) => r.slug)).toEqual(["payments-api", "identity-api"]);
+    expect((await caller.apis.list({ sort: "riskScore", dir: "asc" })).rows.map((r) => r.slug)).toEqual(["payments-api", "identity-api"]);
+  });
+
   it("forbids role-restricted procedures (403) and validates input", async () => {
     const dev = createCaller({ prisma: db.prisma, actor: payments });
     await expect(dev.ingest.runs({})).rejects.toMatchObject({ code: "FORBIDDEN" });

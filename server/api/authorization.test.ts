@@ -177,6 +177,7 @@ const CALLS: Record<string, Row> = {
   "traffic.flags": { call: { plain: (c) => c.traffic.flags({}) } },
   "traffic.attackSignals": { call: { plain: (c) => c.traffic.attackSignals({}) } },
   "risk.overview": { call: { plain: (c) => c.risk.overview() } },
+  "executive.summary": { call: { plain: (c) => c.executive.summary() } },
   "risk.api": {
     object: "api",
     call: { own: (c) => c.risk.api({ slug: "alpha-api" }), other: (c) => c.risk.api({ slug: "beta-api" }), none: (c) => c.risk.api({ slug: "no-such-api" }) },

@@ -3,6 +3,7 @@ import { findingsRouter } from "./routers/findings";
 import { ingestRouter } from "./routers/ingest";
 import { meRouter } from "./routers/me";
 import { riskRouter } from "./routers/risk";
+import { executiveRouter } from "./routers/executive";
 import { tokensRouter } from "./routers/tokens";
 import { trafficRouter } from "./routers/traffic";
 import { secretsRouter } from "./routers/secrets";
@@ -28,6 +29,7 @@ export const appRouter = router({
   tokens: tokensRouter,
   traffic: trafficRouter,
   risk: riskRouter,
+  executive: executiveRouter,
   account: accountRouter,
   people: peopleRouter,
   teams: teamsRouter,

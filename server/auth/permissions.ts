@@ -35,6 +35,8 @@ export const PERMISSIONS = [
   "settings:write",
   "risk:read",
   "risk:preview",
+  /** The executive home: organisation-wide aggregates (trend, remediation speed, SLA per team), never evidence. */
+  "executive:read",
   /** One's own API tokens; every user's tokens. */
   "tokens:own",
   "tokens:all",
@@ -63,13 +65,14 @@ const SECURITY: readonly Permission[] = [
   "settings:read",
   "risk:preview",
   "webhooks:admin",
+  "executive:read",
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   admin: new Set<Permission>([...SECURITY, "settings:write", "tokens:all", "people:admin", "teams:admin", "audit:read"]),
   security: new Set(SECURITY),
   developer: new Set<Permission>([...EVERYONE, "findings:read", "findings:write", "secrets:read"]),
-  executive: new Set(EVERYONE),
+  executive: new Set<Permission>([...EVERYONE, "executive:read"]),
 };
 
 /** All a person whose password someone else set may do until they change it: their own account. */

@@ -125,6 +125,44 @@ describe("the demo organisation", () => {
     expect(people.every((p) => p.accounts.length === 0)).toBe(true);
   });
 
+  it("ranks risk as a security lead would and loads a risk history, so a fresh install shows a real trend", async () => {
+    const bands = await db.prisma.api.groupBy({ by: ["riskBand"], _count: { _all: true } });
+    const count = (b: string) => bands.find((x) => x.riskBand === b)?._count._all ?? 0;
+    expect(count("critical")).toBeGreaterThan(0);
+    expect(count("low")).toBeGreaterThan(count("critical"));
+    // Every Api with an active high attack signal on the internet is critical (DESIGN.md §4).
+    const attacked = await db.prisma.api.findMany({
+      where: { exposure: "internet", findings: { some: { kind: "traffic", severity: { in: ["high", "critical"] }, status: "open", ruleId: { in: ["credential-stuffing", "object-enumeration", "exfiltration-anomaly", "unauthenticated-access"] } } } },
+      select: { riskBand: true },
+    });
+    expect(attacked.length).toBeGreaterThan(0);
+    expect(attacked.every((a) => a.riskBand === "critical")).toBe(true);
+    const security: Actor = { type: "user", userId: "demo-sec", email: "sec@example.com", role: "security", teamIds: [] };
+    const c = createCaller({ prisma: db.prisma, actor: security });
+    const overview = await c.risk.overview();
+    expect(overview.trend).toHaveLength(90);
+    expect(new Set(overview.trend.map((p) => p.averageScore)).size).toBeGreaterThan(2);
+    const summary = await c.executive.summary();
+    expect(summary.weekly.some((w) => w.resolved > 0)).toBe(true);
+    expect(summary.sla.length).toBeGreaterThan(0);
+    // The documentation factor never claims a percentage of documented endpoints.
+    for (const slug of (await db.prisma.api.findMany({ select: { slug: true } })).map((a) => a.slug)) {
+      const doc = (await c.risk.api({ slug })).factors.find((f) => f.name === "documentation");
+      expect(doc?.detail ?? "").not.toMatch(/% of documented endpoints/);
+    }
+  });
+
+  it("shows a rule-derived finding's own evidence, not the scanner's empty fields", async () => {
+    const security: Actor = { type: "user", userId: "demo-sec", email: "sec@example.com", role: "security", teamIds: [] };
+    const c = createCaller({ prisma: db.prisma, actor: security });
+    for (const ruleId of ["sensitive-data-exposure", "documentation-gaps", "credential-stuffing", "stale-secret"]) {
+      const f = await db.prisma.finding.findFirstOrThrow({ where: { ruleId }, select: { id: true } });
+      const detail = await c.findings.get({ id: f.id });
+      expect(detail.evidence, ruleId).toBeNull();
+      expect(detail.ruleEvidence.length, ruleId).toBeGreaterThan(0);
+    }
+  });
+
   it("answers every read procedure within its output schema, for each role (no answer fails its .output())", async () => {
     const apis = await db.prisma.api.findMany({ select: { slug: true, ownerTeamId: true }, orderBy: { slug: "asc" } });
     const findings = await db.prisma.finding.findMany({ distinct: ["ruleId"], select: { id: true }, orderBy: { ruleId: "asc" } });
@@ -144,6 +182,7 @@ describe("the demo organisation", () => {
         ["traffic.attackSignals", () => c.traffic.attackSignals({})],
         ...(["shadow", "zombie", "unused"] as const).map((flag): [string, () => Promise<unknown>] => [`traffic.flags ${flag}`, () => c.traffic.flags({ flag })]),
         ["risk.overview", () => c.risk.overview()],
+        ["executive.summary", () => c.executive.summary()],
         ["risk.weights.get", () => c.risk.weights.get()],
         ["risk.weights.preview", async () => c.risk.weights.preview((await c.risk.weights.get()).weights)],
         ["secrets.list", () => c.secrets.list({ pageSize: 200 })],

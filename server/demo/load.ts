@@ -1,4 +1,6 @@
 import { correlate } from "@/server/correlate/engine";
+import { backfillRiskHistory } from "@/server/risk/inputs";
+import { TREND_DAYS } from "@/server/risk/service";
 import type { Db } from "@/server/db/client";
 import { ingest } from "@/server/ingest/pipeline";
 import { bufferSource } from "@/server/ingest/source";
@@ -44,6 +46,8 @@ export async function loadDemoOrganisation(prisma: Db, options: { apis?: number;
   const scans = first!.files.length + second!.files.length;
   // One correlation for the whole organisation instead of one per file.
   await correlate(prisma, {});
+  // The daily risk snapshots of the trend's window, from the scan rounds and the work between them.
+  await prisma.$transaction((tx) => backfillRiskHistory(tx, TREND_DAYS - 1, now), { timeout: 300_000, maxWait: 30_000 });
   const [apis, endpoints, teams] = await Promise.all([prisma.api.count(), prisma.endpoint.count(), prisma.team.count()]);
   return `${files.length + scans} files, ${apis} APIs, ${endpoints} endpoints, ${teams} teams${failed ? `, ${failed} files rejected` : ""}`;
 }

@@ -13,6 +13,29 @@ export const FACTOR_LABELS: Readonly<Record<FactorName, string>> = {
   ownership: "Ownership",
 };
 
+/**
+ * The minimum a profile must reach whatever its factor sum (DESIGN.md §4: "at least high … critical when
+ * internet-facing"). Shown as one more named contribution, "floor", so the score stays the sum of what the UI lists.
+ */
+export const FLOOR_NAMES = ["exposedSensitiveData", "criticalFinding", "criticalFindingInternet", "attackSignal", "attackSignalInternet"] as const;
+export type FloorName = (typeof FLOOR_NAMES)[number];
+export const FLOOR_LABELS: Readonly<Record<FloorName, string>> = {
+  exposedSensitiveData: "Internet-facing, sensitive data without declared auth or over plain HTTP",
+  criticalFinding: "An open critical finding",
+  criticalFindingInternet: "An open critical finding on an internet-facing API",
+  attackSignal: "An active high or critical attack signal",
+  attackSignalInternet: "An active high or critical attack signal on an internet-facing API",
+};
+/** The contribution that lifts a score to its floor. */
+export const FLOOR_FACTOR = "floor";
+export const FLOOR_FACTOR_LABEL = "Minimum for its profile";
+
 /** Score bands, worst first: critical ≥ 80, high ≥ 60, medium ≥ 40, else low. */
 export const BANDS = ["critical", "high", "medium", "low"] as const;
 export type Band = (typeof BANDS)[number];
+
+/** The label of a stored contribution's name: a factor, the floor, else the name itself. */
+export function contributionLabel(name: string): string {
+  if (name === FLOOR_FACTOR) return FLOOR_FACTOR_LABEL;
+  return (FACTOR_LABELS as Record<string, string>)[name] ?? name;
+}

@@ -99,6 +99,8 @@ export const findingDetailOutput = z.object({
   assignee: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
   location: findingLocation,
   evidence: findingEvidence.nullable(),
+  /** A rule-derived finding's evidence (posture, traffic, secret) as labelled facts; empty for scanner findings. */
+  ruleEvidence: z.array(z.object({ label: z.string(), values: z.array(z.string()) })),
   overdue: z.boolean(),
   slaDueAt: iso.nullable(),
   firstSeenAt: iso,

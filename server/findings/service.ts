@@ -17,6 +17,7 @@ import { DomainError, forbidden, notFound } from "@/server/domain/errors";
 import { OWASP_API_CATEGORIES } from "@/server/domain/owasp";
 import { SEVERITIES, type Severity } from "@/server/domain/severity";
 import { storedShape } from "@/server/domain/stored-json";
+import { ruleEvidenceFacts } from "./rule-evidence";
 import { apiScope, findingScope } from "@/server/auth/scope";
 import { ACTIVE_STATUSES, FINDING_KINDS, FINDING_STATUSES } from "@/server/domain/findings";
 import {
@@ -289,7 +290,8 @@ export async function getFinding(prisma: Db, actor: Actor, id: string, now = new
     team: finding.team,
     assignee: finding.assignee,
     location: storedShape(findingLocation, finding.location),
-    evidence: finding.evidence === null ? null : storedShape(findingEvidence, finding.evidence),
+    evidence: finding.evidence === null || finding.kind !== "scan" ? null : storedShape(findingEvidence, finding.evidence),
+    ruleEvidence: finding.kind === "scan" ? [] : ruleEvidenceFacts(finding.evidence),
     overdue: isOverdue(finding, now),
     slaDueAt: finding.slaDueAt?.toISOString() ?? null,
     firstSeenAt: finding.firstSeenAt.toISOString(),

@@ -261,7 +261,7 @@ export async function clearManualOwner(prisma: Db, actor: Actor, raw: z.input<ty
 
 /** The inventory list's filters (not its sort or page: the action applies to the whole filtered selection). */
 export const assignOwnerlessInput = z.object({
-  filter: apiListInput.pick({ q: true, team: true, sensitive: true, lifecycle: true, exposure: true, dataClass: true, source: true }),
+  filter: apiListInput.pick({ q: true, team: true, sensitive: true, lifecycle: true, exposure: true, dataClass: true, source: true, band: true }),
   team: z.string().trim().min(1).max(100),
 });
 export const assignOwnerlessOutput = z.object({ assigned: z.number().int(), team: teamView });

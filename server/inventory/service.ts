@@ -5,6 +5,7 @@ import type { Actor } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
 import { notFound } from "@/server/domain/errors";
 import { DATA_CLASSES, EXPOSURES, LIFECYCLES } from "@/server/domain/inventory";
+import { BANDS } from "@/server/domain/risk";
 import { storedShape } from "@/server/domain/stored-json";
 import type { SpecLintSummary } from "@/server/domain/records";
 import { apiScope } from "@/server/auth/scope";
@@ -21,6 +22,8 @@ export const apiListInput = z.object({
   exposure: z.enum([...EXPOSURES, "unknown"]).optional(),
   dataClass: z.enum(DATA_CLASSES).optional(),
   source: z.string().max(50).optional(),
+  /** Risk band; "unscored" for Apis not scored yet. */
+  band: z.enum([...BANDS, "unscored"]).optional(),
   sort: z.enum(SORTS).default("name"),
   dir: z.enum(["asc", "desc"]).default("asc"),
   page: z.number().int().min(1).max(100_000).default(1),
@@ -60,6 +63,7 @@ export function apiListFilters(actor: Actor, input: z.output<typeof apiListInput
   // "traffic": Apis known only from traffic (shadow APIs); other sources are ingest formats.
   if (input.source === "traffic") filters.push({ discoveredFromTraffic: true });
   else if (input.source) filters.push({ sourceFormats: { has: input.source } });
+  if (input.band) filters.push({ riskBand: input.band === "unscored" ? null : input.band });
   return filters;
 }
 

@@ -13,7 +13,7 @@ import type { Db } from "@/server/db/client";
 import { notFound } from "@/server/domain/errors";
 import { SEVERITIES, type Severity } from "@/server/domain/severity";
 import { ACTIVE_STATUSES } from "@/server/domain/findings";
-import { type Band, BANDS, FACTOR_LABELS } from "@/server/domain/risk";
+import { type Band, BANDS, contributionLabel } from "@/server/domain/risk";
 import { apiScope, apiSqlScope, findingScope } from "@/server/auth/scope";
 import { loadRiskInputs } from "./inputs";
 import { mainFactor, type RiskFactor, scoreApi } from "./score";
@@ -66,7 +66,7 @@ export async function riskOverview(prisma: Db, actor: Actor, now = new Date()): 
         owner: a.ownerTeam?.name ?? null,
         score: a.riskScore ?? 0,
         band: a.riskBand ?? "low",
-        mainFactor: main ? { name: main.name, label: FACTOR_LABELS[main.name as keyof typeof FACTOR_LABELS] ?? main.name, points: main.points } : null,
+        mainFactor: main ? { name: main.name, label: contributionLabel(main.name), points: main.points } : null,
       };
     }),
     counts: { ownerless, shadow, zombie, staleSecrets },
@@ -138,7 +138,7 @@ export async function apiRiskBreakdown(prisma: Db, actor: Actor, slug: string): 
   const detail = seesDetail(actor);
   const factors = (Array.isArray(api.riskFactors) ? (api.riskFactors as unknown as RiskFactor[]) : []).map((f) => ({
     name: f.name,
-    label: FACTOR_LABELS[f.name] ?? f.name,
+    label: contributionLabel(f.name),
     points: f.points,
     max: f.max ?? null,
     detail: f.detail ?? "",

@@ -221,7 +221,30 @@ export default async function FindingPage({ params }: { params: Promise<{ id: st
 
       <h2>Evidence</h2>
       <section className="panel" aria-label="Evidence" data-testid="finding-evidence">
-        {ev && (ev.request || ev.response || ev.snippet || ev.detail) ? (
+        {finding.kind !== "scan" ? (
+          finding.ruleEvidence.length ? (
+            <dl className="kv" aria-label="Rule evidence">
+              {finding.ruleEvidence.map((f) => (
+                <div key={f.label} style={{ display: "contents" }}>
+                  <dt>{f.label}</dt>
+                  <dd className="mono" style={{ overflowWrap: "anywhere" }}>
+                    {f.values.length === 1 ? (
+                      f.values[0]
+                    ) : (
+                      <ul style={{ margin: 0, paddingLeft: 18 }}>
+                        {f.values.map((v, i) => (
+                          <li key={i}>{v}</li>
+                        ))}
+                      </ul>
+                    )}
+                  </dd>
+                </div>
+              ))}
+            </dl>
+          ) : (
+            <p className="muted">The rule <span className="mono">{finding.ruleId}</span> recorded no evidence beyond its description above.</p>
+          )
+        ) : ev && (ev.request || ev.response || ev.snippet || ev.detail) ? (
           <>
             {(["detail", "snippet", "request", "response"] as const).map((k) =>
               ev[k] ? (
