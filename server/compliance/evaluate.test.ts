@@ -117,6 +117,8 @@ describe.each(TEST_DATABASES)("evaluateFramework on $name", (kind) => {
     expect(c.get("API4")?.status).toBe("passing");
     expect(e.controls.map((x) => x.id)).toEqual(["API1", "API2", "API3", "API4", "API5", "API6", "API7", "API8", "API9", "API10"]);
     expect(e.summary).toEqual({ failing: 2, passing: 8, notAssessed: 0 });
+    // Distinct findings: the critical and the unmapped medium (API2), the low (API9).
+    expect(e.openFindings).toEqual({ critical: 1, high: 0, medium: 1, low: 1, info: 0 });
   });
 
   it("a past period shows what was true then, from the findings' history", async () => {

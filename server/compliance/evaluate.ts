@@ -62,6 +62,8 @@ export interface Evaluation {
   /** The trend's points: `to`, and every 7 days back from it while not before `from`, oldest first. */
   trendPoints: Date[];
   controls: ControlEvaluation[];
+  /** Distinct active findings behind any of the framework's controls at `to`, by severity. */
+  openFindings: SeverityCounts;
   summary: { passing: number; failing: number; notAssessed: number };
   sla: {
     /** Findings in scope resolved in [from, to) that had an SLA, and how many by their due date. */
@@ -239,7 +241,7 @@ export async function evaluateFramework(prisma: Db, actor: Actor, input: Evaluat
     WITH fc AS MATERIALIZED (${fc}),
     iv AS MATERIALIZED (${intervalsSql(Prisma.sql`fc`)}),
     ix AS (
-      SELECT fc.control, fc.severity, fc."apiId", iv.cls, ${idx(Prisma.sql`iv.since`)} AS sidx,
+      SELECT fc.control, fc.severity, fc."apiId", fc.id, iv.cls, ${idx(Prisma.sql`iv.since`)} AS sidx,
         CASE WHEN iv.until IS NULL THEN ${n + 1}::int ELSE ${idx(Prisma.sql`iv.until`)} END AS eidx
       FROM iv JOIN fc ON fc.id = iv.id
       WHERE iv.since <= ${to}::timestamp AND (iv.until IS NULL OR iv.until > ${t0}::timestamp)
@@ -248,14 +250,22 @@ export async function evaluateFramework(prisma: Db, actor: Actor, input: Evaluat
       FROM ix WHERE sidx < eidx GROUP BY control, severity, cls, sidx, eidx
     UNION ALL
     SELECT control, '', 'active', -1, -1, 0, count(DISTINCT "apiId")
-      FROM ix WHERE cls = 'active' AND sidx <= ${n}::int AND eidx > ${n}::int GROUP BY control`;
+      FROM ix WHERE cls = 'active' AND sidx <= ${n}::int AND eidx > ${n}::int GROUP BY control
+    UNION ALL
+    SELECT '', severity, 'active', -2, -2, count(DISTINCT id), NULL
+      FROM ix WHERE cls = 'active' AND sidx <= ${n}::int AND eidx > ${n}::int GROUP BY severity`;
 
   const byControl = new Map<string, ControlEvaluation>();
   const framed = FRAMEWORKS[framework];
   for (const c of framed.controls) {
     byControl.set(c.id, { id: c.id, title: c.title, status: "passing", open: emptyCounts(), openTotal: 0, accepted: 0, apis: 0, trend: new Array<number>(n + 2).fill(0) });
   }
+  const openFindings = emptyCounts();
   for (const r of rows) {
+    if (r.sidx === -2) {
+      if (isSeverity(r.severity)) openFindings[r.severity] = Number(r.n);
+      continue;
+    }
     const c = byControl.get(r.control);
     if (!c) continue;
     if (r.sidx === -1) {
@@ -299,6 +309,7 @@ export async function evaluateFramework(prisma: Db, actor: Actor, input: Evaluat
     apisInScope: Number(apisRow?.n ?? 0),
     trendPoints: points,
     controls,
+    openFindings,
     summary: {
       passing: controls.filter((c) => c.status === "passing").length,
       failing: controls.filter((c) => c.status === "failing").length,
