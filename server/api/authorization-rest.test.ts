@@ -46,6 +46,8 @@ const id = (w: World, v: Variant) => (v === "own" ? w.own : v === "other" ? w.ot
 const json = (value: unknown) => () => JSON.stringify(value);
 const spec = (title: string) => json({ openapi: "3.0.3", info: { title, version: "1" }, servers: [{ url: "https://matrix.example.com" }], paths: {} });
 const JOB = "AAAAAAAAAAAAAAAAAAAAAA";
+/** A report's scope per variant: every Api the caller may see, the caller's own team, another team, no such team. */
+const team = (v: Variant) => (v === "own" ? "&team=alpha" : v === "other" ? "&team=beta" : v === "none" ? "&team=no-such-team" : "");
 
 /** One row per route and method. Ids of the objects come from the world the test builds. */
 const CALLS: Record<string, Call | { coveredBy: string }> = {
@@ -83,6 +85,8 @@ const CALLS: Record<string, Call | { coveredBy: string }> = {
   "GET /api/ingest/jobs/[id]": { path: () => `/api/ingest/jobs/${JOB}`, params: () => ({ id: JOB }), variants: ["none"], deniedAs: 404 },
   "POST /api/ingest/jobs/[id]/cancel": { path: () => `/api/ingest/jobs/${JOB}/cancel`, params: () => ({ id: JOB }), variants: ["none"], deniedAs: 404 },
   "GET /api/audit/export": { path: () => "/api/audit/export", variants: ["plain"] },
+  "GET /api/v1/reports": { path: (_w, v) => `/api/v1/reports?framework=soc2&format=pdf${team(v)}`, variants: ["plain", "own", "other", "none"] },
+  "GET /api/reports/export": { path: (_w, v) => `/api/reports/export?framework=owasp-api-2023&format=json${team(v)}`, variants: ["plain", "own", "other", "none"] },
 };
 
 function routeFiles(dir: string): string[] {
@@ -163,7 +167,7 @@ describe.each(TEST_DATABASES)("REST authorization matrix on $name", (kind) => {
     for (const role of ROLES) {
       const password = `${role}-password-123`;
       const user = await createUser(db.prisma, { email: `${role}@example.com`, role, password, teams: role === "developer" ? ["alpha"] : [] });
-      for (const scope of ["ingest", "findings:read", "findings:write"] as const) {
+      for (const scope of ["ingest", "findings:read", "findings:write", "reports:read"] as const) {
         tokens[`${role}:${scope}`] = (await createApiToken(db.prisma, { userId: user.id, name: scope, scopes: [scope], expiresInDays: 1 })).token;
       }
       const response = await auth.handler(

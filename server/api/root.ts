@@ -16,6 +16,7 @@ import { suppressionsRouter } from "./routers/suppressions";
 import { notificationsRouter } from "./routers/notifications";
 import { webhooksRouter } from "./routers/webhooks";
 import { auditRouter } from "./routers/audit";
+import { reportsRouter } from "./routers/reports";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -37,6 +38,7 @@ export const appRouter = router({
   notifications: notificationsRouter,
   webhooks: webhooksRouter,
   audit: auditRouter,
+  reports: reportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,6 +5,8 @@ import type { Actor } from "@/server/auth/roles";
 import type { Database } from "@/server/db/client";
 import { TEST_DATABASES } from "@/server/test/databases";
 import { evaluateFramework, trendPoints } from "./evaluate";
+import { FRAMEWORK_IDS } from "./frameworks";
+import { frameworkScorecards } from "./scorecards";
 
 const DAY = 86_400_000;
 const T0 = new Date("2026-01-01T00:00:00Z");
@@ -191,6 +193,20 @@ describe.each(TEST_DATABASES)("evaluateFramework on $name", (kind) => {
     expect(e.mttrDays.critical).toEqual({ resolved: 0, meanDays: null });
     const early = await evaluateFramework(db.prisma, security, { framework: "owasp-api-2023", scope: { kind: "all" }, from: at(0), to: at(20) });
     expect(early.sla).toEqual({ closed: 1, closedWithinSla: 1, share: 1 });
+  });
+
+  it("gives today's scorecards of the five frameworks, as the full evaluation at now does", async () => {
+    const now = new Date();
+    const cards = await frameworkScorecards(db.prisma, security, now);
+    expect(cards.map((c) => c.framework)).toEqual([...FRAMEWORK_IDS]);
+    for (const card of cards) {
+      const e = await evaluateFramework(db.prisma, security, { framework: card.framework, scope: { kind: "all" }, from: at(0), to: now });
+      expect(card, card.framework).toMatchObject({ ...e.summary, controls: e.controls.length });
+    }
+    expect(cards[0]).toMatchObject({ framework: "owasp-api-2023", failing: 2, passing: 8, notAssessed: 0 });
+    // A developer's scorecards count their teams' findings only: the unmapped semgrep finding is not theirs.
+    const mine = await frameworkScorecards(db.prisma, developer, now);
+    expect(mine[0]).toMatchObject({ failing: 2 });
   });
 
   it("refuses an empty or reversed period", async () => {

@@ -95,7 +95,7 @@ export function trendPoints(from: Date, to: Date): Date[] {
   return points;
 }
 
-interface ScopeSql {
+export interface ScopeSql {
   resolved: ResolvedScope;
   /** Condition on `api a` for the Apis in scope. */
   apis: Prisma.Sql;
@@ -134,7 +134,7 @@ export async function resolveScope(prisma: Db, actor: Actor, scope: ReportScope)
  * count only when they carried traffic of its Apis, and vault audits only when a secret is linked to one of them —
  * an Api behind no gateway says nothing about rate limits however many logs others sent.
  */
-async function ingestedEvidence(prisma: Db, scope: ScopeSql, to: Date): Promise<Set<EvidenceSource>> {
+export async function ingestedEvidence(prisma: Db, scope: ScopeSql, to: Date): Promise<Set<EvidenceSource>> {
   const runs = await prisma.$queryRaw<{ family: string }[]>`
     SELECT DISTINCT family FROM ingest_run WHERE status = 'succeeded' AND family IS NOT NULL AND "startedAt" <= ${to}`;
   const set = new Set(runs.map((r) => r.family).filter(isEvidenceSource));
@@ -149,42 +149,42 @@ async function ingestedEvidence(prisma: Db, scope: ScopeSql, to: Date): Promise<
   return set;
 }
 
-/** The framework's mapping rows as three parallel arrays (kind, key, control) for unnest(). */
-function mappingArrays(framework: FrameworkId): { kinds: string[]; keys: string[]; controls: string[] } {
-  const kinds: string[] = [];
-  const keys: string[] = [];
-  const controls: string[] = [];
+/** The frameworks' mapping rows as parallel arrays (framework, kind, key, control) for unnest(). */
+function mappingArrays(frameworks: readonly FrameworkId[]): { frameworks: string[]; kinds: string[]; keys: string[]; controls: string[] } {
+  const out = { frameworks: [] as string[], kinds: [] as string[], keys: [] as string[], controls: [] as string[] };
   for (const row of MAPPING) {
-    if (row.framework !== framework) continue;
+    if (!frameworks.includes(row.framework)) continue;
     const key = row.source.kind === "rule" ? row.source.ruleId : row.source.kind === "owasp" ? row.source.category : String(row.source.cwe);
     for (const control of row.controls) {
-      kinds.push(row.source.kind);
-      keys.push(key);
-      controls.push(control);
+      out.frameworks.push(row.framework);
+      out.kinds.push(row.source.kind);
+      out.keys.push(key);
+      out.controls.push(control);
     }
   }
-  return { kinds, keys, controls };
+  return out;
 }
 
 /**
- * The SQL of (finding id, api id, severity, control) for the findings in scope mapped to the framework's controls:
- * a derived finding by its rule id, a scanner finding by its OWASP category and its CWE (distinct per control).
+ * The SQL of (finding id, api id, severity, status, framework, control) for the findings in scope mapped to the
+ * frameworks' controls: a derived finding by its rule id, a scanner finding by its OWASP category and its CWE
+ * (distinct per control).
  */
-export function findingControlsSql(framework: FrameworkId, scope: Prisma.Sql): Prisma.Sql {
-  const m = mappingArrays(framework);
+export function findingControlsSql(frameworks: readonly FrameworkId[], scope: Prisma.Sql): Prisma.Sql {
+  const m = mappingArrays(frameworks);
   return Prisma.sql`
-    SELECT DISTINCT x.id, x."apiId", x.severity, m.control
+    SELECT DISTINCT x.id, x."apiId", x.severity, x.status, m.framework, m.control
     FROM (
-      SELECT f.id, f."apiId", f.severity, 'rule' AS k, f."ruleId" AS key
+      SELECT f.id, f."apiId", f.severity, f.status, 'rule' AS k, f."ruleId" AS key
         FROM finding f LEFT JOIN api a ON a.id = f."apiId" WHERE f.kind <> 'scan' AND ${scope}
       UNION ALL
-      SELECT f.id, f."apiId", f.severity, 'owasp', f."owaspCategory"
+      SELECT f.id, f."apiId", f.severity, f.status, 'owasp', f."owaspCategory"
         FROM finding f LEFT JOIN api a ON a.id = f."apiId" WHERE f.kind = 'scan' AND f."owaspCategory" IS NOT NULL AND ${scope}
       UNION ALL
-      SELECT f.id, f."apiId", f.severity, 'cwe', f.cwe::text
+      SELECT f.id, f."apiId", f.severity, f.status, 'cwe', f.cwe::text
         FROM finding f LEFT JOIN api a ON a.id = f."apiId" WHERE f.kind = 'scan' AND f.cwe IS NOT NULL AND ${scope}
     ) x
-    JOIN unnest(${m.kinds}::text[], ${m.keys}::text[], ${m.controls}::text[]) AS m(k, key, control)
+    JOIN unnest(${m.frameworks}::text[], ${m.kinds}::text[], ${m.keys}::text[], ${m.controls}::text[]) AS m(framework, k, key, control)
       ON m.k = x.k AND m.key = x.key`;
 }
 
@@ -230,7 +230,7 @@ export async function evaluateFramework(prisma: Db, actor: Actor, input: Evaluat
   const evidence = await ingestedEvidence(prisma, scope, to);
   const n = points.length - 1; // index of `to`
   const t0 = points[0]!;
-  const fc = findingControlsSql(framework, scope.findings);
+  const fc = findingControlsSql([framework], scope.findings);
 
   // Interval [since, until) covers point k (T_k = t0 + k weeks) for k in [sidx, eidx): the first point at or after
   // `since`, and the first at or after `until`. Counted per start and per end, summed as a running total below.

@@ -96,3 +96,15 @@ export const report = z.object({
   controls: z.array(reportControl),
 });
 export type Report = z.infer<typeof report>;
+
+export const scorecardsOutput = z.array(
+  z.object({
+    framework: z.enum(FRAMEWORK_IDS as [FrameworkId, ...FrameworkId[]]),
+    name: z.string(),
+    version: z.string(),
+    controls: count,
+    passing: count,
+    failing: count,
+    notAssessed: count,
+  }),
+);

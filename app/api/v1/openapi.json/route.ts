@@ -1,6 +1,7 @@
 import { declareRoute } from "@/server/api/rest";
 import { openApiDocument } from "@/server/api/openapi-document";
 import { findingsPaths, findingsSchemas } from "@/server/api/openapi-findings";
+import { reportsPaths, reportsSchemas } from "@/server/api/openapi-reports";
 
 // Answered per request, like every API route, so that it carries Cache-Control: no-store (a static route's answer
 // would be served with Next.js's own caching headers).
@@ -20,6 +21,7 @@ const document = {
     schemas: {
       ...openApiDocument.components.schemas,
       ...findingsSchemas,
+      ...reportsSchemas,
       IngestJobStarted: {
         type: "object",
         required: ["jobId", "statusUrl", "cancelUrl"],
@@ -71,6 +73,7 @@ const document = {
   paths: {
     ...openApiDocument.paths,
     ...findingsPaths,
+    ...reportsPaths,
     "/ingest": {
       post: {
         ...ingest,
