@@ -19,7 +19,7 @@ import { ACTIVE_STATUSES } from "@/server/domain/findings";
 import { DomainError, notFound } from "@/server/domain/errors";
 import { SEVERITIES, type Severity } from "@/server/domain/severity";
 import { FRAMEWORKS, type FrameworkId } from "./frameworks";
-import { type EvidenceSource, EVIDENCE_SOURCES, isControlAssessed, isEvidenceSource, MAPPING } from "./mapping";
+import { type EvidenceSource, EVIDENCE_SOURCES, isControlAssessed, isEvidenceSource, mappingForRule, mappingForScannerFinding } from "./mapping";
 
 export type ReportScope = { kind: "all" } | { kind: "team"; slug: string } | { kind: "api"; slug: string };
 
@@ -149,45 +149,6 @@ export async function ingestedEvidence(prisma: Db, scope: ScopeSql, to: Date): P
   return set;
 }
 
-/** The frameworks' mapping rows as parallel arrays (framework, kind, key, control) for unnest(). */
-function mappingArrays(frameworks: readonly FrameworkId[]): { frameworks: string[]; kinds: string[]; keys: string[]; controls: string[] } {
-  const out = { frameworks: [] as string[], kinds: [] as string[], keys: [] as string[], controls: [] as string[] };
-  for (const row of MAPPING) {
-    if (!frameworks.includes(row.framework)) continue;
-    const key = row.source.kind === "rule" ? row.source.ruleId : row.source.kind === "owasp" ? row.source.category : String(row.source.cwe);
-    for (const control of row.controls) {
-      out.frameworks.push(row.framework);
-      out.kinds.push(row.source.kind);
-      out.keys.push(key);
-      out.controls.push(control);
-    }
-  }
-  return out;
-}
-
-/**
- * The SQL of (finding id, api id, severity, status, framework, control) for the findings in scope mapped to the
- * frameworks' controls: a derived finding by its rule id, a scanner finding by its OWASP category and its CWE
- * (distinct per control).
- */
-export function findingControlsSql(frameworks: readonly FrameworkId[], scope: Prisma.Sql): Prisma.Sql {
-  const m = mappingArrays(frameworks);
-  return Prisma.sql`
-    SELECT DISTINCT x.id, x."apiId", x.severity, x.status, m.framework, m.control
-    FROM (
-      SELECT f.id, f."apiId", f.severity, f.status, 'rule' AS k, f."ruleId" AS key
-        FROM finding f LEFT JOIN api a ON a.id = f."apiId" WHERE f.kind <> 'scan' AND ${scope}
-      UNION ALL
-      SELECT f.id, f."apiId", f.severity, f.status, 'owasp', f."owaspCategory"
-        FROM finding f LEFT JOIN api a ON a.id = f."apiId" WHERE f.kind = 'scan' AND f."owaspCategory" IS NOT NULL AND ${scope}
-      UNION ALL
-      SELECT f.id, f."apiId", f.severity, f.status, 'cwe', f.cwe::text
-        FROM finding f LEFT JOIN api a ON a.id = f."apiId" WHERE f.kind = 'scan' AND f.cwe IS NOT NULL AND ${scope}
-    ) x
-    JOIN unnest(${m.frameworks}::text[], ${m.kinds}::text[], ${m.keys}::text[], ${m.controls}::text[]) AS m(framework, k, key, control)
-      ON m.k = x.k AND m.key = x.key`;
-}
-
 /**
  * Each mapped finding's states as intervals [since, until) from its history: the `created` and `status` events in
  * time order (at one instant, `created` first). Only the classes a report counts: active and accepted.
@@ -205,13 +166,38 @@ function intervalsSql(findings: Prisma.Sql): Prisma.Sql {
     ) s WHERE s.cls <> 'closed'`;
 }
 
-interface IntervalRow {
-  control: string;
+/** A finding's mapping key: its rule id (derived findings), or its OWASP category and CWE (scanner findings). */
+export interface KeyRow {
+  rule_key: string | null;
+  cat: string | null;
+  cwe: number | null;
+}
+
+interface GroupRow extends KeyRow {
   severity: string;
   cls: "active" | "accepted";
   sidx: number;
   eidx: number;
   n: bigint | number;
+}
+
+/** The key columns of `finding f`, in KeyRow's names. */
+export const KEY_COLUMNS = Prisma.sql`CASE WHEN f.kind <> 'scan' THEN f."ruleId" END AS rule_key,
+  CASE WHEN f.kind = 'scan' THEN f."owaspCategory" END AS cat, CASE WHEN f.kind = 'scan' THEN f.cwe END AS cwe`;
+
+/** The framework's controls a mapping key bears on (./mapping.ts), memoised per key. */
+export function controlsForKeys(framework: FrameworkId): (key: KeyRow) => string[] {
+  const memo = new Map<string, string[]>();
+  return (key) => {
+    const id = `${key.rule_key ?? ""}|${key.cat ?? ""}|${key.cwe ?? ""}`;
+    let controls = memo.get(id);
+    if (!controls) {
+      const rows = key.rule_key !== null ? mappingForRule(key.rule_key) : mappingForScannerFinding({ cwe: key.cwe, owaspCategory: key.cat });
+      controls = [...new Set(rows.filter((r) => r.framework === framework).flatMap((r) => r.controls))];
+      memo.set(id, controls);
+    }
+    return controls;
+  };
 }
 
 export interface EvaluateInput {
@@ -230,30 +216,25 @@ export async function evaluateFramework(prisma: Db, actor: Actor, input: Evaluat
   const evidence = await ingestedEvidence(prisma, scope, to);
   const n = points.length - 1; // index of `to`
   const t0 = points[0]!;
-  const fc = findingControlsSql([framework], scope.findings);
+  const controlsOf = controlsForKeys(framework);
 
   // Interval [since, until) covers point k (T_k = t0 + k weeks) for k in [sidx, eidx): the first point at or after
   // `since`, and the first at or after `until`. Counted per start and per end, summed as a running total below.
+  // Grouped by the finding's mapping key (rule id, or OWASP category and CWE), not by control: every finding of a
+  // group maps to the same controls, so the rows stay few and nothing is counted twice.
   const weekSeconds = WEEK_MS / 1000;
   const idx = (col: Prisma.Sql) =>
     Prisma.sql`GREATEST(0, LEAST(${n + 1}::int, CEIL(EXTRACT(EPOCH FROM (${col} - ${t0}::timestamp)) / ${weekSeconds}::float8)::int))`;
-  const rows = await prisma.$queryRaw<(IntervalRow & { apis: bigint | number | null })[]>`
-    WITH fc AS MATERIALIZED (${fc}),
-    iv AS MATERIALIZED (${intervalsSql(Prisma.sql`fc`)}),
-    ix AS (
-      SELECT fc.control, fc.severity, fc."apiId", fc.id, iv.cls, ${idx(Prisma.sql`iv.since`)} AS sidx,
-        CASE WHEN iv.until IS NULL THEN ${n + 1}::int ELSE ${idx(Prisma.sql`iv.until`)} END AS eidx
-      FROM iv JOIN fc ON fc.id = iv.id
-      WHERE iv.since <= ${to}::timestamp AND (iv.until IS NULL OR iv.until > ${t0}::timestamp)
-    )
-    SELECT control, severity, cls, sidx, eidx, count(*) AS n, NULL::bigint AS apis
-      FROM ix WHERE sidx < eidx GROUP BY control, severity, cls, sidx, eidx
-    UNION ALL
-    SELECT control, '', 'active', -1, -1, 0, count(DISTINCT "apiId")
-      FROM ix WHERE cls = 'active' AND sidx <= ${n}::int AND eidx > ${n}::int GROUP BY control
-    UNION ALL
-    SELECT '', severity, 'active', -2, -2, count(DISTINCT id), NULL
-      FROM ix WHERE cls = 'active' AND sidx <= ${n}::int AND eidx > ${n}::int GROUP BY severity`;
+  const rows = await prisma.$queryRaw<GroupRow[]>`
+    WITH sf AS MATERIALIZED (
+      SELECT f.id, f.severity, ${KEY_COLUMNS} FROM finding f LEFT JOIN api a ON a.id = f."apiId" WHERE ${scope.findings}
+    ),
+    iv AS (${intervalsSql(Prisma.sql`sf`)})
+    SELECT sf.rule_key, sf.cat, sf.cwe, sf.severity, iv.cls, ${idx(Prisma.sql`iv.since`)} AS sidx,
+      CASE WHEN iv.until IS NULL THEN ${n + 1}::int ELSE ${idx(Prisma.sql`iv.until`)} END AS eidx, count(*) AS n
+    FROM iv JOIN sf ON sf.id = iv.id
+    WHERE iv.since <= ${to}::timestamp AND (iv.until IS NULL OR iv.until > ${t0}::timestamp)
+    GROUP BY 1, 2, 3, 4, 5, 6, 7`;
 
   const byControl = new Map<string, ControlEvaluation>();
   const framed = FRAMEWORKS[framework];
@@ -262,28 +243,45 @@ export async function evaluateFramework(prisma: Db, actor: Actor, input: Evaluat
   }
   const openFindings = emptyCounts();
   for (const r of rows) {
-    if (r.sidx === -2) {
-      if (isSeverity(r.severity)) openFindings[r.severity] = Number(r.n);
-      continue;
-    }
-    const c = byControl.get(r.control);
-    if (!c) continue;
-    if (r.sidx === -1) {
-      c.apis = Number(r.apis ?? 0);
-      continue;
-    }
+    if (r.sidx >= r.eidx) continue;
+    const controls = controlsOf(r);
+    if (controls.length === 0) continue;
     const count = Number(r.n);
     const covers = r.sidx <= n && r.eidx > n;
-    if (r.cls === "accepted") {
-      if (covers) c.accepted += count;
-      continue;
+    if (covers && r.cls === "active" && isSeverity(r.severity)) openFindings[r.severity] += count;
+    for (const id of controls) {
+      const c = byControl.get(id);
+      if (!c) continue;
+      if (r.cls === "accepted") {
+        if (covers) c.accepted += count;
+        continue;
+      }
+      if (covers && isSeverity(r.severity)) c.open[r.severity] += count;
+      c.trend[r.sidx]! += count;
+      c.trend[r.eidx]! -= count;
     }
-    if (covers && isSeverity(r.severity)) c.open[r.severity] += count;
-    c.trend[r.sidx]! += count;
-    c.trend[r.eidx]! -= count;
+  }
+  // The Apis behind each control at `to`: distinct (mapping key, Api) pairs of the findings active then. Today's
+  // state is the findings' status; a past one is each finding's last state change at or before `to`.
+  const current = to.getTime() >= Date.now();
+  const activeThen = current
+    ? Prisma.sql`f.status = ANY(${[...ACTIVE_STATUSES]}::text[])`
+    : Prisma.sql`(SELECT e."toValue" FROM finding_event e WHERE e."findingId" = f.id AND e.type IN ('created', 'status') AND e."createdAt" <= ${to}::timestamp
+        ORDER BY e."createdAt" DESC, (e.type <> 'created') DESC, e.id DESC LIMIT 1) = ANY(${[...ACTIVE_STATUSES]}::text[])`;
+  const pairs = await prisma.$queryRaw<(KeyRow & { apiId: string })[]>`
+    SELECT DISTINCT ${KEY_COLUMNS}, f."apiId" FROM finding f LEFT JOIN api a ON a.id = f."apiId"
+    WHERE ${scope.findings} AND f."apiId" IS NOT NULL AND f."firstSeenAt" <= ${to} AND ${activeThen}`;
+  const apisOf = new Map<string, Set<string>>();
+  for (const p of pairs) {
+    for (const id of controlsOf(p)) {
+      let set = apisOf.get(id);
+      if (!set) apisOf.set(id, (set = new Set()));
+      set.add(p.apiId);
+    }
   }
   const controls: ControlEvaluation[] = [];
   for (const c of byControl.values()) {
+    c.apis = apisOf.get(c.id)?.size ?? 0;
     let running = 0;
     const trend: number[] = [];
     for (let k = 0; k <= n; k++) {

@@ -6,7 +6,7 @@
 import type { Actor } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
 import { ACTIVE_STATUSES } from "@/server/domain/findings";
-import { findingControlsSql, ingestedEvidence, resolveScope } from "./evaluate";
+import { controlsForKeys, ingestedEvidence, KEY_COLUMNS, type KeyRow, resolveScope } from "./evaluate";
 import { FRAMEWORK_IDS, FRAMEWORKS, type FrameworkId } from "./frameworks";
 import { isControlAssessed } from "./mapping";
 
@@ -23,10 +23,15 @@ export interface Scorecard {
 export async function frameworkScorecards(prisma: Db, actor: Actor, now: Date = new Date()): Promise<Scorecard[]> {
   const scope = await resolveScope(prisma, actor, { kind: "all" });
   const evidence = await ingestedEvidence(prisma, scope, now);
-  const rows = await prisma.$queryRaw<{ framework: string; control: string }[]>`
-    SELECT DISTINCT fc.framework, fc.control FROM (${findingControlsSql(FRAMEWORK_IDS, scope.findings)}) fc
-    WHERE fc.status = ANY(${[...ACTIVE_STATUSES]}::text[])`;
-  const failing = new Set(rows.map((r) => `${r.framework} ${r.control}`));
+  // The distinct mapping keys of the active findings: a few hundred rows whatever the number of findings.
+  const keys = await prisma.$queryRaw<KeyRow[]>`
+    SELECT DISTINCT ${KEY_COLUMNS} FROM finding f LEFT JOIN api a ON a.id = f."apiId"
+    WHERE ${scope.findings} AND f.status = ANY(${[...ACTIVE_STATUSES]}::text[])`;
+  const failing = new Set<string>();
+  for (const id of FRAMEWORK_IDS) {
+    const controlsOf = controlsForKeys(id);
+    for (const key of keys) for (const control of controlsOf(key)) failing.add(`${id} ${control}`);
+  }
   return FRAMEWORK_IDS.map((id) => {
     const framework = FRAMEWORKS[id];
     let pass = 0;

@@ -6,6 +6,7 @@
  * states only. Finding rows are detail, so this needs findings:read (executives get the aggregates: JSON and PDF).
  */
 import { stringify } from "csv-stringify/sync";
+import { Prisma } from "@/generated/prisma/client";
 import { can, missingPermission } from "@/server/auth/permissions";
 import type { Actor } from "@/server/auth/roles";
 import { resolveScope } from "@/server/compliance/evaluate";
@@ -17,7 +18,7 @@ import { forbidden } from "@/server/domain/errors";
 import type { ReportParams } from "./schema";
 
 export const CSV_COLUMNS = ["control", "finding_id", "rule", "severity", "status", "api", "due", "overdue"] as const;
-const PAGE = 5000;
+const PAGE = 10_000;
 
 /** The framework's mapping keys, to skip findings no control of it can concern before reading their history. */
 function keysOf(framework: FrameworkId): { rules: string[]; categories: string[]; cwes: number[] } {
@@ -52,27 +53,32 @@ export async function* streamReportCsv(prisma: Db, actor: Actor, params: ReportP
   const keys = keysOf(params.framework);
   const active = new Set<string>(ACTIVE_STATUSES);
   const to = params.to;
+  const current = to.getTime() >= Date.now();
+  const kept = [...ACTIVE_STATUSES, "risk_accepted"];
+  // Findings some control of the framework can concern (scanner findings without a category: by their CWE's).
+  const mapped = Prisma.sql`((f.kind <> 'scan' AND f."ruleId" = ANY(${keys.rules}::text[]))
+    OR (f.kind = 'scan' AND (f."owaspCategory" = ANY(${keys.categories}::text[]) OR f.cwe = ANY(${keys.cwes}::int[]))))`;
   yield stringify([[...CSV_COLUMNS]]);
   let after = "";
   for (;;) {
     if (signal?.aborted) return;
-    const rows = await prisma.$queryRaw<PageRow[]>`
-      WITH page AS (
-        SELECT f.id, f.kind, f."ruleId", f.severity, f.cwe, f."owaspCategory", f."slaDueAt", a.slug AS api
-        FROM finding f LEFT JOIN api a ON a.id = f."apiId"
-        WHERE ${scope.findings} AND f.id > ${after} AND f."firstSeenAt" <= ${to}
-          AND ((f.kind <> 'scan' AND f."ruleId" = ANY(${keys.rules}::text[]))
-            OR (f.kind = 'scan' AND (f."owaspCategory" = ANY(${keys.categories}::text[]) OR f.cwe = ANY(${keys.cwes}::int[]))))
-        ORDER BY f.id
-        LIMIT ${PAGE}
-      ),
-      state AS (
-        SELECT DISTINCT ON (e."findingId") e."findingId" AS id, e."toValue" AS status
-        FROM finding_event e
-        WHERE e."findingId" IN (SELECT id FROM page) AND e.type IN ('created', 'status') AND e."createdAt" <= ${to}
-        ORDER BY e."findingId", e."createdAt" DESC, (e.type <> 'created') DESC, e.id DESC
-      )
-      SELECT p.*, s.status FROM page p LEFT JOIN state s ON s.id = p.id ORDER BY p.id`;
+    // Today's state is the status; a past one is each finding's last state change at or before `to` (index lookups).
+    const rows = current
+      ? await prisma.$queryRaw<PageRow[]>`
+          SELECT f.id, f.kind, f."ruleId", f.severity, f.cwe, f."owaspCategory", f."slaDueAt", a.slug AS api, f.status
+          FROM finding f LEFT JOIN api a ON a.id = f."apiId"
+          WHERE ${scope.findings} AND f.id > ${after} AND f.status = ANY(${kept}::text[]) AND ${mapped}
+          ORDER BY f.id LIMIT ${PAGE}`
+      : await prisma.$queryRaw<PageRow[]>`
+          SELECT f.id, f.kind, f."ruleId", f.severity, f.cwe, f."owaspCategory", f."slaDueAt", a.slug AS api, s.status
+          FROM finding f LEFT JOIN api a ON a.id = f."apiId"
+          LEFT JOIN LATERAL (
+            SELECT e."toValue" AS status FROM finding_event e
+            WHERE e."findingId" = f.id AND e.type IN ('created', 'status') AND e."createdAt" <= ${to}::timestamp
+            ORDER BY e."createdAt" DESC, (e.type <> 'created') DESC, e.id DESC LIMIT 1
+          ) s ON true
+          WHERE ${scope.findings} AND f.id > ${after} AND f."firstSeenAt" <= ${to} AND ${mapped}
+          ORDER BY f.id LIMIT ${PAGE}`;
     if (rows.length === 0) return;
     after = rows[rows.length - 1]!.id;
     const out: string[][] = [];
