@@ -9,9 +9,9 @@ import { stringify } from "csv-stringify/sync";
 import { Prisma } from "@/generated/prisma/client";
 import { can, missingPermission } from "@/server/auth/permissions";
 import type { Actor } from "@/server/auth/roles";
-import { resolveScope } from "@/server/compliance/evaluate";
+import { controlsForKeys, resolveScope } from "@/server/compliance/evaluate";
 import type { FrameworkId } from "@/server/compliance/frameworks";
-import { MAPPING, mappingForRule, mappingForScannerFinding } from "@/server/compliance/mapping";
+import { MAPPING } from "@/server/compliance/mapping";
 import type { Db } from "@/server/db/client";
 import { ACTIVE_STATUSES } from "@/server/domain/findings";
 import { forbidden } from "@/server/domain/errors";
@@ -52,6 +52,7 @@ export async function* streamReportCsv(prisma: Db, actor: Actor, params: ReportP
   const scope = await resolveScope(prisma, actor, params.scope);
   const keys = keysOf(params.framework);
   const active = new Set<string>(ACTIVE_STATUSES);
+  const controlsOf = controlsForKeys(params.framework);
   const to = params.to;
   const current = to.getTime() >= Date.now();
   const kept = [...ACTIVE_STATUSES, "risk_accepted"];
@@ -84,8 +85,8 @@ export async function* streamReportCsv(prisma: Db, actor: Actor, params: ReportP
     const out: string[][] = [];
     for (const r of rows) {
       if (r.status === null || !(active.has(r.status) || r.status === "risk_accepted")) continue;
-      const mapped = r.kind === "scan" ? mappingForScannerFinding(r) : mappingForRule(r.ruleId);
-      const controls = new Set(mapped.filter((m) => m.framework === params.framework).flatMap((m) => m.controls));
+      const scan = r.kind === "scan";
+      const controls = controlsOf({ rule_key: scan ? null : r.ruleId, cat: scan ? r.owaspCategory : null, cwe: scan ? r.cwe : null });
       const overdue = active.has(r.status) && r.slaDueAt !== null && r.slaDueAt.getTime() < to.getTime();
       for (const control of controls) {
         out.push([control, r.id, r.ruleId, r.severity, r.status, r.api ?? "", r.slaDueAt ? r.slaDueAt.toISOString() : "", overdue ? "true" : "false"]);
