@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
 import { BANDS } from "../server/domain/risk";
 import { E2E, signIn } from "./fixtures";
@@ -22,6 +23,13 @@ test("an executive lands on the summary, sees the trend and SLA per team, and ca
   await expect(sla).toBeVisible();
   await expect(sla.locator("tbody tr").first()).toContainText(/\d/);
   await expect(page.getByTestId("top-risks").locator("li").first()).toContainText(/internet-facing|internal|open to partners|exposure unknown/);
+  // The five framework scorecards; one opens its report, whose PDF the executive downloads.
+  const cards = page.getByRole("list", { name: "Framework scorecards" }).getByRole("listitem");
+  await expect(cards).toHaveCount(5);
+  await cards.first().getByRole("link").click();
+  await expect(page).toHaveURL(/\/reports\?framework=/);
+  const [pdf] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-pdf").click()]);
+  expect((await readFile((await pdf.path())!)).subarray(0, 5).toString("latin1")).toBe("%PDF-");
 
   // The finding's page and its procedure refuse: executives see aggregates only.
   await page.goto(href!);

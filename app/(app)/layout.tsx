@@ -32,7 +32,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     { href: "/secrets", label: "Secrets", available: actor.role !== "executive" },
     ...(!developer && can(actor, "findings:read") ? [mine] : []),
     ...(!executive && can(actor, "executive:read") ? [summary] : []),
-    { href: "/reports", label: "Reports", available: false },
+    { href: "/reports", label: "Reports", available: true },
     { href: "/ingest", label: "Ingest", available: can(actor, "ingest:write") },
     { href: "/settings", label: "Settings", available: can(actor, "ingest:write") },
     { href: "/account", label: "My account", available: true },

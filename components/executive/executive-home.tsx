@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { RouterOutputs } from "@/components/api-types";
 import { BandBadge } from "@/components/overview/overview";
+import { FrameworkScorecards } from "@/components/reports/framework-scorecards";
 import { OpenedResolvedChart, RiskTrendChart } from "./charts";
 
 type Summary = RouterOutputs["executive"]["summary"];
@@ -18,7 +19,9 @@ function Change({ value, label }: { value: number | null; label: string }) {
 }
 
 /** The executive home: aggregates only (no finding titles, no evidence). */
-export function ExecutiveHome({ data }: { data: Summary }) {
+type Scorecards = RouterOutputs["reports"]["scorecards"];
+
+export function ExecutiveHome({ data, scorecards }: { data: Summary; scorecards: Scorecards }) {
   const c = data.changes;
   return (
     <>
@@ -70,7 +73,10 @@ export function ExecutiveHome({ data }: { data: Summary }) {
         )}
       </section>
 
-      {/* FRAMEWORK SCORECARDS — the lead drops <FrameworkScorecards /> (components/reports/framework-scorecards.tsx) here. */}
+      <section aria-labelledby="exec-frameworks" style={{ marginBottom: 16 }}>
+        <h2 id="exec-frameworks">Compliance by framework</h2>
+        <FrameworkScorecards cards={scorecards} />
+      </section>
 
       <section className="panel" aria-labelledby="exec-flow" style={{ marginBottom: 16 }}>
         <h2 id="exec-flow">Findings opened and resolved per week</h2>

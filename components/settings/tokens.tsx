@@ -10,6 +10,7 @@ const SCOPES: { scope: TokenScope; title: string }[] = [
   { scope: "read", title: "read the inventory" },
   { scope: "findings:read", title: "GET /api/v1/findings" },
   { scope: "findings:write", title: "transition, assign, comment on findings (POST /api/v1/findings/…)" },
+  { scope: "reports:read", title: "compliance reports (GET /api/v1/reports)" },
 ];
 
 /**

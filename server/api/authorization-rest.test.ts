@@ -48,6 +48,8 @@ const spec = (title: string) => json({ openapi: "3.0.3", info: { title, version:
 const JOB = "AAAAAAAAAAAAAAAAAAAAAA";
 /** The world's Apis are "alpha" (the developer's team) and "beta". */
 const apiSlugOf = (v: Variant) => (v === "own" ? "alpha" : v === "other" ? "beta" : "no-such-api");
+/** A report's scope per variant: every Api the caller may see, the caller's own team, another team, no such team. */
+const team = (v: Variant) => (v === "own" ? "&team=alpha" : v === "other" ? "&team=beta" : v === "none" ? "&team=no-such-team" : "");
 
 /** One row per route and method. Ids of the objects come from the world the test builds. */
 const CALLS: Record<string, Call | { coveredBy: string }> = {
@@ -90,6 +92,8 @@ const CALLS: Record<string, Call | { coveredBy: string }> = {
     params: (_w, v) => ({ slug: apiSlugOf(v) }),
     variants: ["own", "other", "none"],
   },
+  "GET /api/v1/reports": { path: (_w, v) => `/api/v1/reports?framework=soc2&format=pdf${team(v)}`, variants: ["plain", "own", "other", "none"] },
+  "GET /api/reports/export": { path: (_w, v) => `/api/reports/export?framework=owasp-api-2023&format=json${team(v)}`, variants: ["plain", "own", "other", "none"] },
 };
 
 function routeFiles(dir: string): string[] {
@@ -170,7 +174,7 @@ describe.each(TEST_DATABASES)("REST authorization matrix on $name", (kind) => {
     for (const role of ROLES) {
       const password = `${role}-password-123`;
       const user = await createUser(db.prisma, { email: `${role}@example.com`, role, password, teams: role === "developer" ? ["alpha"] : [] });
-      for (const scope of ["ingest", "findings:read", "findings:write"] as const) {
+      for (const scope of ["ingest", "findings:read", "findings:write", "reports:read"] as const) {
         tokens[`${role}:${scope}`] = (await createApiToken(db.prisma, { userId: user.id, name: scope, scopes: [scope], expiresInDays: 1 })).token;
       }
       const response = await auth.handler(

@@ -279,6 +279,16 @@ const CALLS: Record<string, Row> = {
   "audit.retention": { call: { plain: (c) => c.audit.retention() } },
   "audit.setRetention": { call: { plain: (c) => c.audit.setRetention({ days: 365 }) } },
   "webhooks.test": { call: { plain: (c, w) => c.webhooks.test({ id: w.webhook }), none: (c) => c.webhooks.test({ id: "no-such-webhook" }) } },
+  "reports.build": {
+    object: "api",
+    call: {
+      plain: (c) => c.reports.build({ framework: "owasp-api-2023" }),
+      own: (c) => c.reports.build({ framework: "soc2", team: "alpha" }),
+      other: (c) => c.reports.build({ framework: "soc2", team: "beta" }),
+      none: (c) => c.reports.build({ framework: "soc2", api: "no-such-api" }),
+    },
+  },
+  "reports.scorecards": { call: { plain: (c) => c.reports.scorecards() } },
   "sla.compliance": { call: { plain: (c) => c.sla.compliance({ from: new Date("2026-01-01T00:00:00Z"), to: new Date("2027-01-01T00:00:00Z") }) } },
 };
 

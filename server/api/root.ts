@@ -17,6 +17,7 @@ import { suppressionsRouter } from "./routers/suppressions";
 import { notificationsRouter } from "./routers/notifications";
 import { webhooksRouter } from "./routers/webhooks";
 import { auditRouter } from "./routers/audit";
+import { reportsRouter } from "./routers/reports";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -39,6 +40,7 @@ export const appRouter = router({
   notifications: notificationsRouter,
   webhooks: webhooksRouter,
   audit: auditRouter,
+  reports: reportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

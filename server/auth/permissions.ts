@@ -46,12 +46,14 @@ export const PERMISSIONS = [
   "teams:admin",
   /** Outgoing webhooks, per team and global (Settings → Webhooks). */
   "webhooks:admin",
+  /** Compliance reports (aggregates per control; developers: their teams' Apis). Their CSV of finding rows also needs findings:read. */
+  "reports:read",
   /** The audit log: filter and export (Settings → Audit). */
   "audit:read",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const EVERYONE: readonly Permission[] = ["app:use", "inventory:read", "findings:count", "traffic:read", "risk:read", "tokens:own"];
+const EVERYONE: readonly Permission[] = ["app:use", "inventory:read", "findings:count", "traffic:read", "risk:read", "reports:read", "tokens:own"];
 const SECURITY: readonly Permission[] = [
   ...EVERYONE,
   "inventory:own",

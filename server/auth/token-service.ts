@@ -11,6 +11,7 @@ const SCOPE_PERMISSION: Record<TokenScope, Permission> = {
   read: "inventory:read",
   "findings:read": "findings:read",
   "findings:write": "findings:write",
+  "reports:read": "reports:read",
 };
 
 /** The actor's tokens; with tokens:all everyone's, unless `own` (My account lists one's own for every role). */

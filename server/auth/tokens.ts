@@ -3,8 +3,8 @@ import type { Db } from "@/server/db/client";
 import { type Actor, isRole } from "./roles";
 import { recordAudit } from "@/server/audit/recorder";
 
-/** ingest: POST /api/v1/ingest; read: inventory reads; findings:read / findings:write: the findings REST API. */
-export const TOKEN_SCOPES = ["ingest", "read", "findings:read", "findings:write"] as const;
+/** ingest: POST /api/v1/ingest; read: inventory reads; findings:read / findings:write: the findings REST API; reports:read: GET /api/v1/reports. */
+export const TOKEN_SCOPES = ["ingest", "read", "findings:read", "findings:write", "reports:read"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 const PREFIX = "pst_";
 

@@ -25,6 +25,7 @@ export type { CliIO } from "./commands/shared";
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; terminal?: true }> = {
   ingest: { summary: "ingest inventories, scan results, gateway logs and vault audits", load: async () => (await import("./commands/ingest")).command },
   export: { summary: "export Apis, endpoints or findings as JSON or CSV", load: async () => (await import("./commands/export")).command },
+  report: { summary: "write a compliance report (pdf, csv or json)", load: async () => (await import("./commands/report")).command },
   correlate: { summary: "recompute derived data as of a point in time", load: async () => (await import("./commands/correlate")).command },
   finding: { summary: "move, assign and comment on findings", load: async () => (await import("./commands/finding")).command },
   user: { summary: "create people and set their passwords", load: async () => (await import("./commands/user")).command, terminal: true },

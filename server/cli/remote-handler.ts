@@ -161,7 +161,11 @@ function runCommand(body: z.infer<typeof runRequest>, requestSignal: AbortSignal
     return (stream.desiredSize ?? 1) > 0;
   };
   const out = (key: "o" | "e", isTTY: boolean): OutStream => ({
-    write: (chunk: string) => send(key === "o" ? { o: chunk } : { e: chunk }),
+    // Bytes (a PDF) travel base64-encoded, so binary output is the same through the server as run locally.
+    write: (chunk: string | Uint8Array) =>
+      key === "e"
+        ? send({ e: typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8") })
+        : send(typeof chunk === "string" ? { o: chunk } : { b: Buffer.from(chunk).toString("base64") }),
     once: (_event: "drain", listener: () => void) => {
       if (!open) listener();
       else drained.push(listener);

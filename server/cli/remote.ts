@@ -42,8 +42,8 @@ export interface RunRequest extends RemoteInput {
   debug: boolean;
 }
 
-/** One line of the streamed answer: a piece of stdout or stderr, or the exit code (last). */
-export type RunEvent = { o: string } | { e: string } | { exit: number };
+/** One line of the streamed answer: a piece of stdout (text, or bytes in base64) or stderr, or the exit code (last). */
+export type RunEvent = { o: string } | { b: string } | { e: string } | { exit: number };
 
 /** Postern's state directory: POSTERN_HOME (relative to the project) or .postern, as server/auth/secret.ts reads it. */
 export function posternHome(env: Record<string, string | undefined> = process.env): string {
@@ -219,6 +219,7 @@ export async function runOnServer(server: ServerEntry, argv: string[], io: CliIO
         if (!text) continue;
         const event = JSON.parse(text) as RunEvent;
         if ("o" in event) await write(io.stdout, event.o);
+        else if ("b" in event) await write(io.stdout, Buffer.from(event.b, "base64"));
         else if ("e" in event) await write(io.stderr, event.e);
         else exit = event.exit;
       }

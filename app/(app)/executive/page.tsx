@@ -6,14 +6,14 @@ export const metadata = { title: "Executive summary" };
 /** The executive home (executives land here; security and admins may read it): aggregates, never evidence. */
 export default async function ExecutivePage() {
   const { caller } = await serverCaller();
-  const { data, forbidden } = await pageData(caller.executive.summary());
+  const [{ data, forbidden }, scorecards] = await Promise.all([pageData(caller.executive.summary()), caller.reports.scorecards()]);
   return (
     <>
       <h1>Executive summary</h1>
       {data ? (
         <>
           <p className="muted">Are we getting better, are remediation deadlines met, and where is the risk. As of {data.asOf.slice(0, 16).replace("T", " ")} UTC.</p>
-          <ExecutiveHome data={data} />
+          <ExecutiveHome data={data} scorecards={scorecards} />
         </>
       ) : (
         <p role="alert" className="error">

@@ -4,9 +4,9 @@
  */
 import type { Db } from "@/server/db/client";
 
-/** A writable the CLI prints to (process.stdout/stderr, or a collector in tests). */
+/** A writable the CLI prints to (process.stdout/stderr, or a collector in tests). Bytes only from binary output (report --format pdf). */
 export interface OutStream {
-  write(chunk: string): boolean;
+  write(chunk: string | Uint8Array): boolean;
   once?(event: "drain", listener: () => void): unknown;
   isTTY?: boolean;
 }
@@ -73,8 +73,8 @@ export interface Command {
   remoteInput?(args: string[], io: CliIO): Promise<RemoteInput>;
 }
 
-/** Writes text, waiting for the stream to drain when its buffer is full (large exports). */
-export async function write(stream: OutStream, text: string): Promise<void> {
+/** Writes text (or bytes), waiting for the stream to drain when its buffer is full (large exports). */
+export async function write(stream: OutStream, text: string | Uint8Array): Promise<void> {
   if (!stream.write(text) && stream.once) {
     const once = stream.once.bind(stream);
     await new Promise<void>((resolve) => once("drain", resolve));

@@ -1,6 +1,7 @@
 import { declareRoute } from "@/server/api/rest";
 import { openApiDocument } from "@/server/api/openapi-document";
 import { findingsPaths, findingsSchemas } from "@/server/api/openapi-findings";
+import { reportsPaths, reportsSchemas } from "@/server/api/openapi-reports";
 
 // Answered per request, like every API route, so that it carries Cache-Control: no-store (a static route's answer
 // would be served with Next.js's own caching headers).
@@ -24,6 +25,7 @@ const document = {
     schemas: {
       ...openApiDocument.components.schemas,
       ...findingsSchemas,
+      ...reportsSchemas,
       IngestJobStarted: {
         type: "object",
         required: ["jobId", "statusUrl", "cancelUrl"],
@@ -75,6 +77,7 @@ const document = {
   paths: {
     ...openApiDocument.paths,
     ...findingsPaths,
+    ...reportsPaths,
     "/ingest": {
       post: {
         ...ingest,

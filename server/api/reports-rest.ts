@@ -1,0 +1,81 @@
+/**
+ * The compliance report as a download: GET /api/v1/reports (bearer token, scope reports:read) for scripts, and
+ * GET /api/reports/export (session cookie) for the Reports page's buttons. Query: framework, team | api, from, to,
+ * format pdf | csv | json. Same services as the page and the CLI (server/reports/*): JSON and PDF are aggregates
+ * (every role; developers: their teams' Apis); the CSV of finding rows also needs findings:read and is streamed.
+ */
+import { z } from "zod";
+import type { Actor } from "@/server/auth/roles";
+import type { Db } from "@/server/db/client";
+import { buildReport } from "@/server/reports/build";
+import { streamReportCsv } from "@/server/reports/csv";
+import { renderReportPdf } from "@/server/reports/pdf";
+import { REPORT_FORMATS, type ReportParams, reportParams, reportRequest } from "@/server/reports/schema";
+import { withToken } from "./token-route";
+
+export const reportQuery = z
+  .object({
+    framework: z.string(),
+    team: z.string().optional(),
+    api: z.string().optional(),
+    from: z.string().optional(),
+    to: z.string().optional(),
+    format: z.enum(REPORT_FORMATS).default("json"),
+  })
+  .strict();
+
+/** The query as report parameters and a format; empty values count as absent. Throws ZodError (400) otherwise. */
+export function parseReportQuery(search: URLSearchParams): { params: ReportParams; format: (typeof REPORT_FORMATS)[number] } {
+  const raw = Object.fromEntries([...search].filter(([, v]) => v !== ""));
+  const { format, ...rest } = reportQuery.parse(raw);
+  return { params: reportParams(reportRequest.parse(rest)), format };
+}
+
+function fileName(params: ReportParams, extension: string): string {
+  const scope = params.scope.kind === "all" ? "all" : `${params.scope.kind}-${params.scope.slug.replace(/[^a-z0-9-]/g, "")}`;
+  return `postern-${params.framework}-${scope}-${params.to.toISOString().slice(0, 10)}.${extension}`;
+}
+
+/** The report in the asked format, with its Content-Type and Content-Disposition. */
+export async function reportResponse(prisma: Db, actor: Actor, search: URLSearchParams, signal?: AbortSignal): Promise<Response> {
+  const { params, format } = parseReportQuery(search);
+  if (format === "csv") {
+    const lines = streamReportCsv(prisma, actor, params, signal);
+    // The first chunk (the header row) is read before answering, so a refusal (403, 404) is an error answer.
+    const first = await lines.next();
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (!first.done) controller.enqueue(encoder.encode(first.value));
+      },
+      async pull(controller) {
+        try {
+          const next = await lines.next();
+          if (next.done) controller.close();
+          else controller.enqueue(encoder.encode(next.value));
+        } catch (error) {
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        await lines.return(undefined);
+      },
+    });
+    return new Response(body, {
+      headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${fileName(params, "csv")}"` },
+    });
+  }
+  const report = await buildReport(prisma, actor, params);
+  if (format === "json") {
+    return Response.json(report, { headers: { "content-disposition": `attachment; filename="${fileName(params, "json")}"` } });
+  }
+  const pdf = await renderReportPdf(report);
+  return new Response(new Uint8Array(pdf), {
+    headers: { "content-type": "application/pdf", "content-disposition": `attachment; filename="${fileName(params, "pdf")}"`, "content-length": String(pdf.length) },
+  });
+}
+
+/** GET /api/v1/reports?framework=&team=&api=&from=&to=&format= */
+export function reportsRoute(request: Request, open: () => Promise<Db>): Promise<Response> {
+  return withToken(request, open, "reports:read", "reports:read", (actor, prisma) => reportResponse(prisma, actor, new URL(request.url).searchParams, request.signal));
+}
