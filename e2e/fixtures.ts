@@ -11,6 +11,8 @@ export const E2E = JSON.parse(process.env.E2E_CONFIG ?? "{}") as {
   admin: Credentials;
   victim: Credentials;
   developer: Credentials;
+  security: Credentials;
+  executive: Credentials;
 };
 
 export const SAMPLES = new URL("../fixtures/samples/", import.meta.url).pathname;

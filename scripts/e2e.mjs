@@ -17,6 +17,8 @@ export const E2E = {
   admin: { email: "admin@e2e.postern.local", password: "e2e-admin-password-123" },
   victim: { email: "lockme@e2e.postern.local", password: "e2e-lockme-password-123" },
   developer: { email: "dev@e2e.postern.local", password: "e2e-developer-password-123" },
+  security: { email: "security@e2e.postern.local", password: "e2e-security-password-123" },
+  executive: { email: "exec@e2e.postern.local", password: "e2e-executive-password-123" },
 };
 
 const env = {
@@ -53,5 +55,7 @@ env.E2E_CONFIG = JSON.stringify(E2E);
 run("node", ["bin/postern.mjs", "user", "create", "--email", E2E.admin.email, "--role", "admin", "--password-stdin"], E2E.admin.password);
 run("node", ["bin/postern.mjs", "user", "create", "--email", E2E.victim.email, "--role", "developer", "--team", "payments", "--password-stdin"], E2E.victim.password);
 run("node", ["bin/postern.mjs", "user", "create", "--email", E2E.developer.email, "--role", "developer", "--team", "payments", "--password-stdin"], E2E.developer.password);
+run("node", ["bin/postern.mjs", "user", "create", "--email", E2E.security.email, "--role", "security", "--password-stdin"], E2E.security.password);
+run("node", ["bin/postern.mjs", "user", "create", "--email", E2E.executive.email, "--role", "executive", "--password-stdin"], E2E.executive.password);
 run(path.join(root, "node_modules", ".bin", "next"), ["build"]);
 run(path.join(root, "node_modules", ".bin", "playwright"), ["test", ...process.argv.slice(2)]);
