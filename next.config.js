@@ -22,6 +22,7 @@ const nextConfig = {
     "@stoplight/spectral-core",
     "@stoplight/spectral-rulesets",
     "@stoplight/spectral-owasp-ruleset",
+    "@stoplight/spectral-parsers",
     "@stoplight/spectral-ref-resolver",
   ],
   typescript: { ignoreBuildErrors: false },

@@ -9,7 +9,7 @@ import { OWASP_API_CATEGORIES } from "@/server/domain/owasp";
 import { SEVERITIES } from "@/server/domain/severity";
 import { BulkActions } from "./bulk-actions";
 import { SeverityBadge, SlaDue, StatusBadge, statusLabel } from "./labels";
-import { Pager } from "@/components/ui/pager";
+import { Pager, SkipToPager } from "@/components/ui/pager";
 import { useUrlFilters } from "@/components/ui/use-url-filters";
 import { FilterSelect } from "@/components/ui/filter-select";
 
@@ -197,6 +197,7 @@ export function FindingsTable({ canSeeUnmapped, bulk }: { canSeeUnmapped: boolea
           onDone={() => setTicked({ key: filterKey, ids: new Set() })}
         />
       ) : null}
+      <SkipToPager id="findings-pages" />
       <div className="panel" style={{ padding: 0, overflowX: "auto" }}>
         <table aria-label="Findings" aria-busy={list.isFetching}>
           <thead>
@@ -265,7 +266,7 @@ export function FindingsTable({ canSeeUnmapped, bulk }: { canSeeUnmapped: boolea
           </tbody>
         </table>
       </div>
-      <Pager page={input.page} pages={pages} total={data?.total} noun="findings" onPage={(p) => update({ page: String(p) })} />
+      <Pager id="findings-pages" page={input.page} pages={pages} total={data?.total} noun="findings" onPage={(p) => update({ page: String(p) })} />
     </>
   );
 }

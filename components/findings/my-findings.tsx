@@ -11,7 +11,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import type { RouterOutputs } from "@/components/api-types";
 import { useTRPC } from "@/components/trpc";
-import { Pager } from "@/components/ui/pager";
+import { Pager, SkipToPager } from "@/components/ui/pager";
 import type { FindingStatus } from "@/server/domain/findings";
 import { SeverityBadge, SlaDue, StatusBadge, statusLabel } from "./labels";
 import { moveLabel, TEAM_MOVES, useRefreshFindings } from "./moves";
@@ -184,6 +184,7 @@ export function MyFindings({ userId }: { userId: string }) {
           {list.error.message}
         </p>
       ) : null}
+      <SkipToPager id="my-findings-pages" />
       <div className="panel" style={{ padding: 0, overflowX: "auto" }}>
         <table aria-label="My findings" aria-busy={list.isFetching} ref={tableRef}>
           <thead>
@@ -281,7 +282,7 @@ export function MyFindings({ userId }: { userId: string }) {
           </tbody>
         </table>
       </div>
-      <Pager page={page} pages={pages} total={data?.total} noun="findings" onPage={(p) => (setPage(p), setCursor(0))} />
+      <Pager id="my-findings-pages" page={page} pages={pages} total={data?.total} noun="findings" onPage={(p) => (setPage(p), setCursor(0))} />
     </>
   );
 }

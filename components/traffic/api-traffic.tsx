@@ -3,10 +3,25 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/components/trpc";
+import { ChartFigure, TOOLTIP } from "@/components/ui/chart-figure";
 
 const COLORS = { s2xx: "#2e7d32", s3xx: "#1565c0", s4xx: "#ef6c00", s5xx: "#c62828" } as const;
 const fmt = (n: number) => n.toLocaleString("en-US");
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+const CLASSES = ["s2xx", "s3xx", "s4xx", "s5xx"] as const;
+type Point = { t: string; s2xx: number; s3xx: number; s4xx: number; s5xx: number; avgLatencyMs: number | null; maxLatencyMs: number };
+const sum = (series: readonly Point[], k: (typeof CLASSES)[number]) => series.reduce((n, s) => n + s[k], 0);
+
+/** The latency chart in a sentence: the range of the averages and the highest maximum. */
+function latencySummary(series: readonly Point[], bucket: string): string {
+  const averages = series.map((s) => s.avgLatencyMs).filter((v): v is number => v !== null);
+  if (averages.length === 0) return `No latency was recorded in the window.`;
+  const worst = series.reduce((w, s) => (s.maxLatencyMs > w.maxLatencyMs ? s : w), series[0]!);
+  return (
+    `Average latency per ${bucket} between ${fmt(Math.min(...averages))} and ${fmt(Math.max(...averages))} ms; ` +
+    `the highest single request took ${fmt(worst.maxLatencyMs)} ms (${worst.t}).`
+  );
+}
 
 /** Traffic section of the Api page: requests by status class, latency, top clients, per-endpoint traffic. */
 export function ApiTraffic({ slug }: { slug: string }) {
@@ -18,6 +33,7 @@ export function ApiTraffic({ slug }: { slug: string }) {
   const t = q.data;
   if (!t) return null;
   const label = (iso: string) => (t.bucket === "day" ? iso.slice(0, 10) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`);
+  const series = t.series.map((s) => ({ ...s, t: label(s.t) }));
   return (
     <section aria-label="Traffic">
       <h2>Traffic</h2>
@@ -47,32 +63,52 @@ export function ApiTraffic({ slug }: { slug: string }) {
             {t.totals.plainHttp ? <span className="badge bad">{fmt(t.totals.plainHttp)} plain HTTP</span> : null}{" "}
             {t.totals.s429 ? <span className="badge">{fmt(t.totals.s429)} × 429</span> : null}
           </p>
-          <div className="panel" style={{ height: 260 }} aria-label="Requests over time by status class">
-            <ResponsiveContainer width="100%" height="100%">
-              <AreaChart data={t.series.map((s) => ({ ...s, t: label(s.t) }))}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="t" />
-                <YAxis allowDecimals={false} />
-                <Tooltip />
-                <Legend />
-                {(["s2xx", "s3xx", "s4xx", "s5xx"] as const).map((k) => (
-                  <Area key={k} type="monotone" dataKey={k} name={k.slice(1)} stackId="1" stroke={COLORS[k]} fill={COLORS[k]} />
-                ))}
-              </AreaChart>
-            </ResponsiveContainer>
+          <div className="panel">
+            <ChartFigure
+              height={240}
+              caption={`Requests per ${t.bucket} by status class: ${CLASSES.map((k) => `${fmt(sum(series, k))} ${k.slice(1)}`).join(", ")} in the window.`}
+              table={{
+                label: `Requests per ${t.bucket} by status class`,
+                columns: [t.bucket === "day" ? "Day" : "Hour (UTC)", ...CLASSES.map((k) => k.slice(1))],
+                rows: series.map((s) => [s.t, ...CLASSES.map((k) => s[k])]),
+              }}
+            >
+              <ResponsiveContainer width="100%" height="100%">
+                <AreaChart data={series} accessibilityLayer={false}>
+                  <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
+                  <XAxis dataKey="t" stroke="var(--muted)" />
+                  <YAxis allowDecimals={false} stroke="var(--muted)" />
+                  <Tooltip {...TOOLTIP} />
+                  <Legend />
+                  {CLASSES.map((k) => (
+                    <Area key={k} type="monotone" dataKey={k} name={k.slice(1)} stackId="1" stroke={COLORS[k]} fill={COLORS[k]} />
+                  ))}
+                </AreaChart>
+              </ResponsiveContainer>
+            </ChartFigure>
           </div>
-          <div className="panel" style={{ height: 220 }} aria-label="Latency over time">
-            <ResponsiveContainer width="100%" height="100%">
-              <LineChart data={t.series.map((s) => ({ ...s, t: label(s.t) }))}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="t" />
-                <YAxis unit=" ms" />
-                <Tooltip />
-                <Legend />
-                <Line type="monotone" dataKey="avgLatencyMs" name="average latency" stroke="#1565c0" dot={false} />
-                <Line type="monotone" dataKey="maxLatencyMs" name="max latency" stroke="#c62828" dot={false} />
-              </LineChart>
-            </ResponsiveContainer>
+          <div className="panel">
+            <ChartFigure
+              height={200}
+              caption={latencySummary(series, t.bucket)}
+              table={{
+                label: `Latency per ${t.bucket}`,
+                columns: [t.bucket === "day" ? "Day" : "Hour (UTC)", "Average latency (ms)", "Max latency (ms)"],
+                rows: series.map((s) => [s.t, s.avgLatencyMs ?? "—", s.maxLatencyMs]),
+              }}
+            >
+              <ResponsiveContainer width="100%" height="100%">
+                <LineChart data={series} accessibilityLayer={false}>
+                  <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
+                  <XAxis dataKey="t" stroke="var(--muted)" />
+                  <YAxis unit=" ms" stroke="var(--muted)" />
+                  <Tooltip {...TOOLTIP} />
+                  <Legend />
+                  <Line type="monotone" dataKey="avgLatencyMs" name="average latency" stroke="#1565c0" dot={false} />
+                  <Line type="monotone" dataKey="maxLatencyMs" name="max latency" stroke="#c62828" dot={false} />
+                </LineChart>
+              </ResponsiveContainer>
+            </ChartFigure>
           </div>
           {t.topClients ? (
             <>

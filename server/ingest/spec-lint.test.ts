@@ -3,7 +3,12 @@ import https from "node:https";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { Document, Spectral, type RulesetDefinition } from "@stoplight/spectral-core";
+import * as spectralParsers from "@stoplight/spectral-parsers";
+import owasp from "@stoplight/spectral-owasp-ruleset";
+import { oas } from "@stoplight/spectral-rulesets";
 import { parse as parseYaml } from "yaml";
+import { GET as openApi } from "@/app/api/v1/openapi.json/route";
 import { lintSpec, MAX_EXAMPLES, MAX_RULES } from "./spec-lint";
 import { SAMPLES_DIR } from "./test-utils";
 
@@ -133,5 +138,47 @@ describe("lintSpec (Spectral oas + OWASP rulesets)", () => {
     const other = await lintSpec({ hello: "world" }, RELAXED);
     expect(other.status).toBe("ok");
     expect(ruleIds(other)).toEqual(["unrecognized-format"]);
+  });
+
+  it("a shared schema reused by several operations yields one result per place, at the schema's own path", async () => {
+    const pet = { $ref: "#/components/schemas/Pet" };
+    const body = (description: string) => ({ description, content: { "application/json": { schema: pet } } });
+    const spec = {
+      openapi: "3.0.3",
+      info: { title: "shared", version: "1" },
+      paths: Object.fromEntries(
+        ["/pets", "/pets/{id}", "/pets/{id}/twin", "/pets/{id}/parent"].map((p) => [p, { get: { responses: { "200": body("a pet") } } }]),
+      ),
+      components: {
+        schemas: { Pet: { type: "object", properties: { name: { type: "string" }, nickname: { type: "string" } } } },
+      },
+    };
+    const result = await lintSpec(spec, RELAXED);
+    expect(result.status).toBe("ok");
+    // Two unbounded strings in one schema: two places, however many operations reuse it (inlined, ten: each of the four reuses again).
+    expect(result.rules.find((r) => r.rule === "owasp:api4:2023-string-limit")?.count).toBe(2);
+    const paths = result.examples.filter((e) => e.rule === "owasp:api4:2023-string-limit").map((e) => e.path);
+    expect(paths.every((p) => p.startsWith("/components/schemas/Pet/properties/"))).toBe(true);
+  });
+
+  it("Postern's own OpenAPI document: the same counts as Spectral on the unresolved document read from a file", async () => {
+    const document = (await (await openApi()).json()) as object;
+    // What the Spectral CLI does with `spectral lint openapi.json`: the file's text, the JSON parser, its path as source.
+    const parsers = "Json" in spectralParsers ? spectralParsers : (spectralParsers as unknown as { default: typeof spectralParsers }).default;
+    const cli = new Spectral();
+    cli.setRuleset({ extends: [[oas as RulesetDefinition, "recommended"], [owasp as unknown as RulesetDefinition, "recommended"]] } as RulesetDefinition);
+    const text = JSON.stringify(document, null, 2);
+    const expected = await cli.run(new Document(text, parsers.Json, "/tmp/postern/openapi.json"));
+    const perRule = new Map<string, number>();
+    for (const d of expected) perRule.set(String(d.code), (perRule.get(String(d.code)) ?? 0) + 1);
+    // Handed over as a bare string, Spectral inlines the $refs and counts every reuse again.
+    const inlined = await cli.run(text);
+    expect(inlined.length).toBeGreaterThan(expected.length);
+
+    const result = await lintSpec(document, RELAXED);
+    expect(result.status).toBe("ok");
+    expect(result.total).toBe(expected.length);
+    expect(result.failingRules).toBe(perRule.size);
+    for (const r of result.rules) expect(r.count, r.rule).toBe(perRule.get(r.rule));
   });
 });

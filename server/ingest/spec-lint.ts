@@ -3,6 +3,11 @@
  * Top 10 (2023) ruleset (`@stoplight/spectral-owasp-ruleset`), summarised into a small, bounded record that is stored
  * on the Api (Api.specLint) and read by the documentation-gaps rule (DESIGN.md §3).
  *
+ * Spectral gets the document as written (`$ref`s not inlined) under a source name: with one, it follows each local
+ * `$ref` back to the place it points at, so a shared schema reused by many operations yields one result at its own
+ * path (e.g. /components/schemas/Pet/properties/name), as the Spectral CLI counts. Without one (a bare string), every
+ * reuse counted again at the path of the reuse.
+ *
  * Pure computation: no database, no network, no file system. Rulesets are imported as modules (never fetched), and
  * Spectral gets a `$ref` resolver whose http/https/file readers reject, so an external `$ref` becomes an
  * `invalid-ref` result instead of a download (Spectral's default resolver fetches http `$ref`s and can hang).
@@ -15,7 +20,8 @@
  *   as well ("timeout"). Spectral's rule evaluation is synchronous, so the budget cannot interrupt it mid-way: the
  *   size guard is what keeps a single run short.
  */
-import { Spectral, type ISpectralDiagnostic, type RulesetDefinition } from "@stoplight/spectral-core";
+import { Document, Spectral, type ISpectralDiagnostic, type RulesetDefinition } from "@stoplight/spectral-core";
+import * as spectralParsers from "@stoplight/spectral-parsers";
 import owasp from "@stoplight/spectral-owasp-ruleset";
 import { Resolver } from "@stoplight/spectral-ref-resolver";
 import { oas } from "@stoplight/spectral-rulesets";
@@ -46,6 +52,13 @@ const MAX_MESSAGE = 300;
 const MAX_POINTER = 300;
 const RULESETS = ["spectral:oas (recommended)", "owasp:2023 (@stoplight/spectral-owasp-ruleset 2.0.1)"];
 const SEVERITIES: readonly LintSeverity[] = ["error", "warn", "info", "hint"];
+/** The name Spectral knows the document by (any name will do; it only has to have one, see above). */
+export const LINT_SOURCE = "spec.json";
+
+// A CommonJS module whose exports Node's ESM loader cannot list (tslib's __exportStar): under Node they sit on
+// `default`, under a bundler on the namespace itself.
+const Parsers: typeof spectralParsers =
+  "Json" in spectralParsers ? spectralParsers : (spectralParsers as unknown as { default: typeof spectralParsers }).default;
 
 let instance: Spectral | undefined;
 
@@ -181,7 +194,7 @@ export async function lintSpec(document: unknown, options: SpecLintOptions = {})
     options.signal?.addEventListener("abort", onAbort, { once: true });
   });
   const run = linter
-    .run(json, { ignoreUnknownFormat: false })
+    .run(new Document(json, Parsers.Json, LINT_SOURCE), { ignoreUnknownFormat: false })
     .then(
       (results) => (elapsed() > timeoutMs ? empty("timeout", budget, elapsed()) : summarise(results, elapsed())),
       (error: unknown) => empty("failed", `Spectral failed: ${clip(error instanceof Error ? error.message : String(error), MAX_MESSAGE)}`, elapsed()),
