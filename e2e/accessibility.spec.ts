@@ -106,7 +106,7 @@ for (const role of EVERYONE) {
           await expect(page).toHaveURL(visit.at ?? /./);
         } else {
           // The role really opened it (a page it may not see redirects elsewhere).
-          expect(new URL(page.url()).pathname, `${role} opens ${visit.path}`).toBe(visit.path);
+          expect(new URL(page.url()).pathname, `${role} opens ${visit.path}`).toBe(new URL(visit.path, page.url()).pathname);
         }
         await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
         results.push(await audit(page, theme, `${visit.name} (${new URL(page.url()).pathname}, ${role}, ${theme})`));
