@@ -65,6 +65,8 @@ test.describe("sign-in", () => {
       DATABASE_URL: `pglite:${path.join(dir, "db")}`,
       POSTERN_HOME: dir,
       POSTERN_DEMO: "off",
+      // This test checks the default limit (the rest of the suite raises it).
+      POSTERN_SIGN_IN_PER_MINUTE: "30",
       POSTERN_ADMIN_EMAIL: ADMIN.email,
       POSTERN_ADMIN_PASSWORD: ADMIN.password,
       POSTERN_REBUILD: "0",
