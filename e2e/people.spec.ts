@@ -84,7 +84,7 @@ test("the first admin changes the printed password, adds a developer to a team, 
   await developer.goto("/apis");
   const rows = developer.getByRole("table", { name: "APIs" }).locator("tbody tr");
   await expect(rows.first()).toBeVisible();
-  const owners = await rows.locator("td:nth-child(3)").allInnerTexts();
+  const owners = await rows.getByTestId("owner-cell").allInnerTexts();
   expect(owners.length).toBeGreaterThan(0);
   for (const owner of owners) expect(owner).toBe(teamA.name);
   await expect(developer.getByRole("table", { name: "APIs" })).toContainText(api.name);

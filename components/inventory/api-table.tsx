@@ -148,7 +148,7 @@ export function ApiTable() {
                   )}
                 </td>
                 <td className="mono">{api.baseUrl ?? <span className="muted">—</span>}</td>
-                <td>{api.ownerTeam ? api.ownerTeam.name : <span className="badge bad">ownerless</span>}</td>
+                <td data-testid="owner-cell">{api.ownerTeam ? api.ownerTeam.name : <span className="badge bad">ownerless</span>}</td>
                 <td>
                   <Lifecycle value={api.lifecycle} />
                 </td>
