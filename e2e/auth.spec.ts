@@ -51,7 +51,7 @@ test("a developer sees only their team's APIs and may not read ingest history", 
   await page.goto("/apis");
   const rows = page.getByRole("table", { name: "APIs" }).locator("tbody tr");
   await expect(rows.first()).toBeVisible();
-  const owners = await rows.locator("td:nth-child(3)").allInnerTexts();
+  const owners = await rows.getByTestId("owner-cell").allInnerTexts();
   expect(owners.length).toBeGreaterThan(0);
   for (const owner of owners) expect(owner.toLowerCase()).toContain("payments");
   const forbidden = await page.request.get(`/api/trpc/ingest.runs?input=${encodeURIComponent(JSON.stringify({}))}`);
