@@ -1,9 +1,9 @@
 "use client";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { RouterOutputs } from "@/components/api-types";
+import { TOOLTIP } from "@/components/ui/chart-figure";
 
 type Summary = RouterOutputs["executive"]["summary"];
-const tooltip = { contentStyle: { background: "var(--panel)", border: "1px solid var(--border)", color: "var(--text)" } };
 
 /**
  * The charts are pictures of the tables beside them: hidden from assistive technology and out of the tab order
@@ -28,7 +28,7 @@ export function RiskTrendChart({ points }: { points: Summary["trend"] }) {
             <XAxis dataKey="day" stroke="var(--muted)" minTickGap={24} />
             <YAxis yAxisId="score" domain={[0, 100]} stroke="var(--muted)" width={40} />
             <YAxis yAxisId="count" orientation="right" allowDecimals={false} stroke="var(--muted)" width={40} />
-            <Tooltip {...tooltip} />
+            <Tooltip {...TOOLTIP} />
             <Legend />
             <Line yAxisId="score" type="monotone" dataKey="averageScore" name="average score" stroke="var(--accent)" dot={false} isAnimationActive={false} />
             <Line yAxisId="count" type="stepAfter" dataKey="critical" name="critical APIs" stroke="var(--critical)" dot={false} isAnimationActive={false} />
@@ -74,7 +74,7 @@ export function OpenedResolvedChart({ weeks }: { weeks: Summary["weekly"] }) {
             <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" vertical={false} />
             <XAxis dataKey="week" stroke="var(--muted)" minTickGap={16} />
             <YAxis allowDecimals={false} stroke="var(--muted)" width={40} />
-            <Tooltip {...tooltip} />
+            <Tooltip {...TOOLTIP} />
             <Legend />
             <Bar dataKey="opened" name="opened" fill="var(--high)" isAnimationActive={false} />
             <Bar dataKey="resolved" name="resolved" fill="var(--low)" isAnimationActive={false} />
