@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
 import type { Actor } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
+import { csvLine } from "@/server/domain/csv";
 import { recordAudit } from "./recorder";
 
 export const AUDIT_RETENTION_KEY = "audit.retention";
@@ -79,11 +80,8 @@ export async function listAudit(prisma: Db, raw: z.input<typeof auditListInput>)
   return { items: await withActors(prisma, rows), total };
 }
 
-function csvField(value: unknown): string {
-  const text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
-  // Spreadsheet formula injection: a leading =, +, -, @ (or tab/CR) is quoted as text.
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+function cellText(value: unknown): string {
+  return value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
 }
 
 export const CSV_HEADER = ["time", "actor_type", "actor_id", "actor", "action", "target_type", "target_id", "details"];
@@ -91,7 +89,7 @@ export const CSV_HEADER = ["time", "actor_type", "actor_id", "actor", "action", 
 /** The filtered audit log as CSV lines, oldest first, read in keyset pages of 1,000 (never the whole log at once). */
 export async function* auditCsv(prisma: Db, filter: AuditFilter): AsyncGenerator<string> {
   const where = await whereOf(prisma, filter);
-  yield `${CSV_HEADER.join(",")}\r\n`;
+  yield csvLine(CSV_HEADER);
   let after: { createdAt: Date; id: string } | null = null;
   for (;;) {
     const page: Row[] = await prisma.auditLog.findMany({
@@ -102,7 +100,7 @@ export async function* auditCsv(prisma: Db, filter: AuditFilter): AsyncGenerator
     });
     if (page.length === 0) return;
     for (const r of await withActors(prisma, page)) {
-      yield `${[r.createdAt.toISOString(), r.actorType, r.actorId, r.actor, r.action, r.targetType, r.targetId, r.details].map(csvField).join(",")}\r\n`;
+      yield csvLine([r.createdAt.toISOString(), r.actorType, r.actorId, r.actor, r.action, r.targetType, r.targetId, r.details].map(cellText));
     }
     const last = page[page.length - 1]!;
     after = { createdAt: last.createdAt, id: last.id };

@@ -1,6 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
-import { type ApiExport, csvCells, csvHeader, csvText, type FindingExport, riskFactors } from "./export";
+import { csvLines } from "@/server/domain/csv";
+import { type ApiExport, csvCells, csvHeader, type FindingExport, riskFactors } from "./export";
 
 const api: ApiExport = {
   name: 'Payments, "v2"\nAPI',
@@ -30,7 +31,7 @@ const api: ApiExport = {
 
 describe("CSV export", () => {
   it("quotes per RFC 4180 and round-trips through a CSV parser", () => {
-    const text = csvText([csvHeader("apis"), csvCells("apis", api)]);
+    const text = csvLines([csvHeader("apis"), csvCells("apis", api)]);
     expect(text).toContain('"Payments, ""v2""\nAPI"');
     expect(text.endsWith("\r\n")).toBe(true);
     const [header, row] = parse(text) as string[][];
@@ -79,7 +80,7 @@ describe("CSV export", () => {
     const header = csvHeader("findings");
     expect(header).toContain("api.name");
     expect(header).toContain("endpoint.path");
-    const [, row] = parse(csvText([header, csvCells("findings", finding)])) as string[][];
+    const [, row] = parse(csvLines([header, csvCells("findings", finding)])) as string[][];
     const record = Object.fromEntries(header.map((h, i) => [h, row![i]]));
     expect(record["api.name"]).toBe("");
     expect(record["endpoint.method"]).toBe("");
@@ -87,7 +88,7 @@ describe("CSV export", () => {
     expect(JSON.parse(record.location!)).toEqual({ url: "https://a.example/x", line: 3 });
     expect(record.toolTriage).toBe("");
     const triaged = Object.fromEntries(
-      header.map((h, i) => [h, (parse(csvText([header, csvCells("findings", { ...finding, toolTriage: { state: "suppressed", kind: "inSource" } })])) as string[][])[1]![i]]),
+      header.map((h, i) => [h, (parse(csvLines([header, csvCells("findings", { ...finding, toolTriage: { state: "suppressed", kind: "inSource" } })])) as string[][])[1]![i]]),
     );
     expect(JSON.parse(triaged.toolTriage!)).toEqual({ state: "suppressed", kind: "inSource" });
     // A cell a spreadsheet would evaluate is neutralised.

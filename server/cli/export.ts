@@ -5,9 +5,9 @@
  *
  * No access control here: the caller decides who may export what (the CLI runs with the operator's database access).
  */
-import { stringify } from "csv-stringify/sync";
 import type { Prisma } from "@/generated/prisma/client";
 import type { Db } from "@/server/db/client";
+import { csvLines } from "@/server/domain/csv";
 import { isOverdue } from "@/server/findings/sla";
 
 export const EXPORT_KINDS = ["apis", "endpoints", "findings"] as const;
@@ -359,7 +359,7 @@ export function exportRecords<K extends ExportKind>(prisma: Db, kind: K, options
 
 // ---------------------------------------------------------------------------------------------------------------
 // CSV: a fixed header per kind (stable even when a nested object is null), nested objects dotted, arrays joined
-// with ";", RFC 4180 quoting by csv-stringify.
+// with ";", RFC 4180 quoting and formula neutralising by server/domain/csv.ts.
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -439,18 +439,8 @@ export const CSV_COLUMNS: { [K in ExportKind]: CsvColumn<ExportRecordOf[K]>[] } 
   ],
 };
 
-/**
- * Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe: names and
- * titles come from ingested files, i.e. from whoever wrote them (CSV injection, CWE-1236).
- */
-function neutralise(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
 function cellText(value: Cell): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "string") return neutralise(value);
-  return String(value);
+  return value === null || value === undefined ? "" : String(value);
 }
 
 export function csvHeader(kind: ExportKind): string[] {
@@ -461,15 +451,11 @@ export function csvCells<K extends ExportKind>(kind: K, record: ExportRecordOf[K
   const columns = CSV_COLUMNS[kind] as CsvColumn<ExportRecordOf[K]>[];
   return columns.map((column) => {
     const value = column.value(record);
-    return Array.isArray(value) ? neutralise(value.map((v) => (v === null || v === undefined ? "" : String(v))).join(";")) : cellText(value as Cell);
+    return Array.isArray(value) ? value.map((v: Cell) => cellText(v)).join(";") : cellText(value as Cell);
   });
 }
 
-const CSV_OPTIONS = { record_delimiter: "\r\n" } as const; // RFC 4180 line breaks
 
-export function csvText(rows: string[][]): string {
-  return stringify(rows, CSV_OPTIONS);
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Writing
@@ -503,16 +489,16 @@ export async function writeExport(
     await sink(`${chunk}${count === 0 ? "]\n" : "\n]\n"}`);
     return count;
   }
-  await sink(csvText([csvHeader(kind)]));
+  await sink(csvLines([csvHeader(kind)]));
   let rows: string[][] = [];
   for await (const record of records) {
     rows.push(csvCells(kind, record));
     count += 1;
     if (rows.length === ROWS_PER_CHUNK) {
-      await sink(csvText(rows));
+      await sink(csvLines(rows));
       rows = [];
     }
   }
-  if (rows.length) await sink(csvText(rows));
+  if (rows.length) await sink(csvLines(rows));
   return count;
 }

@@ -209,6 +209,20 @@ describe.each(TEST_DATABASES)("evaluateFramework on $name", (kind) => {
     expect(mine[0]).toMatchObject({ failing: 2 });
   });
 
+  it("counts changes at one instant, and moves between active and accepted, in any order of the history", async () => {
+    // On the Api first seen on day 100: one finding suppressed as it was created (both events at one instant), one
+    // accepted on day 108 and reopened when its acceptance expired on day 115, one triaged and moved on the same day.
+    await finding({ api: "a-late", ruleId: "no-auth-declared", severity: "high", history: [[101, "open"], [101, "false_positive"]] });
+    await finding({ api: "a-late", ruleId: "no-auth-declared", severity: "critical", history: [[101, "open"], [108, "risk_accepted"], [115, "open"]] });
+    await finding({ api: "a-late", ruleId: "no-auth-declared", severity: "low", history: [[102, "open"], [106, "triaged"], [106, "in_progress"]] });
+    const scope = { kind: "api", slug: "late" } as const;
+    const on = async (day: number) => byId(await evaluateFramework(db.prisma, security, { framework: "owasp-api-2023", scope, from: at(100), to: at(day) })).get("API2");
+    expect(await on(110)).toMatchObject({ openTotal: 1, open: { low: 1 }, accepted: 1, apis: 1, trend: [2, 1] }); // days 103 and 110
+    expect(await on(121)).toMatchObject({ openTotal: 2, open: { critical: 1, low: 1 }, accepted: 0, apis: 1, trend: [0, 2, 1, 2] }); // days 100, 107, 114, 121
+    // Before anything on it was found: nothing, and no Api behind the control.
+    expect(await on(100.5)).toMatchObject({ openTotal: 0, apis: 0, trend: [0] });
+  });
+
   it("refuses an empty or reversed period", async () => {
     await expect(evaluateFramework(db.prisma, security, { framework: "soc2", scope: { kind: "all" }, from: at(5), to: at(5) })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });

@@ -5,7 +5,6 @@
  * memory holds one page whatever the organisation's size. No evidence, no titles or descriptions: identifiers and
  * states only. Finding rows are detail, so this needs findings:read (executives get the aggregates: JSON and PDF).
  */
-import { stringify } from "csv-stringify/sync";
 import { Prisma } from "@/generated/prisma/client";
 import { can, missingPermission } from "@/server/auth/permissions";
 import type { Actor } from "@/server/auth/roles";
@@ -13,6 +12,7 @@ import { controlsForKeys, resolveScope } from "@/server/compliance/evaluate";
 import type { FrameworkId } from "@/server/compliance/frameworks";
 import { MAPPING } from "@/server/compliance/mapping";
 import type { Db } from "@/server/db/client";
+import { csvLine, csvLines } from "@/server/domain/csv";
 import { ACTIVE_STATUSES } from "@/server/domain/findings";
 import { forbidden } from "@/server/domain/errors";
 import type { ReportParams } from "./schema";
@@ -46,6 +46,12 @@ interface PageRow {
   status: string | null;
 }
 
+async function changedAfter(prisma: Db, at: Date): Promise<boolean> {
+  const [row] = await prisma.$queryRaw<{ changed: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM finding_event e WHERE e."createdAt" > ${at}::timestamp AND e.type IN ('created', 'status')) AS changed`;
+  return row?.changed ?? true;
+}
+
 /** CSV text, header first, then one chunk per page of findings. Stops between pages when `signal` aborts. */
 export async function* streamReportCsv(prisma: Db, actor: Actor, params: ReportParams, signal?: AbortSignal): AsyncGenerator<string> {
   if (!can(actor, "findings:read")) throw forbidden(missingPermission("findings:read"));
@@ -54,12 +60,14 @@ export async function* streamReportCsv(prisma: Db, actor: Actor, params: ReportP
   const active = new Set<string>(ACTIVE_STATUSES);
   const controlsOf = controlsForKeys(params.framework);
   const to = params.to;
-  const current = to.getTime() >= Date.now();
+  // Today's statuses answer for `to` when no finding changed state after it — so too a report "until now" whose
+  // `to` a few moments ago (the status columns are written with the events, by the lifecycle alone).
+  const current = to.getTime() >= Date.now() || !(await changedAfter(prisma, to));
   const kept = [...ACTIVE_STATUSES, "risk_accepted"];
   // Findings some control of the framework can concern (scanner findings without a category: by their CWE's).
   const mapped = Prisma.sql`((f.kind <> 'scan' AND f."ruleId" = ANY(${keys.rules}::text[]))
     OR (f.kind = 'scan' AND (f."owaspCategory" = ANY(${keys.categories}::text[]) OR f.cwe = ANY(${keys.cwes}::int[]))))`;
-  yield stringify([[...CSV_COLUMNS]]);
+  yield csvLine(CSV_COLUMNS);
   let after = "";
   for (;;) {
     if (signal?.aborted) return;
@@ -92,7 +100,7 @@ export async function* streamReportCsv(prisma: Db, actor: Actor, params: ReportP
         out.push([control, r.id, r.ruleId, r.severity, r.status, r.api ?? "", r.slaDueAt ? r.slaDueAt.toISOString() : "", overdue ? "true" : "false"]);
       }
     }
-    if (out.length) yield stringify(out);
+    if (out.length) yield csvLines(out);
     if (rows.length < PAGE) return;
   }
 }
