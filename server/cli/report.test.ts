@@ -130,6 +130,26 @@ describe("postern report on the demo organisation", () => {
       expect(mine.filter((r) => r.status === "risk_accepted"), c.id).toHaveLength(c.accepted);
       expect(new Set(mine.filter((r) => r.status !== "risk_accepted" && r.api).map((r) => r.api)).size, c.id).toBe(c.apis);
     }
+    // Each row's finding as stored: rule, severity, status, Api, due date and overdue at the end of the period.
+    const stored = new Map(
+      (await db.prisma.finding.findMany({ where: { id: { in: rows.map((r) => r.finding_id!) } }, select: { id: true, ruleId: true, severity: true, status: true, slaDueAt: true, api: { select: { slug: true } } } })).map((f) => [f.id, f]),
+    );
+    for (const r of rows) {
+      const f = stored.get(r.finding_id!)!;
+      expect(r).toMatchObject({ rule: f.ruleId, severity: f.severity, status: f.status, api: f.api?.slug ?? "", due: f.slaDueAt?.toISOString() ?? "" });
+      expect(r.overdue).toBe(String(f.status !== "risk_accepted" && f.slaDueAt !== null && f.slaDueAt.getTime() < now.getTime()));
+    }
+  });
+
+  it("neutralises a scanner's rule id that a spreadsheet would run as a formula", async () => {
+    const api = await db.prisma.api.findFirstOrThrow({ select: { id: true } });
+    await db.prisma.finding.create({
+      data: { kind: "scan", tool: "zap", ruleId: '=HYPERLINK("http://evil.example","x")', title: "t", severity: "high", owaspCategory: "API2", fingerprint: "hostile-rule", apiId: api.id, firstSeenAt: now, lastSeenAt: now },
+    });
+    const result = await local(["report", "--framework", "owasp-api-2023", "--format", "csv"]);
+    const text = result.stdout.toString("utf8");
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    await db.prisma.finding.deleteMany({ where: { fingerprint: "hostile-rule" } });
   });
 
   it("reports another framework, a team, and refuses bad usage with exit 2", async () => {

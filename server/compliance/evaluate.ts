@@ -15,6 +15,7 @@ import { Prisma } from "@/generated/prisma/client";
 import type { Actor } from "@/server/auth/roles";
 import { seesAllApis } from "@/server/auth/roles";
 import type { Db } from "@/server/db/client";
+import { withWorkMem } from "@/server/db/work-mem";
 import { ACTIVE_STATUSES } from "@/server/domain/findings";
 import { DomainError, notFound } from "@/server/domain/errors";
 import { SEVERITIES, type Severity } from "@/server/domain/severity";
@@ -76,6 +77,8 @@ export interface Evaluation {
 }
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+/** Memory for the pass over the findings' history: 200,000 findings' keys hash in about 40 MB. */
+const REPORT_WORK_MEM_MB = 64;
 /** Enough weekly points for a two-year period; longer periods are refused rather than made into huge queries. */
 const MAX_POINTS = 106;
 
@@ -170,7 +173,7 @@ export interface KeyRow {
 }
 
 interface DeltaRow extends KeyRow {
-  /** Null on the per-Api rows of the grouping. */
+  /** Null on the per-Api rows of the grouping (whose `apiId` is never null). */
   severity: string | null;
   /** The first trend point at or after the changes (n + 1: after `to`); null on the per-Api rows. */
   k: number | null;
@@ -221,20 +224,19 @@ export async function evaluateFramework(prisma: Db, actor: Actor, input: Evaluat
   // count from 0; changes after `to` not at all). Grouped
   // by the finding's mapping key (rule id, or OWASP category and CWE), not by control: every finding of a group maps
   // to the same controls, so the rows stay few and nothing is counted twice. The second grouping set answers which
-  // Apis hold an active finding of each key at `to` (its changes up to `to` sum above zero).
+  // Apis hold an active finding of each key at `to` (their changes up to `to` sum above zero).
   const weekSeconds = WEEK_MS / 1000;
   const k = Prisma.sql`GREATEST(0, CEIL(EXTRACT(EPOCH FROM (e."createdAt" - ${t0}::timestamp)) / ${weekSeconds}::float8)::int)`;
-  const rows = await prisma.$queryRaw<DeltaRow[]>`
-    WITH d AS (
+  // One pass over the events for both groupings (GROUPING SETS); a row with an Api is of the per-Api one.
+  const rows = await withWorkMem(prisma, REPORT_WORK_MEM_MB, (tx) => tx.$queryRaw<DeltaRow[]>`
+    SELECT rule_key, cat, cwe, severity, k, "apiId", sum(active) AS active, sum(accepted) AS accepted
+    FROM (
       SELECT ${KEY_COLUMNS}, f.severity, f."apiId", ${k} AS k, ${classDelta(ACTIVE_STATUSES)} AS active, ${classDelta(["risk_accepted"])} AS accepted
       FROM finding_event e JOIN finding f ON f.id = e."findingId" LEFT JOIN api a ON a.id = f."apiId"
       WHERE e.type IN ('created', 'status') AND e."createdAt" <= ${to}::timestamp AND ${scope.findings}
-    )
-    SELECT rule_key, cat, cwe, severity, k, NULL::text AS "apiId", sum(active) AS active, sum(accepted) AS accepted
-    FROM d GROUP BY rule_key, cat, cwe, severity, k HAVING sum(active) <> 0 OR sum(accepted) <> 0
-    UNION ALL
-    SELECT rule_key, cat, cwe, NULL, NULL, "apiId", sum(active), 0
-    FROM d WHERE "apiId" IS NOT NULL GROUP BY rule_key, cat, cwe, "apiId" HAVING sum(active) > 0`;
+    ) d
+    GROUP BY GROUPING SETS ((rule_key, cat, cwe, severity, k), (rule_key, cat, cwe, "apiId"))
+    HAVING CASE WHEN GROUPING("apiId") = 0 THEN "apiId" IS NOT NULL AND sum(active) > 0 ELSE sum(active) <> 0 OR sum(accepted) <> 0 END`);
 
   const byControl = new Map<string, ControlEvaluation>();
   const framed = FRAMEWORKS[framework];

@@ -46,6 +46,13 @@ interface PageRow {
   status: string | null;
 }
 
+type PageTuple = [string, string, string, string, number | null, string | null, string | null, string | null, string | null];
+
+function pageRow([id, kind, ruleId, severity, cwe, owaspCategory, slaDueAt, api, status]: PageTuple): PageRow {
+  // JSON of a `timestamp` column: UTC without its zone designator.
+  return { id, kind, ruleId, severity, cwe, owaspCategory, slaDueAt: slaDueAt === null ? null : new Date(`${slaDueAt}Z`), api, status };
+}
+
 async function changedAfter(prisma: Db, at: Date): Promise<boolean> {
   const [row] = await prisma.$queryRaw<{ changed: boolean }[]>`
     SELECT EXISTS (SELECT 1 FROM finding_event e WHERE e."createdAt" > ${at}::timestamp AND e.type IN ('created', 'status')) AS changed`;
@@ -72,13 +79,13 @@ export async function* streamReportCsv(prisma: Db, actor: Actor, params: ReportP
   for (;;) {
     if (signal?.aborted) return;
     // Today's state is the status; a past one is each finding's last state change at or before `to` (index lookups).
-    const rows = current
-      ? await prisma.$queryRaw<PageRow[]>`
+    const page = current
+      ? Prisma.sql`
           SELECT f.id, f.kind, f."ruleId", f.severity, f.cwe, f."owaspCategory", f."slaDueAt", a.slug AS api, f.status
           FROM finding f LEFT JOIN api a ON a.id = f."apiId"
           WHERE ${scope.findings} AND f.id > ${after} AND f.status = ANY(${kept}::text[]) AND ${mapped}
           ORDER BY f.id LIMIT ${PAGE}`
-      : await prisma.$queryRaw<PageRow[]>`
+      : Prisma.sql`
           SELECT f.id, f.kind, f."ruleId", f.severity, f.cwe, f."owaspCategory", f."slaDueAt", a.slug AS api, s.status
           FROM finding f LEFT JOIN api a ON a.id = f."apiId"
           LEFT JOIN LATERAL (
@@ -88,6 +95,12 @@ export async function* streamReportCsv(prisma: Db, actor: Actor, params: ReportP
           ) s ON true
           WHERE ${scope.findings} AND f.id > ${after} AND f."firstSeenAt" <= ${to} AND ${mapped}
           ORDER BY f.id LIMIT ${PAGE}`;
+    // The page comes back as one JSON text rather than 10,000 rows of 9 columns: the driver's per-value decoding took
+    // 0.2 s a page on PGlite (0.08 s on PostgreSQL), JSON.parse of the same a few milliseconds.
+    const [json] = await prisma.$queryRaw<{ rows: string }[]>`
+      SELECT coalesce(json_agg(json_build_array(p.id, p.kind, p."ruleId", p.severity, p.cwe, p."owaspCategory", p."slaDueAt", p.api, p.status) ORDER BY p.id), '[]')::text AS rows
+      FROM (${page}) p`;
+    const rows = (JSON.parse(json?.rows ?? "[]") as PageTuple[]).map(pageRow);
     if (rows.length === 0) return;
     after = rows[rows.length - 1]!.id;
     const out: string[][] = [];
