@@ -17,8 +17,9 @@ test("an executive lands on the summary, sees the trend and SLA per team, and ca
   await expect(page).toHaveURL(/\/executive$/);
   await expect(page.getByRole("heading", { level: 1, name: "Executive summary" })).toBeVisible();
   // The demo loads a risk history: the trend covers 90 days.
-  await expect(page.getByTestId("trend-summary")).toContainText(/From \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2} the average API risk score went from/);
-  await expect(page.getByRole("table", { name: "Risk trend, weekly" }).locator("tbody tr")).toHaveCount(13);
+  const trend = page.getByRole("region", { name: "Organisation risk, last 90 days" });
+  await expect(trend.locator("figcaption")).toContainText(/From \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2} \(\d+ daily snapshots\) the average risk score went from/);
+  await expect(trend.getByRole("table", { name: "Risk trend, weekly" }).locator("tbody tr")).toHaveCount(13);
   const sla = page.getByRole("table", { name: "SLA compliance per team" });
   await expect(sla).toBeVisible();
   await expect(sla.locator("tbody tr").first()).toContainText(/\d/);

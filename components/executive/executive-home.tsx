@@ -2,7 +2,8 @@ import Link from "next/link";
 import type { RouterOutputs } from "@/components/api-types";
 import { BandBadge } from "@/components/overview/overview";
 import { FrameworkScorecards } from "@/components/reports/framework-scorecards";
-import { OpenedResolvedChart, RiskTrendChart } from "./charts";
+import { TrendChart } from "@/components/ui/trend-chart";
+import { OpenedResolvedChart } from "./charts";
 
 type Summary = RouterOutputs["executive"]["summary"];
 
@@ -27,7 +28,7 @@ export function ExecutiveHome({ data, scorecards }: { data: Summary; scorecards:
     <>
       <section className="panel" aria-labelledby="exec-trend" style={{ marginBottom: 16 }}>
         <h2 id="exec-trend">Organisation risk, last 90 days</h2>
-        <RiskTrendChart points={data.trend} />
+        <TrendChart points={data.trend} table="weekly" />
       </section>
 
       <section className="panel" aria-labelledby="exec-changes" style={{ marginBottom: 16 }}>

@@ -2,7 +2,8 @@ import Link from "next/link";
 import type { RouterOutputs } from "@/components/api-types";
 import { BANDS } from "@/server/domain/risk";
 import { SEVERITIES } from "@/server/domain/severity";
-import { BandChart, CountLink, TrendChart } from "./charts";
+import { TrendChart } from "@/components/ui/trend-chart";
+import { BandChart, CountLink } from "./charts";
 
 type Overview = RouterOutputs["risk"]["overview"];
 

@@ -36,6 +36,20 @@ export function noStore(response: Response): Response {
   }
 }
 
+/**
+ * A file download: `body` (bytes, text, or a stream read as the client pulls it) as an attachment named `filename`,
+ * never cached. Characters outside [A-Za-z0-9._-] in the name become "_", so it cannot break out of its quotes.
+ */
+export function downloadResponse(body: BodyInit, { filename, contentType }: { filename: string; contentType: string }): Response {
+  return new Response(body, {
+    headers: {
+      "content-type": contentType,
+      "content-disposition": `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
+      "cache-control": "no-store",
+    },
+  });
+}
+
 export function declareRoute<H extends (...args: never[]) => Promise<Response>>(access: RouteAccess, handler: H): DeclaredRoute<H> {
   const wrapped = (async (...args: Parameters<H>) => noStore(await handler(...args))) as unknown as H;
   return Object.assign(wrapped, { access });

@@ -47,19 +47,23 @@ export function privateAddressesAllowed(env: NodeJS.ProcessEnv = process.env): b
 
 const REFUSAL = "points at a private, loopback or link-local address (set POSTERN_WEBHOOK_ALLOW_PRIVATE=1 to allow internal receivers)";
 
-/** The refusal for a URL whose host is a non-public IP literal or a local name; null when it may be saved. */
-export function literalRefusal(url: URL): string | null {
-  if (privateAddressesAllowed()) return null;
+/** The refusal for a host that is a non-public IP literal or a local name, whatever the switch says. */
+function localHostRefusal(url: URL): string | null {
   const host = url.hostname.toLowerCase().replace(/\.$/, "");
   if (host === "localhost" || host.endsWith(".localhost")) return `the webhook URL ${REFUSAL}`;
   if (isIP(host.replace(/^\[|\]$/g, "")) && !isPublicAddress(host)) return `the webhook URL ${REFUSAL}`;
   return null;
 }
 
+/** The refusal for a URL whose host is a non-public IP literal or a local name; null when it may be saved. */
+export function literalRefusal(url: URL): string | null {
+  return privateAddressesAllowed() ? null : localHostRefusal(url);
+}
+
 /** Before a delivery: the refusal when any address the host resolves to is not public; null when it may be sent. */
 export async function resolvedRefusal(url: URL, resolve: typeof lookup = lookup): Promise<string | null> {
   if (privateAddressesAllowed()) return null;
-  const literal = literalRefusal(url);
+  const literal = localHostRefusal(url);
   if (literal) return literal;
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (isIP(host)) return null;

@@ -31,6 +31,7 @@ import { headOf, storable, SUSPECT, ValueTally } from "@/server/ingest/sanitize"
 import { redactIdentifier } from "@/server/domain/query-params";
 import { HyperLogLog } from "./hll";
 import { ownString } from "./own-string";
+import type { StatusCounts } from "./status-counts";
 
 export const SAMPLE_LIMIT = 20;
 /** 2xx events a sample key keeps even when non-2xx ones could fill it. */
@@ -60,7 +61,8 @@ export interface Attribution {
   params: Record<string, string> | null;
 }
 
-export interface EndpointHourRow {
+/** An endpoint's hour: traffic_endpoint_hour (its status counters: status-counts.ts). */
+export interface EndpointHourRow extends StatusCounts {
   scopeKey: string;
   apiId: string | null;
   endpointId: string | null;
@@ -70,16 +72,6 @@ export interface EndpointHourRow {
   matched: boolean;
   hourStart: number;
   requests: number;
-  s2: number;
-  s3: number;
-  s4: number;
-  s5: number;
-  s401: number;
-  s403: number;
-  s404: number;
-  s410: number;
-  s429: number;
-  unauth2xx: number;
   plainHttp: number;
   rateLimitHeaders: number;
   bytes: number;

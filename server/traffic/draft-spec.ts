@@ -18,21 +18,13 @@ import { apiScope } from "@/server/auth/scope";
 import type { Db } from "@/server/db/client";
 import { notFound } from "@/server/domain/errors";
 import { createMatcher } from "@/server/domain/path-matcher";
+import type { StatusCounts } from "./status-counts";
 
-interface TemplateRow {
+/** A template's sums over its traffic_endpoint_hour rows. */
+interface TemplateRow extends StatusCounts {
   method: string;
   pathTemplate: string;
   requests: number;
-  s2: number;
-  s3: number;
-  s4: number;
-  s5: number;
-  s401: number;
-  s403: number;
-  s404: number;
-  s410: number;
-  s429: number;
-  unauth2xx: number;
   first: Date;
   last: Date;
 }

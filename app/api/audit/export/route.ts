@@ -1,4 +1,4 @@
-import { declareRoute } from "@/server/api/rest";
+import { declareRoute, downloadResponse } from "@/server/api/rest";
 import { auditCsv, auditFilter } from "@/server/audit/service";
 import { can, missingPermission } from "@/server/auth/permissions";
 import { actorFromHeaders } from "@/server/auth/session";
@@ -35,7 +35,5 @@ export const GET = declareRoute({ credential: "session", permission: "audit:read
     },
   });
   const day = new Date().toISOString().slice(0, 10);
-  return new Response(body, {
-    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="postern-audit-${day}.csv"` },
-  });
+  return downloadResponse(body, { filename: `postern-audit-${day}.csv`, contentType: "text/csv; charset=utf-8" });
 });
