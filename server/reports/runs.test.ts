@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "@/server/auth/roles";
 import type { Database } from "@/server/db/client";
+import type * as Outbox from "@/server/notify/outbox";
 import { slackText } from "@/server/notify/webhooks";
 import { createUser } from "@/server/people/service";
 import { TEST_DATABASES } from "@/server/test/databases";
@@ -13,7 +14,7 @@ import { createSchedule, deleteSchedule, getRun, listRuns, runDueSchedules, runD
 
 const outbox = vi.hoisted(() => ({ fail: false }));
 vi.mock("@/server/notify/outbox", async (original) => {
-  const real = await original<typeof import("@/server/notify/outbox")>();
+  const real = await original<typeof Outbox>();
   return {
     ...real,
     emitEvents: async (...args: Parameters<typeof real.emitEvents>) => {
