@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "@/server/auth/roles";
 import type { Database } from "@/server/db/client";
 import type * as Outbox from "@/server/notify/outbox";
+import { startNotifyLoop, stopNotifyLoop } from "@/server/notify/loop";
 import { slackText } from "@/server/notify/webhooks";
 import { createUser } from "@/server/people/service";
 import { TEST_DATABASES } from "@/server/test/databases";
@@ -229,5 +230,19 @@ describe.each(TEST_DATABASES)("report schedules and runs on $name", (kind) => {
     expect(detail.changes?.controls.find((c) => c.id === "API2")).toMatchObject({ from: "failing" });
     expect(detail.changes?.openFindings.find((s) => s.severity === "medium")).toEqual({ severity: "medium", before: 1, after: 0, delta: -1 });
     expect((await getRun(p, executive, first!.id)).previous).toBeNull();
+  });
+
+  it("the server's loop makes a due schedule's run in its hourly part", async () => {
+    const p = db.prisma;
+    const schedule = await createSchedule(p, security, { name: "Loop", framework: "nist-csf-2.0", cadence: "monthly" }, d("2026-01-10T00:00:00Z"));
+    expect(schedule.nextRunAt.getTime()).toBeLessThan(Date.now());
+    startNotifyLoop({ everyMs: 20, prisma: async () => p });
+    try {
+      await vi.waitFor(async () => expect(await p.reportRun.count({ where: { scheduleId: schedule.id } })).toBe(1), { timeout: 20_000, interval: 100 });
+    } finally {
+      await stopNotifyLoop();
+    }
+    const next = (await p.reportSchedule.findUniqueOrThrow({ where: { id: schedule.id } })).nextRunAt;
+    expect(next.getTime()).toBeGreaterThan(Date.now());
   });
 });
