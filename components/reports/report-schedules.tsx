@@ -2,8 +2,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "@/components/trpc";
+import type { FrameworkId } from "@/server/compliance/frameworks";
 
-type FrameworkOption = { id: string; name: string };
+type FrameworkOption = { id: FrameworkId; name: string };
 const utc = (d: Date | string | null) => (d ? `${new Date(d).toISOString().slice(0, 16).replace("T", " ")} UTC` : "—");
 
 /**
@@ -40,7 +41,7 @@ export function ReportSchedules({ frameworks, teams }: { frameworks: FrameworkOp
     create.mutate(
       {
         name: String(form.get("name") ?? ""),
-        framework: String(form.get("framework")) as never,
+        framework: frameworks.find((f) => f.id === form.get("framework"))?.id ?? frameworks[0]!.id,
         scopeKind,
         scopeSlug: scopeKind === "all" ? null : slug,
         cadence: form.get("cadence") === "monthly" ? "monthly" : "weekly",
