@@ -406,10 +406,18 @@ export async function runDueSchedules(prisma: Db, options: { now?: Date } = {}):
   const now = options.now ?? new Date();
   const due = await prisma.reportSchedule.findMany({ where: { active: true, nextRunAt: { lte: now } }, orderBy: { nextRunAt: "asc" }, take: 100 });
   const outcomes: RunOutcome[] = [];
+  // One schedule's unexpected error does not hold the others back; the first is thrown after them (the loop logs it,
+  // and the next pass tries that schedule again).
+  let failure: unknown = null;
   for (const schedule of due) {
-    const outcome = await runSchedule(prisma, schedule, now);
-    if (outcome) outcomes.push(outcome);
+    try {
+      const outcome = await runSchedule(prisma, schedule, now);
+      if (outcome) outcomes.push(outcome);
+    } catch (error) {
+      failure ??= error;
+    }
   }
+  if (failure) throw failure;
   return outcomes;
 }
 
