@@ -33,6 +33,9 @@ const PAGES: readonly PageVisit[] = [
   { name: "Overview", path: "/overview", roles: ["developer", "executive"] },
   { name: "Executive summary", path: "/executive", roles: ["admin", "security", "executive"] },
   { name: "Reports", path: "/reports?framework=pci-dss-4.0", roles: EVERYONE },
+  { name: "Report history", path: "/reports/history", roles: EVERYONE },
+  // The demo's weekly report (organisation-wide: developers see none, and the page answers them 404).
+  { name: "A stored report", path: "/reports/history", via: firstLinkIn("Report history"), at: /\/reports\/runs\/[^/?#]+$/, roles: ["admin", "security", "executive"] },
   { name: "My findings", path: "/my", roles: STAFF },
   { name: "Triage queue", path: "/triage", roles: SECURITY_TEAM },
   { name: "APIs", path: "/apis", roles: EVERYONE },

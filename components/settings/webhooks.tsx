@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 
-const EVENTS = ["finding.status", "finding.assigned", "finding.comment", "finding.regression", "webhook.test"] as const;
+const EVENTS = ["finding.status", "finding.assigned", "finding.comment", "finding.regression", "report.generated", "webhook.test"] as const;
 
 /** Settings → Webhooks: create (the secret shown once), pause, send a test, delete, and each webhook's delivery log. */
 export function Webhooks({ teams }: { teams: { slug: string; name: string }[] }) {
@@ -40,7 +40,7 @@ export function Webhooks({ teams }: { teams: { slug: string; name: string }[] })
     <section aria-label="Webhooks">
       <h1>Webhooks</h1>
       <p className="muted">
-        Postern POSTs finding events to these URLs, signed: <code>Postern-Signature: t=&lt;unix seconds&gt;,v1=&lt;HMAC-SHA256 of &quot;t.body&quot;&gt;</code>. Failed
+        Postern POSTs finding events and scheduled reports to these URLs, signed: <code>Postern-Signature: t=&lt;unix seconds&gt;,v1=&lt;HMAC-SHA256 of &quot;t.body&quot;&gt;</code>. Failed
         deliveries are retried (30 s, 1 min, 2 min … 8 attempts). A team&apos;s webhook receives that team&apos;s events; a global one all.
       </p>
       <form className="toolbar" onSubmit={onSubmit} aria-label="New webhook">

@@ -12,12 +12,13 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAuth } from "@/server/auth/auth";
 import { can } from "@/server/auth/permissions";
-import { type Role, ROLES } from "@/server/auth/roles";
+import { type Actor, type Role, ROLES } from "@/server/auth/roles";
 import { createApiToken } from "@/server/auth/tokens";
 import type { Database } from "@/server/db/client";
 import { ingest } from "@/server/ingest/pipeline";
 import { bufferSource } from "@/server/ingest/source";
 import { createUser, ensureTeam } from "@/server/people/service";
+import { buildReport } from "@/server/reports/build";
 import { TEST_DATABASES } from "@/server/test/databases";
 import type { RouteAccess } from "./rest";
 
@@ -30,6 +31,9 @@ type Handler = ((request: Request, ctx: { params: Promise<Record<string, string>
 interface World {
   own: string;
   other: string;
+  /** Stored report runs of the developer's team (alpha) and of another team (beta). */
+  runOwn: string;
+  runOther: string;
 }
 
 interface Call {
@@ -50,6 +54,8 @@ const JOB = "AAAAAAAAAAAAAAAAAAAAAA";
 const apiSlugOf = (v: Variant) => (v === "own" ? "alpha" : v === "other" ? "beta" : "no-such-api");
 /** A report's scope per variant: every Api the caller may see, the caller's own team, another team, no such team. */
 const team = (v: Variant) => (v === "own" ? "&team=alpha" : v === "other" ? "&team=beta" : v === "none" ? "&team=no-such-team" : "");
+
+const run = (w: World, v: Variant) => (v === "own" ? w.runOwn : v === "other" ? w.runOther : "no-such-run");
 
 /** One row per route and method. Ids of the objects come from the world the test builds. */
 const CALLS: Record<string, Call | { coveredBy: string }> = {
@@ -93,6 +99,9 @@ const CALLS: Record<string, Call | { coveredBy: string }> = {
     variants: ["own", "other", "none"],
   },
   "GET /api/v1/reports": { path: (_w, v) => `/api/v1/reports?framework=soc2&format=pdf${team(v)}`, variants: ["plain", "own", "other", "none"] },
+  "GET /api/v1/reports/runs": { path: () => "/api/v1/reports/runs?page=1", variants: ["plain"] },
+  "GET /api/v1/reports/runs/[id]": { path: (w, v) => `/api/v1/reports/runs/${run(w, v)}?format=pdf`, params: (w, v) => ({ id: run(w, v) }), variants: ["own", "other", "none"] },
+  "GET /api/reports/runs/[id]": { path: (w, v) => `/api/reports/runs/${run(w, v)}?format=json`, params: (w, v) => ({ id: run(w, v) }), variants: ["own", "other", "none"] },
   "GET /api/reports/export": { path: (_w, v) => `/api/reports/export?framework=owasp-api-2023&format=json${team(v)}`, variants: ["plain", "own", "other", "none"] },
 };
 
@@ -170,6 +179,20 @@ describe.each(TEST_DATABASES)("REST authorization matrix on $name", (kind) => {
     };
     world.own = await finding("alpha");
     world.other = await finding("beta");
+    // Stored runs with real documents (the PDF is rendered from them).
+    const maker: Actor = { type: "user", userId: "matrix", email: "matrix@example.com", role: "admin", teamIds: [] };
+    for (const [key, slug] of [["runOwn", "alpha"], ["runOther", "beta"]] as const) {
+      const team = await db.prisma.team.findUniqueOrThrow({ where: { slug } });
+      const document = await buildReport(db.prisma, maker, { framework: "owasp-api-2023", scope: { kind: "team", slug }, from: new Date(now.getTime() - 7 * 86_400_000), to: now });
+      world[key] = (
+        await db.prisma.reportRun.create({
+          data: {
+            framework: "owasp-api-2023", scopeKind: "team", scopeSlug: slug, scopeLabel: document.scope.label, scopeTeamId: team.id, periodFrom: new Date(document.period.from),
+            periodTo: new Date(document.period.to), trigger: "manual", status: "succeeded", document, passing: document.summary.passing, failing: document.summary.failing,
+          },
+        })
+      ).id;
+    }
     const auth = await getAuth();
     for (const role of ROLES) {
       const password = `${role}-password-123`;

@@ -43,10 +43,15 @@ interface World {
   notificationOf: Record<Role, string>;
   otherNotification: string;
   webhook: string;
+  /** A report schedule, and stored runs: of the developer's team (alpha), of another team (beta). */
+  schedule: string;
+  runOwn: string;
+  runOther: string;
 }
 
 /** Whose "other team" object a role may still see, per kind of object. */
-const SEES_OTHER: Record<"api" | "finding" | "token" | "notification", (role: Role) => boolean> = {
+const SEES_OTHER: Record<"api" | "finding" | "token" | "notification" | "reportRun", (role: Role) => boolean> = {
+  reportRun: (role) => role !== "developer",
   notification: () => false,
   api: (role) => role !== "developer",
   finding: (role) => role === "admin" || role === "security",
@@ -289,6 +294,22 @@ const CALLS: Record<string, Row> = {
     },
   },
   "reports.scorecards": { call: { plain: (c) => c.reports.scorecards() } },
+  "reportSchedules.list": { call: { plain: (c) => c.reportSchedules.list() } },
+  "reportSchedules.create": { call: { plain: (c) => c.reportSchedules.create({ name: "matrix", framework: "soc2", scopeKind: "team", scopeSlug: "alpha", cadence: "monthly" }) } },
+  "reportSchedules.setActive": {
+    call: { plain: (c, w) => c.reportSchedules.setActive({ id: w.schedule, active: true }), none: (c) => c.reportSchedules.setActive({ id: "no-such-schedule", active: false }) },
+  },
+  "reportSchedules.delete": { call: { none: (c) => c.reportSchedules.delete({ id: "no-such-schedule" }) } },
+  "reportSchedules.runNow": { call: { plain: (c, w) => c.reportSchedules.runNow({ id: w.schedule }), none: (c) => c.reportSchedules.runNow({ id: "no-such-schedule" }) } },
+  "reportSchedules.runs": { call: { plain: (c) => c.reportSchedules.runs({}), own: (c, w) => c.reportSchedules.runs({ scheduleId: w.schedule }) } },
+  "reportSchedules.run": {
+    object: "reportRun",
+    call: {
+      own: (c, w) => c.reportSchedules.run({ id: w.runOwn }),
+      other: (c, w) => c.reportSchedules.run({ id: w.runOther }),
+      none: (c) => c.reportSchedules.run({ id: "no-such-run" }),
+    },
+  },
   "sla.compliance": { call: { plain: (c) => c.sla.compliance({ from: new Date("2026-01-01T00:00:00Z"), to: new Date("2027-01-01T00:00:00Z") }) } },
 };
 
@@ -376,6 +397,22 @@ describe.each(TEST_DATABASES)("authorization matrix on $name", (kind) => {
     world.webhook = (
       await db.prisma.webhook.create({ data: { name: "matrix", url: "http://127.0.0.1:9/matrix", secret: "whsec_matrix", createdById: actors.admin.userId } })
     ).id;
+    world.schedule = (
+      await db.prisma.reportSchedule.create({
+        data: { name: "matrix", framework: "owasp-api-2023", scopeKind: "team", scopeSlug: "alpha", cadence: "weekly", nextRunAt: new Date(Date.now() + 86_400_000), createdById: actors.admin.userId },
+      })
+    ).id;
+    const beta = await db.prisma.team.findUniqueOrThrow({ where: { slug: "beta" } });
+    for (const [key, team] of [["runOwn", alpha], ["runOther", beta]] as const) {
+      world[key] = (
+        await db.prisma.reportRun.create({
+          data: {
+            scheduleId: world.schedule, framework: "owasp-api-2023", scopeKind: "team", scopeSlug: team.slug, scopeLabel: team.slug, scopeTeamId: team.id,
+            periodFrom: new Date("2026-11-02T00:00:00Z"), periodTo: new Date("2026-11-09T00:00:00Z"), trigger: "schedule", status: "failed", error: "matrix",
+          },
+        })
+      ).id;
+    }
     world.suppressionRule = (
       await db.prisma.suppressionRule.create({ data: { ruleId: "matrix-no-finding", state: "false_positive", reason: "matrix", createdById: actors.admin.userId } })
     ).id;

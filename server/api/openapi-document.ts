@@ -16,7 +16,7 @@ export const openApiDocument = {
         scheme: "bearer",
         description:
           "An API token created in Settings or with `postern token create`. Scopes: `ingest` (POST /ingest), `findings:read` " +
-          "(GET /findings…), `findings:write` (transition, assign, comment, bulk), `reports:read` (GET /reports). A token acts " +
+          "(GET /findings…), `findings:write` (transition, assign, comment, bulk), `reports:read` (GET /reports, GET /reports/runs…). A token acts " +
           "for its owner: their role and " +
           "teams apply.",
       },

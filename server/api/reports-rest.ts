@@ -3,6 +3,8 @@
  * GET /api/reports/export (session cookie) for the Reports page's buttons. Query: framework, team | api, from, to,
  * format pdf | csv | json. Same services as the page and the CLI (server/reports/*): JSON and PDF are aggregates
  * (every role; developers: their teams' Apis); the CSV of finding rows also needs findings:read and is streamed.
+ * The report history: GET /api/v1/reports/runs and /api/v1/reports/runs/{id} (token), /api/reports/runs/{id}
+ * (session, the history page's downloads).
  */
 import { z } from "zod";
 import type { Actor } from "@/server/auth/roles";
@@ -10,6 +12,7 @@ import type { Db } from "@/server/db/client";
 import { buildReport } from "@/server/reports/build";
 import { streamReportCsv } from "@/server/reports/csv";
 import { renderReportPdf } from "@/server/reports/pdf";
+import { listRuns, runDocument } from "@/server/reports/runs";
 import { REPORT_FORMATS, type ReportParams, reportParams, reportRequest } from "@/server/reports/schema";
 import { withToken } from "./token-route";
 
@@ -78,4 +81,46 @@ export async function reportResponse(prisma: Db, actor: Actor, search: URLSearch
 /** GET /api/v1/reports?framework=&team=&api=&from=&to=&format= */
 export function reportsRoute(request: Request, open: () => Promise<Db>): Promise<Response> {
   return withToken(request, open, "reports:read", "reports:read", (actor, prisma) => reportResponse(prisma, actor, new URL(request.url).searchParams, request.signal));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The report history: stored runs (server/reports/runs.ts). A run's JSON and PDF are made from its stored document,
+// so they show what was true when it ran. There is no CSV of a stored run: the CSV lists finding rows, which are
+// never stored with a run (aggregates only), and today's rows under an old report would contradict it.
+
+export const RUN_FORMATS = ["json", "pdf"] as const;
+const runsQuery = z
+  .object({ schedule: z.string().min(1).max(64).optional(), page: z.coerce.number().int().min(1).max(10_000).default(1), pageSize: z.coerce.number().int().min(1).max(100).default(25) })
+  .strict();
+const runQuery = z.object({ format: z.enum(RUN_FORMATS).default("json") }).strict();
+
+const query = (search: URLSearchParams) => Object.fromEntries([...search].filter(([, v]) => v !== ""));
+
+/** The history as JSON: newest first, paged. */
+export async function runsResponse(prisma: Db, actor: Actor, search: URLSearchParams): Promise<Response> {
+  const q = runsQuery.parse(query(search));
+  return Response.json(await listRuns(prisma, actor, { scheduleId: q.schedule, page: q.page, pageSize: q.pageSize }));
+}
+
+/** One stored run's report, as JSON (the document) or PDF, as an attachment. */
+export async function runResponse(prisma: Db, actor: Actor, runId: string, search: URLSearchParams): Promise<Response> {
+  const { format } = runQuery.parse(query(search));
+  const { run, document } = await runDocument(prisma, actor, runId);
+  const scope = run.scopeKind === "all" ? "all" : `${run.scopeKind}-${(run.scopeSlug ?? "").replace(/[^a-z0-9-]/g, "")}`;
+  const name = `postern-${run.framework}-${scope}-${run.periodFrom.toISOString().slice(0, 10)}-run-${run.id.replace(/[^a-zA-Z0-9]/g, "")}`;
+  if (format === "json") return Response.json(document, { headers: { "content-disposition": `attachment; filename="${name}.json"` } });
+  const pdf = await renderReportPdf(document);
+  return new Response(new Uint8Array(pdf), {
+    headers: { "content-type": "application/pdf", "content-disposition": `attachment; filename="${name}.pdf"`, "content-length": String(pdf.length) },
+  });
+}
+
+/** GET /api/v1/reports/runs?schedule=&page=&pageSize= */
+export function runsRoute(request: Request, open: () => Promise<Db>): Promise<Response> {
+  return withToken(request, open, "reports:read", "reports:read", (actor, prisma) => runsResponse(prisma, actor, new URL(request.url).searchParams));
+}
+
+/** GET /api/v1/reports/runs/{id}?format=json|pdf */
+export function runRoute(request: Request, runId: string, open: () => Promise<Db>): Promise<Response> {
+  return withToken(request, open, "reports:read", "reports:read", (actor, prisma) => runResponse(prisma, actor, runId, new URL(request.url).searchParams));
 }

@@ -17,6 +17,7 @@ import { suppressionsRouter } from "./routers/suppressions";
 import { notificationsRouter } from "./routers/notifications";
 import { webhooksRouter } from "./routers/webhooks";
 import { auditRouter } from "./routers/audit";
+import { reportSchedulesRouter } from "./routers/report-schedules";
 import { reportsRouter } from "./routers/reports";
 import { createCallerFactory, router } from "./trpc";
 
@@ -41,6 +42,7 @@ export const appRouter = router({
   webhooks: webhooksRouter,
   audit: auditRouter,
   reports: reportsRouter,
+  reportSchedules: reportSchedulesRouter,
 });
 
 export type AppRouter = typeof appRouter;

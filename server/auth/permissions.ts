@@ -48,6 +48,8 @@ export const PERMISSIONS = [
   "webhooks:admin",
   /** Compliance reports (aggregates per control; developers: their teams' Apis). Their CSV of finding rows also needs findings:read. */
   "reports:read",
+  /** Scheduled compliance reports: create, pause, resume, delete schedules, and run one now (report history). */
+  "reports:schedule",
   /** The audit log: filter and export (Settings → Audit). */
   "audit:read",
 ] as const;
@@ -68,6 +70,7 @@ const SECURITY: readonly Permission[] = [
   "risk:preview",
   "webhooks:admin",
   "executive:read",
+  "reports:schedule",
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {

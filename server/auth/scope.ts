@@ -33,3 +33,18 @@ export function findingSqlScope(actor: Actor, finding = "f", api = "a"): Prisma.
   if (seesAllApis(actor) || actor.role === "executive") return Prisma.sql`TRUE`;
   return Prisma.sql`(${Prisma.raw(`${finding}."apiId"`)} IS NOT NULL AND ${apiSqlScope(actor, api)})`;
 }
+
+/**
+ * Stored reports (the report history) the actor may read: everything for admins, security and executives (reports are
+ * aggregates); for developers, runs scoped to one of their teams or to an Api their teams own today. An organisation-
+ * wide run is not a developer's: it answers like a missing one.
+ */
+export function reportRunScope(actor: Actor): Prisma.ReportRunWhereInput {
+  if (seesAllApis(actor) || actor.role === "executive") return {};
+  return {
+    OR: [
+      { scopeKind: "team", scopeTeamId: { in: actor.teamIds } },
+      { scopeKind: "api", scopeApi: { ownerTeamId: { in: actor.teamIds } } },
+    ],
+  };
+}

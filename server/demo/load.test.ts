@@ -4,7 +4,9 @@ import { createCaller } from "@/server/api/root";
 import type { Actor, Role } from "@/server/auth/roles";
 import { type Database, openDatabase } from "@/server/db/client";
 import { draftSpec } from "@/server/traffic/draft-spec";
+import { buildReport } from "@/server/reports/build";
 import { loadDemoOrganisation } from "./load";
+import { DEMO_SCHEDULE_NAME } from "./reports";
 
 describe("the demo organisation", () => {
   let db: Database;
@@ -123,6 +125,28 @@ describe("the demo organisation", () => {
     const people = await db.prisma.user.findMany({ where: { email: { endsWith: "@northwind.example" } }, select: { accounts: { select: { id: true } } } });
     expect(people.length).toBeGreaterThan(0);
     expect(people.every((p) => p.accounts.length === 0)).toBe(true);
+  });
+
+  it("has a weekly OWASP report schedule with its last two weeks computed from the history", async () => {
+    const schedule = await db.prisma.reportSchedule.findFirstOrThrow({ where: { name: DEMO_SCHEDULE_NAME } });
+    expect(schedule).toMatchObject({ framework: "owasp-api-2023", scopeKind: "all", cadence: "weekly", active: true });
+    expect(schedule.nextRunAt.toISOString()).toBe("2026-11-23T00:00:00.000Z");
+    const runs = await db.prisma.reportRun.findMany({ where: { scheduleId: schedule.id }, orderBy: { periodTo: "asc" } });
+    expect(runs.map((r) => [r.periodFrom.toISOString().slice(0, 10), r.periodTo.toISOString().slice(0, 10), r.status])).toEqual([
+      ["2026-11-02", "2026-11-09", "succeeded"],
+      ["2026-11-09", "2026-11-16", "succeeded"],
+    ]);
+    const owner = await db.prisma.user.findUniqueOrThrow({ where: { id: schedule.createdById } });
+    const actor: Actor = { type: "user", userId: owner.id, email: owner.email, role: "security", teamIds: [] };
+    for (const run of runs) {
+      const fresh = await buildReport(db.prisma, actor, { framework: "owasp-api-2023", scope: { kind: "all" }, from: run.periodFrom, to: run.periodTo }, run.generatedAt);
+      expect(run.document).toEqual(JSON.parse(JSON.stringify(fresh)));
+    }
+    expect(runs[1]!.failing).toBeGreaterThan(0);
+    const caller = createCaller({ prisma: db.prisma, actor: { ...actor, role: "executive" } });
+    const detail = await caller.reportSchedules.run({ id: runs[1]!.id });
+    expect(detail.previous?.id).toBe(runs[0]!.id);
+    expect(detail.changes).not.toBeNull();
   });
 
   it("ranks risk as a security lead would and loads a risk history, so a fresh install shows a real trend", async () => {

@@ -8,6 +8,7 @@ import { generateDemoActivity } from "./activity";
 import { demoEarlierSpec } from "./changes";
 import { generateDemoOrganisation } from "./generate";
 import { applyDemoHistory } from "./history";
+import { applyDemoReports } from "./reports";
 import { generateDemoScans } from "./scans";
 
 /**
@@ -48,6 +49,8 @@ export async function loadDemoOrganisation(prisma: Db, options: { apis?: number;
   await correlate(prisma, {});
   // The daily risk snapshots of the trend's window, from the scan rounds and the work between them.
   await prisma.$transaction((tx) => backfillRiskHistory(tx, TREND_DAYS - 1, now), { timeout: 300_000, maxWait: 30_000 });
+  // A weekly compliance report schedule and its last two weeks, from that history.
+  await applyDemoReports(prisma, now);
   const [apis, endpoints, teams] = await Promise.all([prisma.api.count(), prisma.endpoint.count(), prisma.team.count()]);
   return `${files.length + scans} files, ${apis} APIs, ${endpoints} endpoints, ${teams} teams${failed ? `, ${failed} files rejected` : ""}`;
 }

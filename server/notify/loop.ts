@@ -1,11 +1,14 @@
 /**
  * The delivery loop of the server process (started from instrumentation.ts, stopped by server/lifecycle.ts before the
  * database closes): every few seconds one webhook delivery pass (./webhooks.ts), and hourly the overdue check
- * (./notifications.ts, once per finding per day) and the audit log's retention purge (server/audit/service.ts).
+ * (./notifications.ts, once per finding per day), the audit log's retention purge (server/audit/service.ts) and the
+ * scheduled compliance reports that are due (server/reports/runs.ts; a report.generated event goes out through the
+ * next delivery pass).
  * POSTERN_WEBHOOK_SECONDS sets the period (default 5; 0 turns it off).
  */
 import type { Db } from "@/server/db/client";
 import { purgeAudit } from "@/server/audit/service";
+import { runDueSchedules } from "@/server/reports/runs";
 import { runOverdueCheck } from "./notifications";
 import { startPeriodic, stopPeriodic } from "@/server/periodic";
 import { runDeliveryPass } from "./webhooks";
@@ -29,6 +32,7 @@ export function startNotifyLoop(options: { everyMs?: number; prisma?: () => Prom
         await runOverdueCheck(prisma);
         // Audit records past their retention (Settings → Audit, default 365 days).
         await purgeAudit(prisma);
+        await runDueSchedules(prisma);
       }
     },
   });

@@ -2,14 +2,14 @@
  * The outbox (issue 14): events written in the same transaction as the change they describe, so a process that dies
  * between commit and delivery loses nothing; the delivery loop (./webhooks.ts runDeliveryPass) sends them to the
  * matching webhooks later. Event types: finding.status, finding.assigned, finding.comment, finding.regression,
- * webhook.test.
+ * report.generated (a stored compliance report, server/reports/runs.ts), webhook.test.
  */
 import type { Db } from "@/server/db/client";
 import type { Tx } from "@/server/db/types";
 
 const CHUNK = 5000;
 
-export const EVENT_TYPES = ["finding.status", "finding.assigned", "finding.comment", "finding.regression", "webhook.test"] as const;
+export const EVENT_TYPES = ["finding.status", "finding.assigned", "finding.comment", "finding.regression", "report.generated", "webhook.test"] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export interface OutboxInput {
@@ -40,7 +40,7 @@ type Actor = { type: string; id?: string | null };
  */
 export async function findingEvents(
   tx: Tx,
-  type: Exclude<EventType, "webhook.test">,
+  type: Exclude<EventType, "webhook.test" | "report.generated">,
   ids: readonly string[],
   details: Record<string, unknown>,
   actor: Actor | null,

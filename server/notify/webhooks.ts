@@ -204,9 +204,29 @@ export function slackText(type: string, payload: Record<string, unknown>): strin
       return `Postern: new comment on ${what}: ${String(payload.comment ?? "").slice(0, 500)}`;
     case "finding.regression":
       return `Postern: regression — ${what} was reported again and reopened`;
+    case "report.generated":
+      return reportText(payload);
     default:
       return `Postern: ${type} ${what}`.trim();
   }
+}
+
+/** One line for a stored compliance report: what, for whom, which period, the counts, and the link. */
+function reportText(payload: Record<string, unknown>): string {
+  const p = payload as {
+    framework?: { name?: string; version?: string };
+    scope?: { label?: string };
+    period?: { from?: string; to?: string };
+    summary?: { passing?: number; failing?: number; notAssessed?: number };
+    links?: { page?: string };
+  };
+  const day = (iso: string | undefined) => (iso ?? "").slice(0, 10);
+  // The period's end is exclusive: the last day covered is the one before it.
+  const last = p.period?.to ? new Date(new Date(p.period.to).getTime() - 86_400_000).toISOString().slice(0, 10) : "";
+  return (
+    `Postern: ${p.framework?.name ?? "compliance"} ${p.framework?.version ?? ""} report for ${p.scope?.label ?? "?"}, ${day(p.period?.from)} to ${last}: ` +
+    `${p.summary?.passing ?? 0} passing, ${p.summary?.failing ?? 0} failing, ${p.summary?.notAssessed ?? 0} not assessed — ${p.links?.page ?? ""}`
+  ).trim();
 }
 
 export function backoffMs(attempts: number): number {

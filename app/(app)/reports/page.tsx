@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { FrameworkScorecards } from "@/components/reports/framework-scorecards";
 import { ReportView } from "@/components/reports/report-view";
 import { pageData, serverCaller } from "@/server/api/server-caller";
@@ -49,7 +50,8 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
     <>
       <h1>Reports</h1>
       <p className="muted">
-        Compliance with OWASP API Security Top 10, PCI DSS, SOC 2, ISO/IEC 27001 and NIST CSF, from the findings Postern holds and the evidence it has read.
+        Compliance with OWASP API Security Top 10, PCI DSS, SOC 2, ISO/IEC 27001 and NIST CSF, from the findings Postern holds and the evidence it has read.{" "}
+        <Link href="/reports/history">Report history and scheduled reports</Link>
       </p>
       <FrameworkScorecards cards={cards} current={framework} />
       <form className="toolbar report-form" method="get" action="/reports" aria-label="Report options">
