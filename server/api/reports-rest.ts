@@ -14,6 +14,7 @@ import { streamReportCsv } from "@/server/reports/csv";
 import { renderReportPdf } from "@/server/reports/pdf";
 import { listRuns, runDocument } from "@/server/reports/runs";
 import { REPORT_FORMATS, type ReportParams, reportParams, reportRequest } from "@/server/reports/schema";
+import { downloadResponse, textStream } from "./rest";
 import { withToken } from "./token-route";
 
 export const reportQuery = z
@@ -34,6 +35,8 @@ export function parseReportQuery(search: URLSearchParams): { params: ReportParam
   return { params: reportParams(reportRequest.parse(rest)), format };
 }
 
+const JSON_TYPE = "application/json; charset=utf-8";
+
 function fileName(params: ReportParams, extension: string): string {
   const scope = params.scope.kind === "all" ? "all" : `${params.scope.kind}-${params.scope.slug.replace(/[^a-z0-9-]/g, "")}`;
   return `postern-${params.framework}-${scope}-${params.to.toISOString().slice(0, 10)}.${extension}`;
@@ -46,36 +49,11 @@ export async function reportResponse(prisma: Db, actor: Actor, search: URLSearch
     const lines = streamReportCsv(prisma, actor, params, signal);
     // The first chunk (the header row) is read before answering, so a refusal (403, 404) is an error answer.
     const first = await lines.next();
-    const encoder = new TextEncoder();
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        if (!first.done) controller.enqueue(encoder.encode(first.value));
-      },
-      async pull(controller) {
-        try {
-          const next = await lines.next();
-          if (next.done) controller.close();
-          else controller.enqueue(encoder.encode(next.value));
-        } catch (error) {
-          controller.error(error);
-        }
-      },
-      async cancel() {
-        await lines.return(undefined);
-      },
-    });
-    return new Response(body, {
-      headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${fileName(params, "csv")}"` },
-    });
+    return downloadResponse(textStream(lines, first), { filename: fileName(params, "csv"), contentType: "text/csv; charset=utf-8" });
   }
   const report = await buildReport(prisma, actor, params);
-  if (format === "json") {
-    return Response.json(report, { headers: { "content-disposition": `attachment; filename="${fileName(params, "json")}"` } });
-  }
-  const pdf = await renderReportPdf(report);
-  return new Response(new Uint8Array(pdf), {
-    headers: { "content-type": "application/pdf", "content-disposition": `attachment; filename="${fileName(params, "pdf")}"`, "content-length": String(pdf.length) },
-  });
+  if (format === "json") return downloadResponse(JSON.stringify(report), { filename: fileName(params, "json"), contentType: JSON_TYPE });
+  return downloadResponse(await renderReportPdf(report), { filename: fileName(params, "pdf"), contentType: "application/pdf" });
 }
 
 /** GET /api/v1/reports?framework=&team=&api=&from=&to=&format= */
@@ -108,11 +86,8 @@ export async function runResponse(prisma: Db, actor: Actor, runId: string, searc
   const { run, document } = await runDocument(prisma, actor, runId);
   const scope = run.scopeKind === "all" ? "all" : `${run.scopeKind}-${(run.scopeSlug ?? "").replace(/[^a-z0-9-]/g, "")}`;
   const name = `postern-${run.framework}-${scope}-${run.periodFrom.toISOString().slice(0, 10)}-run-${run.id.replace(/[^a-zA-Z0-9]/g, "")}`;
-  if (format === "json") return Response.json(document, { headers: { "content-disposition": `attachment; filename="${name}.json"` } });
-  const pdf = await renderReportPdf(document);
-  return new Response(new Uint8Array(pdf), {
-    headers: { "content-type": "application/pdf", "content-disposition": `attachment; filename="${name}.pdf"`, "content-length": String(pdf.length) },
-  });
+  if (format === "json") return downloadResponse(JSON.stringify(document), { filename: `${name}.json`, contentType: JSON_TYPE });
+  return downloadResponse(await renderReportPdf(document), { filename: `${name}.pdf`, contentType: "application/pdf" });
 }
 
 /** GET /api/v1/reports/runs?schedule=&page=&pageSize= */

@@ -38,14 +38,41 @@ export function noStore(response: Response): Response {
 
 /**
  * A file download: `body` (bytes, text, or a stream read as the client pulls it) as an attachment named `filename`,
- * never cached. Characters outside [A-Za-z0-9._-] in the name become "_", so it cannot break out of its quotes.
+ * never cached; bytes carry their length. Characters outside [A-Za-z0-9._-] in the name become "_", so it cannot
+ * break out of its quotes. Every download of Postern (reports, runs, audit log, draft specs) answers through it.
  */
-export function downloadResponse(body: BodyInit, { filename, contentType }: { filename: string; contentType: string }): Response {
-  return new Response(body, {
-    headers: {
-      "content-type": contentType,
-      "content-disposition": `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
-      "cache-control": "no-store",
+export function downloadResponse(body: string | Uint8Array | ReadableStream<Uint8Array>, { filename, contentType }: { filename: string; contentType: string }): Response {
+  const headers: Record<string, string> = {
+    "content-type": contentType,
+    "content-disposition": `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
+    "cache-control": "no-store",
+  };
+  if (body instanceof Uint8Array) headers["content-length"] = String(body.byteLength);
+  return new Response(body instanceof Uint8Array ? new Uint8Array(body) : body, { headers });
+}
+
+/**
+ * Text chunks from an async generator as a byte stream that reads the next chunk when the client pulls, and stops the
+ * generator when the client goes away. `first`: a chunk read already (to turn a refusal into an error answer before
+ * any byte is sent).
+ */
+export function textStream(chunks: AsyncGenerator<string>, first?: IteratorResult<string>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (first && !first.done) controller.enqueue(encoder.encode(first.value));
+    },
+    async pull(controller) {
+      try {
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await chunks.return(undefined);
     },
   });
 }

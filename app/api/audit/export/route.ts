@@ -1,4 +1,4 @@
-import { declareRoute, downloadResponse } from "@/server/api/rest";
+import { declareRoute, downloadResponse, textStream } from "@/server/api/rest";
 import { auditCsv, auditFilter } from "@/server/audit/service";
 import { can, missingPermission } from "@/server/auth/permissions";
 import { actorFromHeaders } from "@/server/auth/session";
@@ -18,22 +18,7 @@ export const GET = declareRoute({ credential: "session", permission: "audit:read
   const params = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
   const filter = auditFilter.safeParse(params);
   if (!filter.success) return Response.json({ error: filter.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") }, { status: 400 });
-  const lines = auditCsv(prisma, filter.data);
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const next = await lines.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value));
-      } catch (error) {
-        controller.error(error);
-      }
-    },
-    async cancel() {
-      await lines.return(undefined);
-    },
-  });
+  const body = textStream(auditCsv(prisma, filter.data));
   const day = new Date().toISOString().slice(0, 10);
   return downloadResponse(body, { filename: `postern-audit-${day}.csv`, contentType: "text/csv; charset=utf-8" });
 });

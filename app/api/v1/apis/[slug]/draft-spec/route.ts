@@ -1,4 +1,4 @@
-import { declareRoute } from "@/server/api/rest";
+import { declareRoute, downloadResponse } from "@/server/api/rest";
 import { can, missingPermission } from "@/server/auth/permissions";
 import { actorFromHeaders } from "@/server/auth/session";
 import { getPrisma } from "@/server/db/client";
@@ -22,9 +22,7 @@ export const GET = declareRoute(
     if (!/^[a-z0-9-]{1,120}$/.test(slug)) return Response.json({ error: "Api not found" }, { status: 404 });
     try {
       const draft = await draftSpec(prisma, actor, slug);
-      return new Response(`${JSON.stringify(draft.document, null, 2)}\n`, {
-        headers: { "content-type": "application/json; charset=utf-8", "content-disposition": `attachment; filename="${draft.fileName}"` },
-      });
+      return downloadResponse(`${JSON.stringify(draft.document, null, 2)}\n`, { filename: draft.fileName, contentType: "application/json; charset=utf-8" });
     } catch (error) {
       return errorResponse(error);
     }
