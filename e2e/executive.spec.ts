@@ -23,6 +23,10 @@ test("an executive lands on the summary, sees the trend and SLA per team, and ca
   const sla = page.getByRole("table", { name: "SLA compliance per team" });
   await expect(sla).toBeVisible();
   await expect(sla.locator("tbody tr").first()).toContainText(/\d/);
+  // The newest stored report (the demo's weekly schedule keeps two), and what changed since the one before it.
+  const since = page.getByRole("region", { name: "Since the last report" });
+  await expect(since).toContainText(/\d+ failing, \d+ passing, \d+ not assessed/);
+  await expect(since.getByRole("link", { name: /\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}$/ })).toHaveAttribute("href", /^\/reports\/runs\/[^/]+$/);
   await expect(page.getByTestId("top-risks").locator("li").first()).toContainText(/internet-facing|internal|open to partners|exposure unknown/);
   // The five framework scorecards; one opens its report, whose PDF the executive downloads.
   const cards = page.getByRole("list", { name: "Framework scorecards" }).getByRole("listitem");

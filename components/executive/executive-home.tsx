@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { RouterOutputs } from "@/components/api-types";
 import { BandBadge } from "@/components/overview/overview";
 import { FrameworkScorecards } from "@/components/reports/framework-scorecards";
+import { ReportChanges } from "@/components/reports/report-changes";
 import { TrendChart } from "@/components/ui/trend-chart";
 import { OpenedResolvedChart } from "./charts";
 
@@ -21,8 +22,15 @@ function Change({ value, label }: { value: number | null; label: string }) {
 
 /** The executive home: aggregates only (no finding titles, no evidence). */
 type Scorecards = RouterOutputs["reports"]["scorecards"];
+/** The newest stored report and its changes (server caller's answer: dates may be Date objects). */
+type LastReport = {
+  run: { id: string; scopeLabel: string };
+  document: { framework: { name: string }; period: { from: string; to: string }; summary: { failing: number; passing: number; notAssessed: number } } | null;
+  previous: { id: string; periodFrom: Date | string; generatedAt: Date | string } | null;
+  changes: NonNullable<RouterOutputs["reportSchedules"]["latest"]>["changes"];
+} | null;
 
-export function ExecutiveHome({ data, scorecards }: { data: Summary; scorecards: Scorecards }) {
+export function ExecutiveHome({ data, scorecards, lastReport }: { data: Summary; scorecards: Scorecards; lastReport: LastReport }) {
   const c = data.changes;
   return (
     <>
@@ -57,6 +65,29 @@ export function ExecutiveHome({ data, scorecards }: { data: Summary; scorecards:
           </li>
         </ul>
       </section>
+
+      {lastReport?.document ? (
+        <ReportChanges
+          title="Since the last report"
+          previous={lastReport.previous}
+          changes={lastReport.changes}
+          intro={
+            <p>
+              <Link href={`/reports/runs/${lastReport.run.id}`}>
+                {lastReport.document.framework.name}, {lastReport.run.scopeLabel}, {lastReport.document.period.from.slice(0, 10)} to {lastReport.document.period.to.slice(0, 10)}
+              </Link>
+              : {lastReport.document.summary.failing} failing, {lastReport.document.summary.passing} passing, {lastReport.document.summary.notAssessed} not assessed.
+            </p>
+          }
+        />
+      ) : (
+        <section className="panel" aria-labelledby="exec-last-report" style={{ marginBottom: 16 }}>
+          <h2 id="exec-last-report">Since the last report</h2>
+          <p className="muted">
+            No stored report yet. <Link href="/reports/history">Scheduled reports</Link> keep one each week or month.
+          </p>
+        </section>
+      )}
 
       <section className="panel" aria-labelledby="exec-top" style={{ marginBottom: 16 }}>
         <h2 id="exec-top">Top risks</h2>

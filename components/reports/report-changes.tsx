@@ -1,4 +1,5 @@
 import Link from "next/link";
+import type React from "react";
 import type { RouterOutputs } from "@/components/api-types";
 
 type Detail = RouterOutputs["reportSchedules"]["run"];
@@ -10,13 +11,19 @@ const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 export function ReportChanges({
   previous,
   changes,
+  title = "Changes since the previous run",
+  intro,
 }: {
   previous: { id: string; periodFrom: Date | string; generatedAt: Date | string } | null;
   changes: Detail["changes"];
+  title?: string;
+  /** What the changes are of (the executive home names the report). */
+  intro?: React.ReactNode;
 }) {
   return (
     <section aria-labelledby="changes-title" className="panel report-changes">
-      <h2 id="changes-title">Changes since the previous run</h2>
+      <h2 id="changes-title">{title}</h2>
+      {intro}
       {!previous || !changes ? (
         <p className="muted">This is the first stored report of this schedule, framework and scope: nothing to compare with.</p>
       ) : (

@@ -301,6 +301,7 @@ const CALLS: Record<string, Row> = {
   },
   "reportSchedules.delete": { call: { none: (c) => c.reportSchedules.delete({ id: "no-such-schedule" }) } },
   "reportSchedules.runNow": { call: { plain: (c, w) => c.reportSchedules.runNow({ id: w.schedule }), none: (c) => c.reportSchedules.runNow({ id: "no-such-schedule" }) } },
+  "reportSchedules.latest": { call: { plain: (c) => c.reportSchedules.latest() } },
   "reportSchedules.runs": { call: { plain: (c) => c.reportSchedules.runs({}), own: (c, w) => c.reportSchedules.runs({ scheduleId: w.schedule }) } },
   "reportSchedules.run": {
     object: "reportRun",

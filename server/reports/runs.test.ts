@@ -11,7 +11,7 @@ import { slackText } from "@/server/notify/webhooks";
 import { createUser } from "@/server/people/service";
 import { TEST_DATABASES } from "@/server/test/databases";
 import { buildReport } from "./build";
-import { createSchedule, deleteSchedule, getRun, listRuns, runDueSchedules, runDocument, runSchedule, runScheduleNow, setScheduleActive } from "./runs";
+import { createSchedule, deleteSchedule, getRun, latestRun, listRuns, runDueSchedules, runDocument, runSchedule, runScheduleNow, setScheduleActive } from "./runs";
 
 const outbox = vi.hoisted(() => ({ fail: false }));
 vi.mock("@/server/notify/outbox", async (original) => {
@@ -208,6 +208,9 @@ describe.each(TEST_DATABASES)("report schedules and runs on $name", (kind) => {
     expect(all.items.map((r) => r.generatedAt.getTime())).toEqual([...all.items.map((r) => r.generatedAt.getTime())].sort((a, b) => b - a));
     const mine = await listRuns(p, developer, { pageSize: 100 });
     expect(mine.items.map((r) => r.id)).toEqual([payRun.id]);
+    // The newest report each may read: the executive's is the history's first, the developer's their team's.
+    expect((await latestRun(p, executive))?.run.id).toBe(all.items[0]!.id);
+    expect((await latestRun(p, developer))?.run.id).toBe(payRun.id);
     const orgWide = all.items.find((r) => r.scopeKind === "all")!;
     await expect(getRun(p, developer, orgWide.id)).rejects.toThrow("Report run not found");
     await expect(getRun(p, developer, findRun.id)).rejects.toThrow("Report run not found");

@@ -495,6 +495,16 @@ export async function getRun(prisma: Db, actor: Actor, runId: string): Promise<R
   };
 }
 
+/** The newest succeeded run the actor may read, with its changes since the previous one (the executive home's "since the last report"). */
+export async function latestRun(prisma: Db, actor: Actor): Promise<RunDetail | null> {
+  const row = await prisma.reportRun.findFirst({
+    where: { AND: [reportRunScope(actor), { status: "succeeded" }] },
+    orderBy: [{ generatedAt: "desc" }, { id: "desc" }],
+    select: { id: true },
+  });
+  return row ? getRun(prisma, actor, row.id) : null;
+}
+
 function withoutDocument<T extends { document: unknown }>({ document: _document, ...rest }: T): Omit<T, "document"> {
   return rest;
 }

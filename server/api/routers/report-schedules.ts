@@ -4,6 +4,7 @@ import {
   createScheduleInput,
   deleteSchedule,
   getRun,
+  latestRun,
   listRuns,
   listRunsInput,
   listSchedules,
@@ -49,4 +50,8 @@ export const reportSchedulesRouter = router({
     .input(z.object({ id: z.string().min(1).max(64) }).strict())
     .output(runDetail)
     .query(({ ctx, input }) => getRun(ctx.prisma, ctx.actor, input.id)),
+  /** The newest stored report the person may read, and what changed since the one before it (null: none yet). */
+  latest: authorized("reports:read")
+    .output(runDetail.nullable())
+    .query(({ ctx }) => latestRun(ctx.prisma, ctx.actor)),
 });
