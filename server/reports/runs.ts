@@ -309,6 +309,19 @@ async function makeRun(prisma: Db, request: RunRequest): Promise<RunOutcome | nu
       },
       select: { id: true },
     });
+    // A person's Run now is audited in the run's own transaction: no run without its record, nor the reverse.
+    if (request.trigger === "manual" && request.actor && request.schedule) {
+      await recordAudit(
+        tx,
+        {
+          actor: { type: request.actor.type, id: request.actor.userId },
+          action: "report.run",
+          target: { type: "report_schedule", id: request.schedule.id },
+          details: { run: run.id, status: failure ? "failed" : "succeeded" },
+        },
+        now,
+      );
+    }
     if (document) {
       const framework = FRAMEWORKS[request.framework];
       await emitEvents(
@@ -426,12 +439,9 @@ export async function runScheduleNow(prisma: Db, actor: Actor, scheduleId: strin
   const schedule = await prisma.reportSchedule.findUnique({ where: { id: scheduleId } });
   if (!schedule) throw notFound("Report schedule");
   const outcome = await makeRun(prisma, { schedule, ...requestFor(schedule), period: latestCompletePeriod(schedule.cadence as Cadence, now), trigger: "manual", actor, now });
-  await recordAudit(
-    prisma,
-    { actor: { type: actor.type, id: actor.userId }, action: "report.run", target: { type: "report_schedule", id: scheduleId }, details: { run: outcome!.runId, status: outcome!.status } },
-    now,
-  );
-  const row = await prisma.reportRun.findUniqueOrThrow({ where: { id: outcome!.runId }, select: SUMMARY_SELECT });
+  // A manual run claims nothing, so it is always stored.
+  if (!outcome) throw new Error("a manual report run was not stored");
+  const row = await prisma.reportRun.findUniqueOrThrow({ where: { id: outcome.runId }, select: SUMMARY_SELECT });
   return toSummary(row);
 }
 
