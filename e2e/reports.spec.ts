@@ -31,8 +31,8 @@ test("Reports: an admin picks a framework, sees its controls and downloads the P
   // The CSV of the findings under the controls.
   const [csv] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-csv").click()]);
   const text = await readFile((await csv.path())!, "utf8");
-  expect(text.split("\n")[0]).toBe("control,finding_id,rule,severity,status,api,due,overdue");
-  expect(text.trim().split("\n").length).toBeGreaterThan(1);
+  expect(text.split("\r\n")[0]).toBe("control,finding_id,rule,severity,status,api,due,overdue"); // RFC 4180 line ends
+  expect(text.trim().split("\r\n").length).toBeGreaterThan(1);
 });
 
 test("Reports: a developer's report covers their team's Apis, and another team answers as missing", async ({ page }) => {
