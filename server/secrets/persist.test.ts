@@ -42,6 +42,10 @@ describe.each(TEST_DATABASES)("vault audit persister on $name", (kind) => {
     expect(result).toMatchObject({ status: "succeeded", format: "vault-audit" });
     // 5 paired events (1 on sys/) and 4 KMIP records: 9 records, 5 of them about no secret.
     expect(result.counts).toMatchObject({ records: 9, eventsSkipped: 5, secretsCreated: 4, secretsUpdated: 0, rollupRows: 4, kmsDeduplicated: 0, secretLinks: 1, apisTouched: 1 });
+    // The tables the secret rules read were analysed in the ingest (a never-analysed table counts -1 rows).
+    const stats = await db.prisma.$queryRaw<{ relname: string; reltuples: number }[]>`
+      SELECT relname, reltuples::float8 AS reltuples FROM pg_class WHERE relname IN ('secret', 'secret_access_rollup') ORDER BY relname`;
+    expect(stats).toEqual([{ relname: "secret", reltuples: 4 }, { relname: "secret_access_rollup", reltuples: 4 }]);
 
     const secrets = await db.prisma.secret.findMany({ where: { source: "vault" }, orderBy: { ref: "asc" } });
     expect(secrets.map((s) => s.ref)).toEqual([

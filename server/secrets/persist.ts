@@ -33,6 +33,7 @@
  *   touched Apis that the pipeline re-correlates.
  */
 import { randomUUID } from "node:crypto";
+import { analyzeAfterBulkWrite } from "@/server/db/analyze";
 import type { Tx } from "@/server/db/types";
 import type { VaultEvent } from "@/server/domain/records";
 import { linkSecrets } from "./link";
@@ -240,6 +241,8 @@ export async function persistVaultEvents(
   }
   const linked = await linkSecrets(tx, [...new Set(secretIds.values())]);
   counts.secretLinks = linked.added;
+  // The secret rules run next on these tables (the ingest's correlation): plan them on statistics that know the rows.
+  await analyzeAfterBulkWrite(tx, { secret: counts.secretsCreated, secret_access_rollup: counts.rollupRows, secret_access_network: counts.networkRows });
   return { counts, apiIds: [...new Set([...linked.linkedApiIds, ...linked.changedApiIds])], records: total };
 }
 
