@@ -14,7 +14,7 @@ import { streamReportCsv } from "@/server/reports/csv";
 import { renderReportPdf } from "@/server/reports/pdf";
 import { listRuns, runDocument } from "@/server/reports/runs";
 import { REPORT_FORMATS, type ReportParams, reportParams, reportRequest } from "@/server/reports/schema";
-import { downloadResponse, textStream } from "./rest";
+import { downloadResponse, queryObject, textStream } from "./rest";
 import { withToken } from "./token-route";
 
 export const reportQuery = z
@@ -30,15 +30,19 @@ export const reportQuery = z
 
 /** The query as report parameters and a format; empty values count as absent. Throws ZodError (400) otherwise. */
 export function parseReportQuery(search: URLSearchParams): { params: ReportParams; format: (typeof REPORT_FORMATS)[number] } {
-  const raw = Object.fromEntries([...search].filter(([, v]) => v !== ""));
-  const { format, ...rest } = reportQuery.parse(raw);
+  const { format, ...rest } = reportQuery.parse(queryObject(search));
   return { params: reportParams(reportRequest.parse(rest)), format };
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
+/** A report's scope in a file name: "all", or "team-<slug>" / "api-<slug>". */
+function scopeInName(kind: string, slug: string | null): string {
+  return kind === "all" ? "all" : `${kind}-${(slug ?? "").replace(/[^a-z0-9-]/g, "")}`;
+}
+
 function fileName(params: ReportParams, extension: string): string {
-  const scope = params.scope.kind === "all" ? "all" : `${params.scope.kind}-${params.scope.slug.replace(/[^a-z0-9-]/g, "")}`;
+  const scope = scopeInName(params.scope.kind, params.scope.kind === "all" ? null : params.scope.slug);
   return `postern-${params.framework}-${scope}-${params.to.toISOString().slice(0, 10)}.${extension}`;
 }
 
@@ -72,20 +76,17 @@ const runsQuery = z
   .strict();
 const runQuery = z.object({ format: z.enum(RUN_FORMATS).default("json") }).strict();
 
-const query = (search: URLSearchParams) => Object.fromEntries([...search].filter(([, v]) => v !== ""));
-
 /** The history as JSON: newest first, paged. */
 export async function runsResponse(prisma: Db, actor: Actor, search: URLSearchParams): Promise<Response> {
-  const q = runsQuery.parse(query(search));
+  const q = runsQuery.parse(queryObject(search));
   return Response.json(await listRuns(prisma, actor, { scheduleId: q.schedule, page: q.page, pageSize: q.pageSize }));
 }
 
 /** One stored run's report, as JSON (the document) or PDF, as an attachment. */
 export async function runResponse(prisma: Db, actor: Actor, runId: string, search: URLSearchParams): Promise<Response> {
-  const { format } = runQuery.parse(query(search));
+  const { format } = runQuery.parse(queryObject(search));
   const { run, document } = await runDocument(prisma, actor, runId);
-  const scope = run.scopeKind === "all" ? "all" : `${run.scopeKind}-${(run.scopeSlug ?? "").replace(/[^a-z0-9-]/g, "")}`;
-  const name = `postern-${run.framework}-${scope}-${run.periodFrom.toISOString().slice(0, 10)}-run-${run.id.replace(/[^a-zA-Z0-9]/g, "")}`;
+  const name = `postern-${run.framework}-${scopeInName(run.scopeKind, run.scopeSlug)}-${run.periodFrom.toISOString().slice(0, 10)}-run-${run.id.replace(/[^a-zA-Z0-9]/g, "")}`;
   if (format === "json") return downloadResponse(JSON.stringify(document), { filename: `${name}.json`, contentType: JSON_TYPE });
   return downloadResponse(await renderReportPdf(document), { filename: `${name}.pdf`, contentType: "application/pdf" });
 }

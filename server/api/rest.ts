@@ -36,6 +36,11 @@ export function noStore(response: Response): Response {
   }
 }
 
+/** A request's query parameters as an object for a zod schema; empty values count as absent. */
+export function queryObject(search: URLSearchParams): Record<string, string> {
+  return Object.fromEntries([...search].filter(([, v]) => v !== ""));
+}
+
 /**
  * A file download: `body` (bytes, text, or a stream read as the client pulls it) as an attachment named `filename`,
  * never cached; bytes carry their length. Characters outside [A-Za-z0-9._-] in the name become "_", so it cannot

@@ -175,7 +175,7 @@ export interface KeyRow {
 interface DeltaRow extends KeyRow {
   /** Null on the per-Api rows of the grouping (whose `apiId` is never null). */
   severity: string | null;
-  /** The first trend point at or after the changes (n + 1: after `to`); null on the per-Api rows. */
+  /** The first trend point at or after the changes; null on the per-Api rows. */
   k: number | null;
   /** Null on the per-severity rows. */
   apiId: string | null;
@@ -221,10 +221,10 @@ export async function evaluateFramework(prisma: Db, actor: Actor, input: Evaluat
   const controlsOf = controlsForKeys(framework);
 
   // A change at moment t counts from point k = the first point at or after t (T_k = t0 + k weeks; changes before t0
-  // count from 0; changes after `to` not at all). Grouped
-  // by the finding's mapping key (rule id, or OWASP category and CWE), not by control: every finding of a group maps
-  // to the same controls, so the rows stay few and nothing is counted twice. The second grouping set answers which
-  // Apis hold an active finding of each key at `to` (their changes up to `to` sum above zero).
+  // count from 0; changes after `to` are not read). Grouped by the finding's mapping key (rule id, or OWASP category
+  // and CWE), not by control: every finding of a group maps to the same controls, so the rows stay few and nothing
+  // is counted twice. The second grouping set answers which Apis hold an active finding of each key at `to` (their
+  // changes up to `to` sum above zero).
   const weekSeconds = WEEK_MS / 1000;
   const k = Prisma.sql`GREATEST(0, CEIL(EXTRACT(EPOCH FROM (e."createdAt" - ${t0}::timestamp)) / ${weekSeconds}::float8)::int)`;
   // One pass over the events for both groupings (GROUPING SETS); a row with an Api is of the per-Api one.

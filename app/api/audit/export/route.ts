@@ -1,4 +1,4 @@
-import { declareRoute, downloadResponse, textStream } from "@/server/api/rest";
+import { declareRoute, downloadResponse, queryObject, textStream } from "@/server/api/rest";
 import { auditCsv, auditFilter } from "@/server/audit/service";
 import { can, missingPermission } from "@/server/auth/permissions";
 import { actorFromHeaders } from "@/server/auth/session";
@@ -15,7 +15,7 @@ export const GET = declareRoute({ credential: "session", permission: "audit:read
   const actor = await actorFromHeaders(prisma, request.headers);
   if (!actor) return Response.json({ error: "sign in first" }, { status: 401 });
   if (!can(actor, "audit:read")) return Response.json({ error: missingPermission("audit:read") }, { status: 403 });
-  const params = Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== ""));
+  const params = queryObject(new URL(request.url).searchParams);
   const filter = auditFilter.safeParse(params);
   if (!filter.success) return Response.json({ error: filter.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") }, { status: 400 });
   const body = textStream(auditCsv(prisma, filter.data));
